@@ -1,0 +1,36 @@
+# One entry point. `make lab` opens the workbook; `make test` runs every test and notebook.
+# Each target sets up .venv/ inside the repository first, so a fresh clone needs only
+# Python 3.11 and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test refresh bench app clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env
+
+# Re-execute every notebook in place: the only way stored outputs are produced.
+# No widget state and no timing metadata are saved, so outputs stay comparable.
+refresh: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=900 \
+	  --ExecutePreprocessor.store_widget_state=False \
+	  --ExecutePreprocessor.record_timing=False \
+	  notebooks/*.ipynb
+
+bench: $(STAMP)
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

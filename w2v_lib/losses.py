@@ -1,0 +1,78 @@
+"""The two word2vec losses for one (center, outside) pair, with their gradients.
+
+Notation (the handout's): v_c is the center word's vector, u_w the outside vector of word w,
+o the observed outside word. The handout stacks the u_w as the *columns* of U (d × |V|); here
+they are the *rows* of `outside_vectors` (|V| × d), i.e. outside_vectors = Uᵀ.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_index, as_indices, as_matrix, as_vector
+from .activations import log_sigmoid, sigmoid, softmax
+
+
+def naive_softmax_loss_and_gradient(center_vec, outside_idx, outside_vectors):
+    """Cross-entropy of the full softmax, J = −log ŷ_o with ŷ = softmax(U ᵀv_c).
+
+    Args:
+        center_vec: v_c in the handout, shape (d,).
+        outside_idx: o in the handout, an index into the rows of `outside_vectors`.
+        outside_vectors: Uᵀ in the handout, shape (|V|, d).
+
+    Returns:
+        (loss, grad_center_vec (d,), grad_outside_vectors (|V|, d)): J, ∂J/∂v_c = U(ŷ − y),
+        and ∂J/∂Uᵀ = (ŷ − y) v_cᵀ, whose row w is ∂J/∂u_w.
+    """
+    U = as_matrix(outside_vectors, "outside_vectors")
+    v_c = as_vector(center_vec, "center_vec", dim=U.shape[1])
+    o = as_index(outside_idx, "outside_idx", U.shape[0])
+
+    scores = U @ v_c  # (|V|,)  u_wᵀ v_c for every w
+    y_hat = softmax(scores)  # (|V|,)
+    # −log ŷ_o = logsumexp(scores) − scores[o]: exact even where ŷ_o underflows to 0.
+    top = scores.max()
+    loss = float(top + np.log(np.exp(scores - top).sum()) - scores[o])
+
+    delta = y_hat  # ŷ − y: "expected minus observed"
+    delta[o] -= 1.0
+    grad_center_vec = delta @ U  # (d,)  = U(ŷ − y) in the handout's columns
+    grad_outside_vectors = np.outer(delta, v_c)  # (|V|, d)
+    return loss, grad_center_vec, grad_outside_vectors
+
+
+def neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, neg_indices):
+    """Negative-sampling loss J = −log σ(u_oᵀv_c) − Σ_k log σ(−u_kᵀv_c), with gradients.
+
+    Args:
+        center_vec: v_c, shape (d,).
+        outside_idx: o, an index into the rows of `outside_vectors`.
+        outside_vectors: Uᵀ, shape (|V|, d).
+        neg_indices: the K negative words w_1..w_K, a 1-D integer array. A word may occur
+            several times (the sampler draws with replacement); each occurrence is its own
+            term of the sum, so its gradient is added once per occurrence.
+
+    Returns:
+        (loss, grad_center_vec (d,), grad_outside_vectors (|V|, d)), where
+        ∂J/∂v_c = (σ(u_oᵀv_c) − 1) u_o + Σ_k σ(u_kᵀv_c) u_k,
+        ∂J/∂u_o = (σ(u_oᵀv_c) − 1) v_c, ∂J/∂u_k = σ(u_kᵀv_c) v_c per occurrence, 0 elsewhere.
+    """
+    U = as_matrix(outside_vectors, "outside_vectors")
+    v_c = as_vector(center_vec, "center_vec", dim=U.shape[1])
+    o = as_index(outside_idx, "outside_idx", U.shape[0])
+    neg = as_indices(neg_indices, "neg_indices", U.shape[0])
+
+    u_o = U[o]  # (d,)
+    u_neg = U[neg]  # (K, d)
+    z_o = u_o @ v_c  # scalar
+    z_neg = u_neg @ v_c  # (K,)
+    loss = float(-log_sigmoid(z_o) - log_sigmoid(-z_neg).sum())
+
+    g_o = sigmoid(z_o) - 1.0  # ∂J/∂z_o
+    g_neg = sigmoid(z_neg)  # (K,)  ∂J/∂z_k = 1 − σ(−z_k)
+    grad_center_vec = g_o * u_o + g_neg @ u_neg  # (d,)
+    grad_outside_vectors = np.zeros_like(U, dtype=np.result_type(U, v_c))  # (|V|, d)
+    grad_outside_vectors[o] += g_o * v_c
+    # np.add.at, not fancy-index assignment: a repeated k must add its term every time.
+    np.add.at(grad_outside_vectors, neg, np.outer(g_neg, v_c))  # (K, d) scattered
+    return loss, grad_center_vec, grad_outside_vectors

@@ -1,0 +1,99 @@
+"""Negative sampling: the unigram^0.75 sampler and the binding that plugs it into skipgram/cbow."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_index, as_indices
+from .losses import neg_sampling_loss_and_gradient
+
+
+class NegativeSampler:
+    """Draws negative words from P(w) ∝ count(w)^power (power 0.75 as in word2vec).
+
+    Any draw equal to the outside word is drawn again, as the course's sampler does, so the
+    negatives follow P conditioned on w ≠ o.
+
+    Args:
+        counts: (|V|,) non-negative word counts.
+        rng: a numpy Generator or a seed (the sampler keeps a Generator as `self.rng`).
+        power: the exponent on the counts.
+    """
+
+    def __init__(self, counts, rng=None, power: float = 0.75):
+        c = np.asarray(counts, dtype=np.float64)
+        if c.ndim != 1 or c.size == 0:
+            raise ValueError(f"counts must be a non-empty 1-D array of word counts; got shape {c.shape}")
+        if not np.isfinite(c).all() or (c < 0).any():
+            raise ValueError("counts must be finite and non-negative")
+        weights = c ** power
+        if weights.sum() <= 0:
+            raise ValueError("counts must have at least one positive entry")
+        self.probabilities = weights / weights.sum()  # (|V|,)
+        self._cdf = np.cumsum(self.probabilities)  # (|V|,)
+        self._cdf[-1] = 1.0
+        self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+
+    @property
+    def vocab_size(self) -> int:
+        return self.probabilities.shape[0]
+
+    def _draw(self, shape) -> np.ndarray:
+        u = self.rng.random(shape)
+        # side="right" so that a word with probability 0 is never returned.
+        return np.minimum(np.searchsorted(self._cdf, u, side="right"), self.vocab_size - 1)
+
+    def sample_many(self, outside_idxs, k: int) -> np.ndarray:
+        """Draw k negatives for each outside word at once: returns (N, k) int64."""
+        outs = as_indices(outside_idxs, "outside_idxs", self.vocab_size)
+        if not isinstance(k, (int, np.integer)) or k < 0:
+            raise ValueError(f"k must be a non-negative integer; got {k!r}")
+        if k and (1.0 - self.probabilities[outs]).min(initial=1.0) <= 0.0:
+            raise ValueError("cannot draw negatives: the outside word is the only word with a positive count")
+        neg = self._draw((outs.shape[0], k))  # (N, k)
+        clash = neg == outs[:, None]
+        while clash.any():  # redraw only the clashing entries
+            neg[clash] = self._draw(int(clash.sum()))
+            clash = neg == outs[:, None]
+        return neg.astype(np.int64, copy=False)
+
+    def sample(self, outside_idx, k: int = 10) -> np.ndarray:
+        """Draw k negatives for one outside word: returns (k,) int64, none equal to it."""
+        o = as_index(outside_idx, "outside_idx", self.vocab_size)
+        return self.sample_many(np.array([o]), k)[0]
+
+
+def negative_sampling(negatives, k: int = 10):
+    """Bind negatives into the three-argument form skipgram and cbow call.
+
+    `negatives` is either
+      * a NegativeSampler: each call draws k fresh negatives for its outside word; or
+      * pre-drawn indices, shape (K,) (the same negatives for every call) or (M, K) (call i
+        uses row i mod M, so a skipgram over M outside words uses one row per word, again on
+        every evaluation, which keeps a gradient check deterministic).
+
+    Returns f(center_vec, outside_idx, outside_vectors) -> (loss, grad_center_vec, grad_outside_vectors).
+    """
+    if isinstance(negatives, NegativeSampler):
+        sampler = negatives
+
+        def loss_and_gradient(center_vec, outside_idx, outside_vectors):
+            neg = sampler.sample(outside_idx, k)
+            return neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, neg)
+
+        return loss_and_gradient
+
+    table = np.asarray(negatives)
+    if table.ndim == 1:
+        table = table[None, :]  # (1, K)
+    if table.ndim != 2 or not np.issubdtype(table.dtype, np.integer):
+        raise ValueError(
+            "negatives must be a NegativeSampler or an integer array of shape (K,) or (M, K); "
+            f"got {type(negatives).__name__} with shape {np.shape(negatives)}")
+    calls = [0]
+
+    def loss_and_gradient(center_vec, outside_idx, outside_vectors):
+        row = table[calls[0] % table.shape[0]]  # (K,)
+        calls[0] += 1
+        return neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, row)
+
+    return loss_and_gradient

@@ -1,0 +1,145 @@
+"""Stochastic gradient descent with step annealing, atomic checkpoints and explicit resume.
+
+A checkpoint is an .npz file holding only arrays (no pickle): the parameters, the iteration,
+the step, the running loss average and the random generator's state, so that a resumed run
+continues exactly as the uninterrupted one would have.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+CHECKPOINT_PATTERN = re.compile(r"^sgd_(\d+)\.npz$")
+
+
+@dataclass
+class SGDResult:
+    x: np.ndarray  # the parameters after the last iteration
+    losses: np.ndarray  # (iterations run in this call,) loss of each iteration
+    ema_losses: np.ndarray  # (iterations run in this call,) running average 0.95·ema + 0.05·loss
+    iteration: int  # the last iteration done, counted from the very start
+    step: float  # the step size in force after the last iteration
+    checkpoints: list  # paths written by this call
+
+
+def checkpoint_path(directory, iteration: int) -> Path:
+    return Path(directory) / f"sgd_{iteration:08d}.npz"
+
+
+def list_checkpoints(directory) -> list:
+    """The checkpoints in `directory`, sorted by iteration."""
+    d = Path(directory)
+    if not d.is_dir():
+        return []
+    found = [(int(m.group(1)), p) for p in d.iterdir() if (m := CHECKPOINT_PATTERN.match(p.name))]
+    return [p for _, p in sorted(found)]
+
+
+def save_checkpoint(path, x, iteration: int, step: float, ema: float | None, rng=None) -> Path:
+    """Write a checkpoint atomically: a temporary file in the same folder, then a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = json.dumps(rng.bit_generator.state) if rng is not None else ""
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, x=x, iteration=np.int64(iteration), step=np.float64(step),
+                     ema=np.float64(np.nan if ema is None else ema), rng_state=np.str_(state))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never half
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_checkpoint(path) -> dict:
+    """Read a checkpoint written by `save_checkpoint` (never unpickles anything)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}: pass the path of an sgd_*.npz file")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            out = {"x": data["x"], "iteration": int(data["iteration"]), "step": float(data["step"]),
+                   "ema": float(data["ema"]), "rng_state": str(data["rng_state"])}
+    except (KeyError, ValueError, OSError) as err:
+        raise ValueError(f"{path} is not a readable SGD checkpoint ({err}); "
+                         "delete it or resume from an earlier one") from err
+    out["ema"] = None if np.isnan(out["ema"]) else out["ema"]
+    out["rng_state"] = json.loads(out["rng_state"]) if out["rng_state"] else None
+    return out
+
+
+def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=None,
+        checkpoint_every: int | None = None, checkpoint_dir=None, resume_from=None,
+        progress: bool = False, log=print):
+    """Minimise f by plain SGD: x ← x − step · ∇f(x), halving the step every `anneal_every` iterations.
+
+    Args:
+        f: f(x) -> (loss, grad). If f samples, it should draw from `rng`, so that checkpoints
+            capture its randomness.
+        x0: the starting parameters (copied; dtype kept, e.g. float32 for speed).
+        step: the initial step size.
+        iterations: the iteration to stop at, counted from the start of the whole run (a run
+            resumed at 5,000 with iterations=10,000 does 5,000 more).
+        anneal_every: halve the step after every iteration divisible by this.
+        rng: the numpy Generator that f draws from; its state is saved in checkpoints and
+            restored on resume.
+        checkpoint_every, checkpoint_dir: write sgd_<iteration>.npz there every so many iterations.
+        resume_from: a checkpoint path to continue from; never guessed: without it, the run
+            starts at x0 whatever the folder holds.
+        progress: show a tqdm progress bar.
+        log: where the resume message goes (None for silence).
+    """
+    if not isinstance(iterations, (int, np.integer)) or iterations < 0:
+        raise ValueError(f"iterations must be a non-negative integer; got {iterations!r}")
+    if not step > 0:
+        raise ValueError(f"step must be positive; got {step!r}")
+    if not isinstance(anneal_every, (int, np.integer)) or anneal_every < 1:
+        raise ValueError(f"anneal_every must be a positive integer; got {anneal_every!r}")
+    if checkpoint_every is not None and (checkpoint_every < 1 or checkpoint_dir is None):
+        raise ValueError("checkpoint_every needs a positive interval and a checkpoint_dir; "
+                         f"got checkpoint_every={checkpoint_every!r}, checkpoint_dir={checkpoint_dir!r}")
+
+    x = np.array(x0, copy=True)
+    start, ema = 0, None
+    if resume_from is not None:
+        ck = load_checkpoint(resume_from)
+        if ck["x"].shape != x.shape:
+            raise ValueError(f"checkpoint {resume_from} holds parameters of shape {ck['x'].shape}; "
+                             f"x0 has shape {x.shape}")
+        x = ck["x"].astype(x.dtype, copy=False)
+        start, step, ema = ck["iteration"], ck["step"], ck["ema"]
+        if ck["rng_state"] is not None:
+            if rng is None:
+                raise ValueError(f"checkpoint {resume_from} holds a random state: pass the rng that f draws from")
+            rng.bit_generator.state = ck["rng_state"]
+        if log:
+            log(f"resuming from {resume_from} at iteration {start} (step {step:g})")
+
+    losses, emas, written = [], [], []
+    steps = range(start + 1, iterations + 1)
+    if progress:
+        from tqdm.auto import tqdm
+        steps = tqdm(steps, initial=start, total=iterations, desc="sgd", unit="it")
+    for it in steps:
+        loss, grad = f(x)
+        x -= step * grad
+        ema = loss if ema is None else 0.95 * ema + 0.05 * loss
+        losses.append(loss)
+        emas.append(ema)
+        if it % anneal_every == 0:
+            step *= 0.5
+        if checkpoint_every and it % checkpoint_every == 0:
+            written.append(save_checkpoint(checkpoint_path(checkpoint_dir, it), x, it, step, ema, rng))
+        if progress and it % 100 == 0:
+            steps.set_postfix(loss=f"{ema:.3f}")
+    return SGDResult(x=x, losses=np.asarray(losses, dtype=np.float64), ema_losses=np.asarray(emas, dtype=np.float64),
+                     iteration=max(start, iterations), step=step, checkpoints=written)
