@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test refresh bench app clean
+.PHONY: lab test refresh bench app student clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ refresh: $(STAMP)
 	  --ExecutePreprocessor.store_widget_state=False \
 	  --ExecutePreprocessor.record_timing=False \
 	  notebooks/*.ipynb
+
+# The explorer as a standalone web app (Voila), for people who do not code.
+app: $(STAMP)
+	$(BIN)/voila notebooks/08_explorer.ipynb
+
+# The student edition: solution regions replaced by exercises, outputs cleared, in student/.
+student: $(STAMP)
+	$(BIN)/python -m w2v_lib.student_edition notebooks/0[0-5]*.ipynb --out-dir student
 
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

@@ -8,7 +8,7 @@ from .gradcheck import GradcheckResult, gradcheck
 from .losses import naive_softmax_loss_and_gradient, neg_sampling_loss_and_gradient
 from .models import cbow, skipgram
 from .sampling import NegativeSampler, negative_sampling
-from .sgd import SGDResult, list_checkpoints, load_checkpoint, save_checkpoint, sgd
+from .optimizer import SGDResult, list_checkpoints, load_checkpoint, save_checkpoint, sgd
 
 __all__ = [
     "softmax", "sigmoid", "gradcheck", "GradcheckResult",
@@ -19,3 +19,8 @@ __all__ = [
 # --- later modules add their exports below this line (one import line each) ---
 from .runs import Run, load_run, save_run, word_vectors
 from .vectors_io import load_projector_tsv, load_word2vec, save_projector_tsv, save_word2vec
+from .sst import SSTNotFoundError, download_sst, find_sst
+from .sst_train import ensure_sst_run, train_sst
+from .fast import FastConfig, FastResult, train_word2vec
+from .evaluation import analogy_accuracy, evaluate_all, nearest_neighbours, word_pair_similarity
+from .corpora import read_text_sentences, wiki_sample_sentences

@@ -77,6 +77,9 @@ def _generators(rng):
         return [rng]
     if hasattr(rng, "rng") and isinstance(rng.rng, np.random.Generator):
         return [rng.rng]  # e.g. a NegativeSampler
+    if not isinstance(rng, (list, tuple)):
+        raise ValueError("rng must be the numpy Generator f draws from, an object with a Generator `.rng` "
+                         f"(such as a NegativeSampler), or a list of these; got {type(rng).__name__}")
     return [g for r in rng for g in _generators(r)]
 
 
@@ -95,6 +98,10 @@ def gradcheck(f, x, h: float = 1e-4, tolerance: float = 1e-6, rng=None, name: st
             function at x, x+h and x−h.
         name: what the verdict calls the gradient.
     """
+    if not 0 < h < np.inf:
+        raise ValueError(f"h must be a small positive step such as 1e-4; got {h!r}")
+    if not 0 < tolerance < np.inf:
+        raise ValueError(f"tolerance must be positive, e.g. 1e-6; got {tolerance!r}")
     x = np.array(x, dtype=np.float64)  # a private copy: the caller's x is never perturbed
     gens = _generators(rng)
     states = [g.bit_generator.state for g in gens]
@@ -126,6 +133,7 @@ def gradcheck(f, x, h: float = 1e-4, tolerance: float = 1e-6, rng=None, name: st
     evaluate(x)  # leave the generators where one call of f would
 
     rel = np.abs(analytic - numeric) / np.maximum(1.0, np.maximum(np.abs(analytic), np.abs(numeric)))
+    rel = np.where(np.isnan(rel), np.inf, rel)  # a nan gradient is maximally wrong, and sorts first
     order = np.argsort(-rel, axis=None, kind="stable")[:n_worst]
     worst = []
     for flat in order:

@@ -12,6 +12,18 @@ from ._checks import as_index, as_indices, as_matrix, as_vector
 from .activations import log_sigmoid, sigmoid, softmax
 
 
+def _check_center_and_table(center_vec, outside_vectors):
+    """v_c (d,) and Uᵀ (|V|, d); a mismatch names both, since either may be the wrong one."""
+    U = as_matrix(outside_vectors, "outside_vectors")
+    v_c = as_vector(center_vec, "center_vec")
+    if U.shape[1] != v_c.shape[0]:
+        raise ValueError(
+            f"center_vec has length {v_c.shape[0]} but outside_vectors has shape {U.shape}: "
+            f"outside_vectors must be (|V|, {v_c.shape[0]}), one word per row "
+            "(the handout's U transposed), and center_vec must have length d")
+    return v_c, U
+
+
 def naive_softmax_loss_and_gradient(center_vec, outside_idx, outside_vectors):
     """Cross-entropy of the full softmax, J = −log ŷ_o with ŷ = softmax(U ᵀv_c).
 
@@ -24,15 +36,15 @@ def naive_softmax_loss_and_gradient(center_vec, outside_idx, outside_vectors):
         (loss, grad_center_vec (d,), grad_outside_vectors (|V|, d)): J, ∂J/∂v_c = U(ŷ − y),
         and ∂J/∂Uᵀ = (ŷ − y) v_cᵀ, whose row w is ∂J/∂u_w.
     """
-    U = as_matrix(outside_vectors, "outside_vectors")
-    v_c = as_vector(center_vec, "center_vec", dim=U.shape[1])
+    v_c, U = _check_center_and_table(center_vec, outside_vectors)
     o = as_index(outside_idx, "outside_idx", U.shape[0])
 
     scores = U @ v_c  # (|V|,)  u_wᵀ v_c for every w
     y_hat = softmax(scores)  # (|V|,)
     # −log ŷ_o = logsumexp(scores) − scores[o]: exact even where ŷ_o underflows to 0.
     top = scores.max()
-    loss = float(top + np.log(np.exp(scores - top).sum()) - scores[o])
+    with np.errstate(under="ignore"):  # terms far below the max flush to 0, as they should
+        loss = float(top + np.log(np.exp(scores - top).sum()) - scores[o])
 
     delta = y_hat  # ŷ − y: "expected minus observed"
     delta[o] -= 1.0
@@ -57,8 +69,7 @@ def neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, neg
         ∂J/∂v_c = (σ(u_oᵀv_c) − 1) u_o + Σ_k σ(u_kᵀv_c) u_k,
         ∂J/∂u_o = (σ(u_oᵀv_c) − 1) v_c, ∂J/∂u_k = σ(u_kᵀv_c) v_c per occurrence, 0 elsewhere.
     """
-    U = as_matrix(outside_vectors, "outside_vectors")
-    v_c = as_vector(center_vec, "center_vec", dim=U.shape[1])
+    v_c, U = _check_center_and_table(center_vec, outside_vectors)
     o = as_index(outside_idx, "outside_idx", U.shape[0])
     neg = as_indices(neg_indices, "neg_indices", U.shape[0])
 

@@ -8,8 +8,24 @@ from ._checks import as_index, as_indices, as_matrix
 
 def _check_tables(center_vectors, outside_vectors):
     V = as_matrix(center_vectors, "center_vectors")
-    U = as_matrix(outside_vectors, "outside_vectors", cols=V.shape[1], rows=V.shape[0])
+    U = as_matrix(outside_vectors, "outside_vectors")
+    if V.shape != U.shape:  # either may be the wrong one, so name both
+        raise ValueError(
+            f"center_vectors and outside_vectors must have the same shape (|V|, d), one word per row; "
+            f"got center_vectors {V.shape} and outside_vectors {U.shape} (pass the handout's U transposed)")
     return V, U
+
+
+def _check_pair_result(result, d: int, vocab_shape: tuple):
+    """Unpack F's (loss, grad_center_vec, grad_outside_vectors), checking the shapes F returned."""
+    if not isinstance(result, tuple) or len(result) != 3:
+        raise ValueError("loss_and_gradient must return (loss, grad_center_vec, grad_outside_vectors)")
+    loss, g_center, g_outside = result
+    if np.shape(g_center) != (d,) or np.shape(g_outside) != vocab_shape:
+        raise ValueError(
+            f"loss_and_gradient returned gradients of shapes {np.shape(g_center)} and {np.shape(g_outside)}; "
+            f"expected ({d},) for the center vector and {vocab_shape} for outside_vectors")
+    return float(loss), g_center, g_outside
 
 
 def skipgram(center_idx, outside_idxs, center_vectors, outside_vectors, loss_and_gradient):
@@ -35,7 +51,8 @@ def skipgram(center_idx, outside_idxs, center_vectors, outside_vectors, loss_and
     grad_center_vectors = np.zeros_like(V)  # (|V|, d)
     grad_outside_vectors = np.zeros_like(U)  # (|V|, d)
     for o in outs:
-        pair_loss, g_center, g_outside = loss_and_gradient(V[c], int(o), U)
+        pair = loss_and_gradient(V[c], int(o), U)
+        pair_loss, g_center, g_outside = _check_pair_result(pair, V.shape[1], U.shape)
         loss += pair_loss
         grad_center_vectors[c] += g_center
         grad_outside_vectors += g_outside
@@ -58,7 +75,8 @@ def cbow(center_idx, context_idxs, center_vectors, outside_vectors, loss_and_gra
     ctx = as_indices(context_idxs, "context_idxs", V.shape[0], allow_empty=False)
 
     v_hat = V[ctx].sum(axis=0)  # (d,)
-    loss, g_v_hat, grad_outside_vectors = loss_and_gradient(v_hat, c, U)
+    pair = loss_and_gradient(v_hat, c, U)
+    loss, g_v_hat, grad_outside_vectors = _check_pair_result(pair, V.shape[1], U.shape)
     grad_center_vectors = np.zeros_like(V)  # (|V|, d)
     np.add.at(grad_center_vectors, ctx, g_v_hat)  # repeats accumulate
-    return float(loss), grad_center_vectors, np.asarray(grad_outside_vectors)
+    return loss, grad_center_vectors, np.asarray(grad_outside_vectors)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .sgd import list_checkpoints, load_checkpoint
+from .optimizer import list_checkpoints, load_checkpoint
 from .vectors_io import load_word2vec, save_word2vec
 
 
@@ -44,14 +44,16 @@ class Run:
 
 def save_run(run_dir, words, counts, params) -> Path:
     """Write vocab.tsv and vectors.txt for stacked parameters (checkpoints come from sgd)."""
+    words = list(words)
+    if len(counts) != len(words):
+        raise ValueError(f"counts must hold one count per word; got {len(counts)} counts for {len(words)} words")
+    vectors = word_vectors(params, len(words))  # checked before anything is written
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    if len(counts) != len(words):
-        raise ValueError(f"got {len(counts)} counts for {len(words)} words")
+    save_word2vec(run_dir / "vectors.txt", words, vectors)  # also rejects words a file cannot hold
     with open(run_dir / "vocab.tsv", "w", encoding="utf-8", newline="") as fh:
         for w, c in zip(words, counts):
             fh.write(f"{w}\t{int(c)}\n")
-    save_word2vec(run_dir / "vectors.txt", words, word_vectors(params, len(words)))
     return run_dir
 
 
@@ -64,6 +66,10 @@ def load_run(run_dir) -> Run:
                                 "train one first, e.g. `python -m w2v_lib train`")
     with open(vocab, encoding="utf-8", newline="") as fh:
         rows = [r for r in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
+    for no, r in enumerate(rows, 1):
+        if len(r) != 2 or not r[1].isdigit():
+            got = "\t".join(r)[:60]
+            raise ValueError(f"{vocab}, line {no}: expected word<TAB>count; got {got!r}")
     words = [r[0] for r in rows]
     counts = np.array([int(r[1]) for r in rows], dtype=np.int64)
     vec_words, vectors = load_word2vec(vec_file)

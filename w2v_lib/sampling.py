@@ -1,6 +1,8 @@
 """Negative sampling: the unigram^0.75 sampler and the binding that plugs it into skipgram/cbow."""
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ._checks import as_index, as_indices
@@ -24,13 +26,18 @@ class NegativeSampler:
         if c.ndim != 1 or c.size == 0:
             raise ValueError(f"counts must be a non-empty 1-D array of word counts; got shape {c.shape}")
         if not np.isfinite(c).all() or (c < 0).any():
-            raise ValueError("counts must be finite and non-negative")
+            bad = c[~np.isfinite(c) | (c < 0)]
+            raise ValueError(f"counts must be finite and non-negative; got {bad[:5].tolist()}")
+        if isinstance(power, bool) or not isinstance(power, numbers.Real) or not 0 <= power < np.inf:
+            raise ValueError(f"power must be a finite non-negative number (word2vec uses 0.75); got {power!r}")
         weights = c ** power
         if weights.sum() <= 0:
             raise ValueError("counts must have at least one positive entry")
         self.probabilities = weights / weights.sum()  # (|V|,)
         self._cdf = np.cumsum(self.probabilities)  # (|V|,)
-        self._cdf[-1] = 1.0
+        # rounding can leave the sum a hair under 1; clamp from the last positive word on, so that
+        # no draw u < 1 lands on a trailing word whose count is 0
+        self._cdf[np.flatnonzero(weights)[-1]:] = 1.0
         self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
     @property
@@ -45,10 +52,11 @@ class NegativeSampler:
     def sample_many(self, outside_idxs, k: int) -> np.ndarray:
         """Draw k negatives for each outside word at once: returns (N, k) int64."""
         outs = as_indices(outside_idxs, "outside_idxs", self.vocab_size)
-        if not isinstance(k, (int, np.integer)) or k < 0:
-            raise ValueError(f"k must be a non-negative integer; got {k!r}")
-        if k and (1.0 - self.probabilities[outs]).min(initial=1.0) <= 0.0:
-            raise ValueError("cannot draw negatives: the outside word is the only word with a positive count")
+        _check_k(k)
+        hopeless = outs[self.probabilities[outs] >= 1.0]  # every draw would be the outside word
+        if k and hopeless.size:
+            raise ValueError(f"cannot draw negatives for outside word {int(hopeless[0])}: it is the only word "
+                             "with a positive count, so every draw would equal it")
         neg = self._draw((outs.shape[0], k))  # (N, k)
         clash = neg == outs[:, None]
         while clash.any():  # redraw only the clashing entries
@@ -60,6 +68,11 @@ class NegativeSampler:
         """Draw k negatives for one outside word: returns (k,) int64, none equal to it."""
         o = as_index(outside_idx, "outside_idx", self.vocab_size)
         return self.sample_many(np.array([o]), k)[0]
+
+
+def _check_k(k):
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 0:
+        raise ValueError(f"k (the number of negatives) must be a non-negative integer; got {k!r}")
 
 
 def negative_sampling(negatives, k: int = 10):
@@ -75,6 +88,7 @@ def negative_sampling(negatives, k: int = 10):
     """
     if isinstance(negatives, NegativeSampler):
         sampler = negatives
+        _check_k(k)
 
         def loss_and_gradient(center_vec, outside_idx, outside_vectors):
             neg = sampler.sample(outside_idx, k)
@@ -82,13 +96,16 @@ def negative_sampling(negatives, k: int = 10):
 
         return loss_and_gradient
 
-    table = np.asarray(negatives)
+    try:
+        table = np.asarray(negatives)
+        got = f"shape {table.shape} and dtype {table.dtype}"
+    except ValueError:  # rows of different lengths
+        table, got = np.asarray(None), "rows of different lengths"
     if table.ndim == 1:
         table = table[None, :]  # (1, K)
     if table.ndim != 2 or not np.issubdtype(table.dtype, np.integer):
-        raise ValueError(
-            "negatives must be a NegativeSampler or an integer array of shape (K,) or (M, K); "
-            f"got {type(negatives).__name__} with shape {np.shape(negatives)}")
+        raise ValueError("negatives must be a NegativeSampler or an integer array of shape (K,) or (M, K); "
+                         f"got {type(negatives).__name__} with {got}")
     calls = [0]
 
     def loss_and_gradient(center_vec, outside_idx, outside_vectors):

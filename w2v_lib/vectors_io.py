@@ -2,7 +2,6 @@
 TensorFlow Embedding Projector's vectors.tsv + metadata.tsv pair."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,8 @@ def _check_pair(words, vectors):
     vecs = np.asarray(vectors)
     if vecs.ndim != 2:
         raise ValueError(f"vectors must be 2-D (|V|, d); got shape {vecs.shape}")
+    if vecs.dtype.kind not in "fiu":
+        raise ValueError(f"vectors must hold real numbers; got dtype {vecs.dtype}")
     words = [str(w) for w in words]
     if len(words) != vecs.shape[0]:
         raise ValueError(f"got {len(words)} words for {vecs.shape[0]} vectors: one word per row is needed")
@@ -54,6 +55,8 @@ def load_word2vec(path, binary: bool | None = None):
         header = fh.readline()
         try:
             n, d = (int(t) for t in header.split())
+            if n < 0 or d < 1:
+                raise ValueError
         except ValueError:
             raise ValueError(f"{path}: the first line must be '<number of words> <dimension>'; "
                              f"got {header[:60]!r}") from None
@@ -73,19 +76,20 @@ def load_word2vec(path, binary: bool | None = None):
             if pos < len(rest) and rest[pos:pos + 1] == b"\n":
                 pos += 1
     else:
-        lines = rest.decode("utf-8", errors="replace").splitlines()
-        lines = [ln for ln in lines if ln.strip()]
+        # (line number in the file, text): the header is line 1; blank lines are skipped
+        lines = [(no, ln) for no, ln in enumerate(rest.decode("utf-8", errors="replace").splitlines(), 2)
+                 if ln.strip()]
         if len(lines) != n:
             raise ValueError(f"{path}: the header promises {n} words but the file has {len(lines)} vector lines")
-        for i, line in enumerate(lines):
+        for i, (no, line) in enumerate(lines):
             parts = line.rstrip().split(" ")
             if len(parts) != d + 1:
-                raise ValueError(f"{path}, line {i + 2}: expected a word and {d} numbers; got {len(parts) - 1} fields")
+                raise ValueError(f"{path}, line {no}: expected a word and {d} numbers; got {len(parts) - 1} fields")
             words.append(parts[0])
             try:
                 vecs[i] = np.array(parts[1:], dtype=np.float32)
             except ValueError:
-                raise ValueError(f"{path}, line {i + 2}: a value is not a number") from None
+                raise ValueError(f"{path}, line {no}: a value is not a number: {line[:60]!r}") from None
     return words, vecs
 
 
@@ -104,16 +108,23 @@ def save_projector_tsv(vectors_path, metadata_path, words, vectors, metadata: di
     header for a single column, as the projector expects.
     """
     words, vecs = _check_pair(words, vectors)
-    metadata = metadata or {}
+    metadata = {str(k): [str(v) for v in col] for k, col in (metadata or {}).items()}
+    for name, col in metadata.items():
+        if len(col) != len(words):
+            raise ValueError(f"metadata column {name!r} has {len(col)} values for {len(words)} words")
+        # the projector splits on tabs and newlines and knows no quoting, so these cannot be stored
+        bad = [v for v in [name, *col] if "\t" in v or "\n" in v or "\r" in v]
+        if bad:
+            raise ValueError(f"metadata column {name!r} holds a tab or line break, "
+                             f"which the TSV cannot hold: {bad[0]!r}")
     with open(vectors_path, "w", encoding="utf-8", newline="") as fh:
         for row in vecs:
             fh.write("\t".join(f"{x:.6g}" for x in row) + "\n")
     with open(metadata_path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
         if metadata:
-            writer.writerow(["word", *metadata])
+            fh.write("\t".join(["word", *metadata]) + "\n")
         for i, w in enumerate(words):
-            writer.writerow([w, *(metadata[k][i] for k in metadata)])
+            fh.write("\t".join([w, *(metadata[k][i] for k in metadata)]) + "\n")
 
 
 def load_projector_tsv(vectors_path, metadata_path):
@@ -123,7 +134,7 @@ def load_projector_tsv(vectors_path, metadata_path):
     except ValueError as err:
         raise ValueError(f"{vectors_path}: every line must be tab-separated numbers ({err})") from None
     with open(metadata_path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh, delimiter="\t"))
+        rows = [line.rstrip("\r\n").split("\t") for line in fh]
     header = None
     if len(rows) == vecs.shape[0] + 1 and len(rows[0]) > 1:
         header, rows = rows[0], rows[1:]

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,9 @@ def list_checkpoints(directory) -> list:
 
 def save_checkpoint(path, x, iteration: int, step: float, ema: float | None, rng=None) -> Path:
     """Write a checkpoint atomically: a temporary file in the same folder, then a rename."""
+    x = np.asarray(x)
+    if x.dtype.kind not in "fiu":  # an object array would be pickled, and pickles are refused on load
+        raise ValueError(f"x must be a numeric array to be checkpointed; got dtype {x.dtype}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = json.dumps(rng.bit_generator.state) if rng is not None else ""
@@ -69,7 +73,7 @@ def load_checkpoint(path) -> dict:
         with np.load(path, allow_pickle=False) as data:
             out = {"x": data["x"], "iteration": int(data["iteration"]), "step": float(data["step"]),
                    "ema": float(data["ema"]), "rng_state": str(data["rng_state"])}
-    except (KeyError, ValueError, OSError) as err:
+    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
         raise ValueError(f"{path} is not a readable SGD checkpoint ({err}); "
                          "delete it or resume from an earlier one") from err
     out["ema"] = None if np.isnan(out["ema"]) else out["ema"]
@@ -104,11 +108,15 @@ def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=N
         raise ValueError(f"step must be positive; got {step!r}")
     if not isinstance(anneal_every, (int, np.integer)) or anneal_every < 1:
         raise ValueError(f"anneal_every must be a positive integer; got {anneal_every!r}")
-    if checkpoint_every is not None and (checkpoint_every < 1 or checkpoint_dir is None):
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise ValueError("rng must be the numpy Generator that f draws from, e.g. np.random.default_rng(0); "
+                         f"got {type(rng).__name__}")
+    if checkpoint_every is not None and (not isinstance(checkpoint_every, (int, np.integer))
+                                         or checkpoint_every < 1 or checkpoint_dir is None):
         raise ValueError("checkpoint_every needs a positive interval and a checkpoint_dir; "
                          f"got checkpoint_every={checkpoint_every!r}, checkpoint_dir={checkpoint_dir!r}")
 
-    x = np.array(x0, copy=True)
+    x = np.array(x0, dtype=None if np.asarray(x0).dtype.kind == "f" else np.float64)  # a copy
     start, ema = 0, None
     if resume_from is not None:
         ck = load_checkpoint(resume_from)

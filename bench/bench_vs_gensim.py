@@ -1,0 +1,188 @@
+"""w2v_lib's fast trainer against gensim's Word2Vec on gensim's Wikipedia sample, side by side.
+
+    .venv/bin/python bench/bench_vs_gensim.py                 # 3 interleaved rounds, seeds 1,2,3
+    .venv/bin/python bench/bench_vs_gensim.py --quick         # 1 round of 1 epoch: a smoke test
+    .venv/bin/python bench/bench_vs_gensim.py --repeats 5 --seeds 1,2,3,4,5
+
+Every training runs in its own subprocess (so peak memory, read with getrusage, is that
+training's alone), and the rounds are interleaved: round r trains every configuration once,
+in a rotated order, so that load from other programs on the machine hits all of them alike.
+Speed is effective words per second (tokens left after subsampling, gensim's own count) over
+the wall time of the training call; ours includes turning the tokens into ids, as gensim's
+does. Ratios are taken within a round, then the median over rounds is shown.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+SETTINGS = dict(vector_size=100, window=5, negative=10, sample=1e-3, min_count=5, alpha=0.025, min_alpha=0.0001)
+CONFIGS = [("gensim", "skipgram", 1), ("w2v_lib", "skipgram", 1), ("gensim", "skipgram", 2),
+           ("w2v_lib", "skipgram", 2), ("gensim", "cbow", 1), ("w2v_lib", "cbow", 1)]
+
+
+def train_once(impl: str, model: str, threads: int, seed: int, epochs: int) -> dict:
+    """Train one configuration in this process and return its measurements."""
+    from w2v_lib.corpora import build_vocab, wiki_sample_sentences
+    from w2v_lib.evaluation import evaluate_all
+
+    sentences = wiki_sample_sentences()
+    if impl == "gensim":
+        import logging
+
+        from gensim.models import Word2Vec
+        logging.disable(logging.WARNING)
+        m = Word2Vec(sg=int(model == "skipgram"), workers=threads, seed=seed, **SETTINGS)
+        m.build_vocab(sentences)
+        t0 = time.perf_counter()
+        effective, _ = m.train(sentences, total_examples=m.corpus_count, epochs=epochs)
+        seconds = time.perf_counter() - t0
+        words, vectors = m.wv.index_to_key, m.wv.vectors
+    else:
+        from w2v_lib.fast import train_word2vec
+        vocab = build_vocab(sentences, SETTINGS["min_count"])
+        t0 = time.perf_counter()
+        result = train_word2vec(sentences, vocab=vocab, model=model, threads=threads, seed=seed, epochs=epochs,
+                                **SETTINGS)
+        seconds = time.perf_counter() - t0
+        effective, words, vectors = result.effective_words, result.words, result.center_vectors
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    return dict(impl=impl, model=model, threads=threads, seed=seed, words_per_s=effective / seconds,
+                seconds=seconds, peak_mb=peak_mb, **evaluate_all(vectors, words))
+
+
+def run_subprocess(impl, model, threads, seed, epochs) -> dict:
+    cmd = [sys.executable, __file__, "--worker", impl, model, str(threads), str(seed), str(epochs)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    import gensim
+    import numpy
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{cpu}, {os.cpu_count()} logical CPUs, Python {platform.python_version()}, numpy {numpy.__version__}, "
+            f"gensim {gensim.__version__}; 1-min load average at start {load:.1f}")
+
+
+def mean_sd(values):
+    return statistics.mean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+def summarise(runs, configs) -> tuple:
+    rows, verdicts = [], []
+    by = {c: [r for r in runs if (r["impl"], r["model"], r["threads"]) == c] for c in configs}
+    for impl, model, threads in configs:
+        mine = by[(impl, model, threads)]
+        base = by.get(("gensim", model, threads)) or by.get(("gensim", model, 1))
+        ratios = [a["words_per_s"] / b["words_per_s"] for a, b in zip(mine, base)]  # same round
+        row = dict(impl=impl, model=model, threads=threads, n=len(mine),
+                   words_per_s=statistics.median(r["words_per_s"] for r in mine), ratio=statistics.median(ratios),
+                   peak_mb=statistics.median(r["peak_mb"] for r in mine))
+        for key in ("analogy", "ws353", "simlex"):
+            row[key] = mean_sd([r[key] for r in mine])
+        row["peak_ratio"] = row["peak_mb"] / statistics.median(r["peak_mb"] for r in base)
+        rows.append(row)
+    table = {(r["impl"], r["model"], r["threads"]): r for r in rows}
+    targets = [("skipgram", 1, 1.5), ("skipgram", 2, 1.0), ("cbow", 1, 1.0)]
+    for model, threads, need in targets:
+        r = table.get(("w2v_lib", model, threads))
+        if r:
+            verdicts.append(f"{model} {threads} thread(s): speed ratio {r['ratio']:.2f} (target ≥ {need}) "
+                            f"{'MET' if r['ratio'] >= need else 'NOT MET'}")
+    for model, threads in [("skipgram", 1), ("skipgram", 2), ("cbow", 1)]:
+        ours, theirs = table.get(("w2v_lib", model, threads)), table.get(("gensim", model, threads))
+        if not (ours and theirs):
+            continue
+        for key in ("analogy", "ws353", "simlex"):
+            floor = theirs[key][0] - theirs[key][1]
+            verdicts.append(f"{model} {threads} thread(s) {key}: ours {ours[key][0]:.4f} vs gensim mean − sd "
+                            f"{floor:.4f} {'MET' if ours[key][0] >= floor else 'NOT MET'}")
+        verdicts.append(f"{model} {threads} thread(s) peak memory: {ours['peak_ratio']:.2f}× gensim's (target ≤ 2) "
+                        f"{'MET' if ours['peak_ratio'] <= 2 else 'NOT MET'}")
+    return rows, verdicts
+
+
+def format_table(rows) -> str:
+    head = ("| implementation | model | threads | runs | words/s (median) | × gensim | peak MB | analogy | "
+            "WS353 ρ | SimLex ρ |")
+    lines = [head, "|" + "---|" * 10]
+    for r in rows:
+        lines.append(f"| {r['impl']} | {r['model']} | {r['threads']} | {r['n']} | {r['words_per_s']:,.0f} | "
+                     f"{r['ratio']:.2f} | {r['peak_mb']:.0f} | "
+                     + " | ".join(f"{r[k][0]:.4f} ± {r[k][1]:.4f}" for k in ("analogy", "ws353", "simlex")) + " |")
+    return "\n".join(lines)
+
+
+def report(runs, configs):
+    runs = sorted(runs, key=lambda r: r["round"])
+    rows, verdicts = summarise(runs, configs)
+    print(format_table(rows))
+    print("\n".join(verdicts))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument("--seeds", default="1,2,3", help="comma-separated seeds, one per round, cycled")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--models", default="skipgram,cbow", help="which models to compare")
+    parser.add_argument("--quick", action="store_true", help="one round of one epoch (a smoke test)")
+    parser.add_argument("--json", help="also write every run's measurements to this file")
+    parser.add_argument("--report", help="print the table of a file written by --json, without training")
+    parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        impl, model, threads, seed, epochs = args.worker
+        print(json.dumps(train_once(impl, model, int(threads), int(seed), int(epochs))))
+        return
+    if args.report:
+        with open(args.report) as fh:
+            saved = json.load(fh)
+        configs = list(dict.fromkeys((r["impl"], r["model"], r["threads"]) for r in saved["runs"]))
+        configs = [c for c in CONFIGS if c in configs]
+        print(f"machine: {saved['machine']}")
+        report(saved["runs"], configs)
+        return
+    if args.quick:
+        args.repeats, args.epochs = 1, 1
+    seeds = [int(s) for s in args.seeds.split(",")]
+    models = set(args.models.split(","))
+    unknown = models - {"skipgram", "cbow"}
+    if unknown or args.repeats < 1 or args.epochs < 1:
+        parser.error(f"--models takes skipgram and/or cbow (got {sorted(unknown)}); --repeats/--epochs ≥ 1")
+    configs = [c for c in CONFIGS if c[1] in models]
+    described = machine()
+    print(f"machine: {described}")
+    print(f"settings: {SETTINGS}, epochs {args.epochs}, rounds {args.repeats}, seeds {seeds}", flush=True)
+    runs = []
+    for rnd in range(args.repeats):
+        seed = seeds[rnd % len(seeds)]
+        shift = rnd % len(configs)
+        for impl, model, threads in configs[shift:] + configs[:shift]:  # rotated: no config always first
+            r = run_subprocess(impl, model, threads, seed, args.epochs)
+            r["round"] = rnd
+            runs.append(r)
+            print(f"  round {rnd + 1}: {impl:8s} {model:8s} threads={threads} seed={seed}: "
+                  f"{r['words_per_s']:,.0f} words/s, peak {r['peak_mb']:.0f} MB", file=sys.stderr, flush=True)
+    report(runs, configs)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"machine": described, "runs": runs}, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()

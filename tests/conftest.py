@@ -1,0 +1,64 @@
+"""Shared pieces of the test suite: hypothesis settings, random word tables, stacked objectives.
+
+Hypothesis runs derandomized by default, so the suite gives the same verdict on every machine.
+`W2V_HYPOTHESIS=explore pytest tests` draws fresh, many more examples when hunting for bugs.
+"""
+import contextlib
+import os
+import warnings
+
+import matplotlib
+import numpy as np
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+matplotlib.use("Agg")  # GradcheckResult.plot in tests must not need a display
+
+settings.register_profile("w2v", max_examples=30, deadline=None, derandomize=True, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", max_examples=400, deadline=None, database=None)
+settings.load_profile(os.environ.get("W2V_HYPOTHESIS", "w2v"))
+
+# Small tables keep every finite-difference check quick; a scale of 0.5 keeps u_wᵀv_c in the
+# range where the third derivative (the centered difference's error term) stays small.
+SCALE = 0.5
+seeds = st.integers(0, 2**32 - 1)
+vocab_sizes = st.integers(2, 8)
+dims = st.integers(1, 6)
+
+
+def random_tables(seed, n_words, dim, scale=SCALE):
+    """(center_vectors, outside_vectors), each (|V|, d) float64, from a seed."""
+    rng = np.random.default_rng(seed)
+    return scale * rng.standard_normal((n_words, dim)), scale * rng.standard_normal((n_words, dim))
+
+
+def stack(center_vectors, outside_vectors):
+    """The training parameters (2|V|, d) = [center_vectors; outside_vectors]."""
+    return np.concatenate([center_vectors, outside_vectors], axis=0)
+
+
+def window_objective(model, center_idx, idxs, loss_and_gradient):
+    """f(params) -> (loss, grad (2|V|, d)) for one window of skipgram or cbow on stacked params."""
+    def f(params):
+        n = params.shape[0] // 2
+        loss, grad_center, grad_outside = model(center_idx, idxs, params[:n], params[n:], loss_and_gradient)
+        return loss, np.concatenate([grad_center, grad_outside], axis=0)  # (2|V|, d)
+    return f
+
+
+@st.composite
+def windows(draw, n_words, min_size=1, max_size=5):
+    """A window of word indices with a forced repeat when it has room for one."""
+    idxs = draw(st.lists(st.integers(0, n_words - 1), min_size=min_size, max_size=max_size))
+    if len(idxs) >= 2:
+        idxs[-1] = idxs[0]  # the same word twice: its terms must add up
+    return np.array(idxs, dtype=np.int64)
+
+
+@contextlib.contextmanager
+def strict():
+    """Any floating-point event (overflow, underflow, invalid, divide) or warning becomes an error."""
+    with np.errstate(all="raise"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield

@@ -1,0 +1,69 @@
+"""`python -m w2v_lib`: the train command on a tiny treebank, and its errors."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from w2v_lib import load_run
+from w2v_lib.__main__ import build_parser, main
+from w2v_lib.sst import SENTENCES_FILE
+
+from test_sst_train import synthetic_sentences
+
+TINY = ["--dim", "4", "--window", "2", "--negatives", "3", "--batch-size", "5", "--copies", "2",
+        "--subsample-threshold", "1e-2", "--no-progress"]
+
+
+@pytest.fixture
+def tiny_sst(tmp_path):
+    folder = tmp_path / "sst"
+    folder.mkdir()
+    lines = [f"{i}\t{' '.join(s)}" for i, s in enumerate(synthetic_sentences(), start=1)]
+    (folder / SENTENCES_FILE).write_text("sentence_index\tsentence\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_train_writes_vectors_checkpoints_and_plot(tiny_sst, tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    code = main(["train", "--sst-dir", str(tiny_sst), "--run-dir", str(run_dir), "--iterations", "60",
+                 "--checkpoint-every", "20", *TINY])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "iteration 60: loss EMA" in out
+    run = load_run(run_dir)
+    assert run.vectors.shape == (len(run.words), 8)
+    assert [p.name for p in run.checkpoints] == ["sgd_00000020.npz", "sgd_00000040.npz", "sgd_00000060.npz"]
+    assert (run_dir / "word_vectors.png").read_bytes()[:4] == b"\x89PNG"
+    code = main(["train", "--sst-dir", str(tiny_sst), "--run-dir", str(run_dir), "--iterations", "80",
+                 "--checkpoint-every", "20", "--resume", *TINY])
+    assert code == 0 and "resuming from" in capsys.readouterr().out
+    assert len(load_run(run_dir).checkpoints) == 4
+
+
+def test_missing_treebank_is_a_message_not_a_traceback(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("W2V_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("W2V_SST_DIR", raising=False)
+    assert main(["train", "--run-dir", str(tmp_path / "run"), "--iterations", "5"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "python -m w2v_lib download" in err
+
+
+def test_parser_rejects_bad_options():
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--iterations", "0"])
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([])  # a command is required
+    assert build_parser().parse_args(["train"]).iterations == 40000
+
+
+def test_module_entry_point_runs(tiny_sst, tmp_path):
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-m", "w2v_lib", "train", "--sst-dir", str(tiny_sst), "--run-dir",
+                           str(tmp_path / "run"), "--iterations", "30", "--checkpoint-every", "0", *TINY],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "run" / "vectors.txt").is_file()
+    assert not (tmp_path / "run" / "checkpoints").exists() or not any((tmp_path / "run" / "checkpoints").iterdir())

@@ -1,0 +1,175 @@
+"""The fast trainer: its minibatch step against the reference losses, and its training loop."""
+import numpy as np
+import pytest
+from gensim.test.utils import datapath
+
+from w2v_lib import cbow, negative_sampling, skipgram
+from w2v_lib.corpora import read_text_sentences
+from w2v_lib.fast import FastConfig, make_config, train_word2vec
+from w2v_lib.fast import kernels
+from w2v_lib.fast.batching import window_layout
+
+V, D = 9, 5
+
+
+def tables(seed):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((V, D)) * 0.5).astype(np.float32), (rng.standard_normal((V, D)) * 0.5).astype(np.float32)
+
+
+def reference_step(model, W, C, centers, contexts, negatives, lr):
+    """The tables after one gradient step on the sum of the reference losses of every window."""
+    W_ref, C_ref = W.astype(np.float64), C.astype(np.float64)
+    gW, gC = np.zeros_like(W_ref), np.zeros_like(C_ref)
+    for c, row in zip(centers, contexts):
+        _, gw, gc = model(int(c), row[row >= 0], W_ref, C_ref, negative_sampling(negatives))
+        gW += gw
+        gC += gc
+    return W_ref - lr * gW, C_ref - lr * gC
+
+
+@pytest.fixture(scope="module")
+def lee():
+    return read_text_sentences(datapath("lee_background.cor"), lowercase=True)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_skipgram_step_is_the_reference_gradient_step(seed):
+    W, C = tables(seed)
+    # two windows in one group; word 2 is an outside word twice, and a center of one window and
+    # an outside word of the other, so the scatter must accumulate
+    centers = np.array([1, 2], dtype=np.int32)
+    contexts = np.array([[2, 3, 2, -1], [1, 4, -1, -1]], dtype=np.int32)
+    negatives = np.array([[5, 6, 7, 5]], dtype=np.int32)  # (G=1, M=K=4), a repeated negative
+    lr = 0.1
+    W_ref, C_ref = reference_step(skipgram, W, C, centers, contexts, negatives[0], lr)
+    words, indptr = window_layout(contexts)
+    kernels.skipgram_step(W, C, centers, words, indptr, negatives, np.float32(lr), np.float32(1.0))
+    np.testing.assert_allclose(W, W_ref, atol=2e-6)
+    np.testing.assert_allclose(C, C_ref, atol=2e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_cbow_step_with_the_sum_is_the_reference_gradient_step(seed):
+    W, C = tables(seed)
+    centers = np.array([0, 3], dtype=np.int32)
+    contexts = np.array([[1, 2, 1], [4, 0, -1]], dtype=np.int32)  # word 1 twice: v̂ counts it twice
+    negatives = np.array([[5, 6, 8]], dtype=np.int32)
+    lr = 0.05
+    W_ref, C_ref = reference_step(cbow, W, C, centers, contexts, negatives[0], lr)
+    words, indptr = window_layout(contexts)
+    kernels.cbow_step(W, C, centers, words, indptr, negatives, np.float32(lr), np.float32(1.0), mean=False)
+    np.testing.assert_allclose(W, W_ref, atol=2e-6)
+    np.testing.assert_allclose(C, C_ref, atol=2e-6)
+
+
+def test_a_negative_equal_to_the_outside_word_is_left_out():
+    W, C = tables(5)
+    contexts = np.array([[3]], dtype=np.int32)
+    # negatives [3, 4] with weight 1 for the pair (1 → 3) must act as the single negative [4]
+    W_ref, C_ref = reference_step(skipgram, W, C, [1], contexts, np.array([4]), 0.1)
+    words, indptr = window_layout(contexts)
+    kernels.skipgram_step(W, C, np.array([1], np.int32), words, indptr, np.array([[3, 4]], np.int32),
+                          np.float32(0.1), np.float32(1.0))
+    np.testing.assert_allclose(W, W_ref, atol=2e-6)
+    np.testing.assert_allclose(C, C_ref, atol=2e-6)
+
+
+def test_scatter_add_rows_accumulates_repeats():
+    rng = np.random.default_rng(0)
+    table = rng.standard_normal((6, 3)).astype(np.float32)
+    rows = np.array([4, 1, 4, 4, 0], dtype=np.int32)
+    updates = rng.standard_normal((5, 3)).astype(np.float32)
+    expected = table.copy()
+    np.add.at(expected, rows, updates)
+    kernels.scatter_add_rows(table, rows, updates)
+    np.testing.assert_allclose(table, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+def test_loss_decreases_and_vectors_are_float32(lee, model):
+    result = train_word2vec(lee, model=model, epochs=4, seed=1, vector_size=32)
+    losses = result.epoch_losses
+    assert losses[-1] < losses[0] - 0.2, losses
+    assert result.center_vectors.dtype == np.float32 and result.center_vectors.shape == (len(result.words), 32)
+    assert result.effective_words > 0 and np.isfinite(result.center_vectors).all()
+
+
+def test_a_fixed_seed_gives_the_same_vectors(lee):
+    a = train_word2vec(lee, epochs=2, seed=7, vector_size=16)
+    b = train_word2vec(lee, epochs=2, seed=7, vector_size=16)
+    c = train_word2vec(lee, epochs=2, seed=8, vector_size=16)
+    assert np.array_equal(a.center_vectors, b.center_vectors)
+    assert np.array_equal(a.outside_vectors, b.outside_vectors)
+    assert not np.array_equal(a.center_vectors, c.center_vectors)
+
+
+def test_two_threads_train_too(lee):
+    result = train_word2vec(lee, epochs=3, seed=1, vector_size=16, threads=2, chunk_words=5000)
+    assert np.isfinite(result.center_vectors).all()
+    assert result.epoch_losses[-1] < result.epoch_losses[0]
+
+
+def test_resume_from_a_checkpoint_reproduces_the_run(lee, tmp_path):
+    opts = dict(epochs=3, seed=2, vector_size=16, model="cbow")
+    full = train_word2vec(lee, checkpoint_dir=tmp_path, checkpoint_every=1, **opts)
+    assert [p.name for p in full.checkpoints] == ["sgd_00000001.npz", "sgd_00000002.npz", "sgd_00000003.npz"]
+    messages = []
+    resumed = train_word2vec(lee, resume_from=full.checkpoints[0], log=messages.append, **opts)
+    assert "resuming" in messages[0] and resumed.epochs_done == 3
+    assert np.array_equal(resumed.center_vectors, full.center_vectors)
+    assert np.array_equal(resumed.outside_vectors, full.outside_vectors)
+
+
+def test_a_checkpoint_for_another_vocabulary_is_refused(lee, tmp_path):
+    full = train_word2vec(lee, epochs=1, seed=2, vector_size=16, checkpoint_dir=tmp_path, checkpoint_every=1)
+    with pytest.raises(ValueError, match="shape"):
+        train_word2vec(lee, epochs=2, vector_size=16, min_count=3, resume_from=full.checkpoints[0], log=None)
+
+
+@pytest.mark.parametrize("corpus", [[], [[]], [[], []]])
+def test_an_empty_corpus_is_refused(corpus):
+    with pytest.raises(ValueError, match="empty"):
+        train_word2vec(corpus)
+
+
+def test_min_count_emptying_the_vocabulary_is_refused():
+    with pytest.raises(ValueError, match="min_count=5 removes every word"):
+        train_word2vec([["a", "b", "a"], ["c"]], min_count=5)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"workers": 2}, "did you mean threads"),
+    ({"windw": 3}, "did you mean window"),
+    ({"model": "glove"}, "model must be 'skipgram' or 'cbow'"),
+    ({"vector_size": 0}, "vector_size must be a positive integer"),
+    ({"sample": 1.5}, "sample must be in"),
+    ({"alpha": 0.01, "min_alpha": 0.1}, "min_alpha"),
+    ({"threads": True}, "threads must be a positive integer"),
+])
+def test_bad_options_are_named(options, message):
+    with pytest.raises(ValueError, match=message):
+        make_config(**options)
+
+
+def test_config_and_options_combine():
+    cfg = make_config(FastConfig(model="cbow"), epochs=2)
+    assert (cfg.model, cfg.epochs, cfg.window) == ("cbow", 2, 5)
+    # model-dependent batches, split between threads unless given
+    assert (make_config().batch_size, make_config(model="cbow").batch_size) == (512, 1024)
+    assert make_config(threads=2).batch_size == 256 and make_config(threads=2, batch_size=300).batch_size == 300
+
+
+def test_checkpoint_every_needs_a_folder(lee):
+    with pytest.raises(ValueError, match="checkpoint_dir"):
+        train_word2vec(lee, checkpoint_every=1)
+
+
+def test_divergence_is_reported_not_returned(lee):
+    with pytest.raises(FloatingPointError, match="diverged"):
+        train_word2vec(lee, epochs=1, vector_size=16, alpha=50.0, min_alpha=50.0, batch_size=4096)
+
+
+def test_progress_bar_counts_trained_words(lee, capsys):
+    result = train_word2vec(lee, epochs=1, vector_size=16, progress=True)
+    assert "word" in capsys.readouterr().err and result.effective_words > 0

@@ -1,0 +1,148 @@
+"""Vector files: word2vec text/binary round trips through gensim both ways, the projector's TSV pair,
+and malformed files that say which line is wrong."""
+import numpy as np
+import pytest
+from gensim.models import KeyedVectors
+
+from w2v_lib import load_projector_tsv, load_word2vec, save_projector_tsv, save_word2vec
+
+WORDS = ["the", "café", "naïve", "don't", "-LRB-", "''", "über", "x"]
+
+
+def vectors(n=len(WORDS), d=5, seed=0):
+    return np.random.default_rng(seed).standard_normal((n, d)).astype(np.float32) * 3
+
+
+def gensim_vectors(words, vecs):
+    kv = KeyedVectors(vecs.shape[1])
+    kv.add_vectors(words, vecs)
+    return kv
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_ours_to_gensim(tmp_path, binary):
+    vecs = vectors()
+    path = save_word2vec(tmp_path / "v.w2v", WORDS, vecs, binary=binary)
+    kv = KeyedVectors.load_word2vec_format(str(path), binary=binary)
+    assert list(kv.index_to_key) == WORDS
+    if binary:
+        np.testing.assert_array_equal(kv.vectors, vecs)
+    else:
+        np.testing.assert_allclose(kv.vectors, vecs, rtol=1e-5)  # six significant digits in text
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_gensim_to_ours(tmp_path, binary):
+    vecs = vectors(seed=1)
+    path = tmp_path / "g.w2v"
+    gensim_vectors(WORDS, vecs).save_word2vec_format(str(path), binary=binary)
+    for hint in (binary, None):  # told the format, or left to tell it from the content
+        words, loaded = load_word2vec(path, binary=hint)
+        assert words == WORDS and loaded.dtype == np.float32 and loaded.shape == vecs.shape
+        np.testing.assert_allclose(loaded, vecs, rtol=1e-6)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_our_round_trip(tmp_path, binary):
+    vecs = vectors(seed=2)
+    words, loaded = load_word2vec(save_word2vec(tmp_path / "sub" / "v.txt", WORDS, vecs, binary=binary))
+    assert words == WORDS
+    np.testing.assert_allclose(loaded, vecs, rtol=0 if binary else 1e-5)
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["v.txt"]  # no temporary file left
+
+
+def test_projector_tsv_round_trip(tmp_path):
+    vecs = vectors(seed=3)
+    v_path, m_path = tmp_path / "vectors.tsv", tmp_path / "metadata.tsv"
+    save_projector_tsv(v_path, m_path, WORDS, vecs)
+    assert m_path.read_text(encoding="utf-8").splitlines() == WORDS  # one column: no header
+    assert len(v_path.read_text().splitlines()[0].split("\t")) == 5
+    words, loaded, meta = load_projector_tsv(v_path, m_path)
+    assert words == WORDS and meta == {}
+    np.testing.assert_allclose(loaded, vecs, rtol=1e-5)
+
+
+def test_projector_tsv_with_metadata_columns(tmp_path):
+    vecs = vectors(n=3, seed=4)
+    words = ['"quoted"', "b", "c"]
+    meta = {"count": [10, 5, 1], "note": ["a 'x'", "has space", ""]}
+    v_path, m_path = tmp_path / "vectors.tsv", tmp_path / "metadata.tsv"
+    save_projector_tsv(v_path, m_path, words, vecs, metadata=meta)
+    # the projector splits on tabs and knows no quoting: the file must hold the text as it is
+    assert m_path.read_text(encoding="utf-8").splitlines() == [
+        "word\tcount\tnote", '"quoted"\t10\ta \'x\'', "b\t5\thas space", "c\t1\t"]
+    got_words, loaded, got_meta = load_projector_tsv(v_path, m_path)
+    assert got_words == words
+    assert got_meta == {"count": ["10", "5", "1"], "note": ["a 'x'", "has space", ""]}
+    np.testing.assert_allclose(loaded, vecs, rtol=1e-5)
+
+
+@pytest.mark.parametrize("meta, match", [
+    ({"count": [1, 2]}, "metadata column 'count' has 2 values for 3 words"),
+    ({"note": ["a", "tab\there", "c"]}, "tab or line break"),
+    ({"bad\tname": ["a", "b", "c"]}, "tab or line break"),
+])
+def test_projector_metadata_that_cannot_be_stored_is_refused(tmp_path, meta, match):
+    with pytest.raises(ValueError, match=match):
+        save_projector_tsv(tmp_path / "v.tsv", tmp_path / "m.tsv", ["a", "b", "c"], vectors(n=3), metadata=meta)
+
+
+def test_projector_row_count_mismatch(tmp_path):
+    v_path, m_path = tmp_path / "vectors.tsv", tmp_path / "metadata.tsv"
+    save_projector_tsv(v_path, m_path, ["a", "b", "c"], vectors(n=3))
+    m_path.write_text("a\nb\n")
+    with pytest.raises(ValueError, match="has 2 rows for 3 vectors"):
+        load_projector_tsv(v_path, m_path)
+    v_path.write_text("1\t2\n3\tx\n")
+    with pytest.raises(ValueError, match="vectors.tsv: every line must be tab-separated numbers"):
+        load_projector_tsv(v_path, m_path)
+
+
+@pytest.mark.parametrize("words, vecs, match", [
+    (["new york", "b"], vectors(n=2), "'new york' is empty or contains white space"),
+    (["tab\tword", "b"], vectors(n=2), "contains white space"),
+    (["", "b"], vectors(n=2), "is empty"),
+    (["a", "a"], vectors(n=2), "words must be unique"),
+    (["a", "b", "c"], vectors(n=2), "got 3 words for 2 vectors"),
+    (["a", "b"], np.zeros(2), r"vectors must be 2-D \(\|V\|, d\); got shape \(2,\)"),
+    (["a", "b"], np.full((2, 2), "1.0"), "vectors must hold real numbers; got dtype <U3"),
+])
+@pytest.mark.parametrize("binary", [False, True])
+def test_what_a_vector_file_cannot_hold_is_refused(tmp_path, words, vecs, match, binary):
+    with pytest.raises(ValueError, match=match):
+        save_word2vec(tmp_path / "v.txt", words, vecs, binary=binary)
+    with pytest.raises(ValueError, match=match):
+        save_projector_tsv(tmp_path / "v.tsv", tmp_path / "m.tsv", words, vecs)
+
+
+@pytest.mark.parametrize("text, match", [
+    ("three 2\na 1 2\n", "first line must be '<number of words> <dimension>'"),
+    ("3\na 1 2\n", "first line must be"),
+    ("2 0\na\nb\n", "first line must be"),
+    ("2 2\na 1 2\nb 1\n", "line 3: expected a word and 2 numbers; got 1 fields"),
+    ("2 2\na 1 2\n\nb 1 2 3\n", "line 4: expected a word and 2 numbers; got 3 fields"),  # blank lines count
+    ("3 2\na 1 2\nb 3 4\nc 5 oops\n", "line 4: a value is not a number"),
+    ("3 2\na 1 2\nb 3 4\n", "header promises 3 words but the file has 2"),
+])
+def test_malformed_text_files_name_the_line(tmp_path, text, match):
+    path = tmp_path / "bad.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=match):
+        load_word2vec(path, binary=False)
+    with pytest.raises(ValueError, match=match):
+        load_word2vec(path)  # the same verdict when the format is detected
+
+
+def test_truncated_binary_file_names_the_word(tmp_path):
+    path = save_word2vec(tmp_path / "v.bin", WORDS, vectors(), binary=True)
+    path.write_bytes(path.read_bytes()[:-10])  # into the last vector
+    with pytest.raises(ValueError, match=f"binary data ends early at word {len(WORDS)} of {len(WORDS)}"):
+        load_word2vec(path, binary=True)
+    path.write_bytes(b"8 5\nthe ")
+    with pytest.raises(ValueError, match="ends early at word 1 of 8"):
+        load_word2vec(path, binary=True)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no vector file"):
+        load_word2vec(tmp_path / "nope.txt")

@@ -1,0 +1,120 @@
+"""Command line: `python -m w2v_lib <command> …` (also installed as `w2v`).
+
+    python -m w2v_lib download              fetch and unpack the treebank into data/
+    python -m w2v_lib train                 the assignment's run: vectors, checkpoints, PCA plot
+
+Each command is a `add_<name>_command(subparsers)` function that registers its parser and sets
+`func`; add new commands by writing another one and listing it in COMMANDS.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text}")
+    return value
+
+
+def _run_download(args) -> int:
+    from .sst import download_sst
+
+    folder = download_sst(args.data_dir, url=args.url, progress=not args.no_progress)
+    print(f"treebank ready in {folder}")
+    return 0
+
+
+def add_download_command(subparsers) -> None:
+    from .sst import OFFICIAL_URL
+
+    p = subparsers.add_parser("download", help="fetch, verify and unpack the Stanford Sentiment Treebank")
+    p.add_argument("--data-dir", type=Path, default=None, help="where to put it (default: $W2V_DATA_DIR or data/)")
+    p.add_argument("--url", default=OFFICIAL_URL, help="the zip's address (default: the official one)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_run_download)
+
+
+def _run_train(args) -> int:
+    from .pca_plot import COURSE_WORDS, save_word_plot
+    from .sst import SSTNotFoundError, download_sst, find_sst
+    from .sst_train import train_sst
+
+    try:
+        sst_dir = find_sst(args.sst_dir)
+    except SSTNotFoundError:
+        if not args.download:
+            raise
+        sst_dir = download_sst(progress=not args.no_progress)
+    hyper = {k: getattr(args, k) for k in ("dim", "window", "negatives", "batch_size", "step", "anneal_every",
+                                           "copies", "subsample_threshold") if getattr(args, k) is not None}
+    result = train_sst(sst_dir=sst_dir, run_dir=args.run_dir, iterations=args.iterations,
+                       checkpoint_every=args.checkpoint_every or None, seed=args.seed,
+                       progress=not args.no_progress, resume=args.resume, method=args.method, **hyper)
+    n = len(result.words)
+    center_vectors = result.params[:n]  # (|V|, d): what the course's plot shows
+    plot = save_word_plot(args.plot or result.run_dir / "word_vectors.png", result.words, center_vectors,
+                          COURSE_WORDS, title=f"SST skip-gram, {result.iterations} iterations")
+    print(f"iteration {result.iterations}: loss EMA {result.final_loss_ema:.3f} "
+          f"(the assignment's sanity check: around or below 10); training took {result.seconds:.1f} s")
+    print(f"vectors: {result.run_dir / 'vectors.txt'}; checkpoints: {len(result.checkpoints)} in "
+          f"{result.run_dir / 'checkpoints'}; plot: {plot}")
+    return 0
+
+
+def add_train_command(subparsers) -> None:
+    from .sst_train import DEFAULT_SEED
+
+    p = subparsers.add_parser("train", help="train skip-gram on the SST as the assignment does",
+                              description="Train skip-gram with negative sampling on the Stanford Sentiment "
+                                          "Treebank with the assignment's settings, then write vocab.tsv, "
+                                          "vectors.txt, checkpoints/ and word_vectors.png into the run folder.")
+    p.add_argument("--sst-dir", type=Path, default=None, help="folder with datasetSentences.txt (default: "
+                   "$W2V_SST_DIR, else data/stanfordSentimentTreebank)")
+    p.add_argument("--download", action="store_true", help="download the treebank first if it is not found")
+    p.add_argument("--run-dir", type=Path, default=None, help="output folder (default: data/sst_run)")
+    p.add_argument("--iterations", type=_positive_int, default=40000)
+    p.add_argument("--checkpoint-every", type=int, default=2000, help="0 for no checkpoints")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    p.add_argument("--resume", action="store_true", help="continue from the run folder's latest checkpoint")
+    p.add_argument("--method", choices=("vectorized", "straightforward"), default="vectorized",
+                   help="straightforward is the reference loop: same result in distribution, hundreds of times slower")
+    p.add_argument("--plot", type=Path, default=None, help="where to write the PCA plot (default: in the run folder)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    hyper = p.add_argument_group("hyperparameters (default: the assignment's)")
+    hyper.add_argument("--dim", type=_positive_int, help="vector dimension d (10)")
+    hyper.add_argument("--window", type=_positive_int, help="largest window half-width C (5)")
+    hyper.add_argument("--negatives", type=_positive_int, help="negatives per pair K (10)")
+    hyper.add_argument("--batch-size", type=_positive_int, help="windows per SGD step (50)")
+    hyper.add_argument("--step", type=float, help="initial step size (0.3)")
+    hyper.add_argument("--anneal-every", type=_positive_int, help="halve the step every so many iterations (20000)")
+    hyper.add_argument("--copies", type=_positive_int, help="subsampled copies of the corpus (30)")
+    hyper.add_argument("--subsample-threshold", type=float, help="t in the drop probability 1 − sqrt(t·N/count) (1e-5)")
+    p.set_defaults(func=_run_train)
+
+
+COMMANDS = [add_download_command, add_train_command]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m w2v_lib", description="The word2vec workbook's commands.")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for add in COMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, ValueError) as err:  # bad input or missing data: a message, not a traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The fast trainer's options, checked once, with gensim's names pointed to ours."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, dataclass, fields, replace
+
+# (batch_size, negative_group) per model. A word repeated in a batch gets the sum of its
+# updates, all computed from the same stale vectors; past a few hundred summed updates per row
+# the step overshoots and training diverges (skip-gram at 1024 windows did, on the Wikipedia
+# sample). A skip-gram window has ~6 pairs, a CBOW window one prediction, hence larger CBOW batches;
+# smaller negative groups measured better WordSim353 scores for CBOW (0.129 vs 0.116 with 32).
+MODEL_DEFAULTS = {"skipgram": (512, 16), "cbow": (1024, 16)}
+
+GENSIM_NAMES = {"workers": "threads", "sg": "model ('skipgram' or 'cbow')", "size": "vector_size",
+                "iter": "epochs", "alpha_min": "min_alpha"}
+
+
+@dataclass(frozen=True)
+class FastConfig:
+    model: str = "skipgram"  # "skipgram" or "cbow"
+    vector_size: int = 100  # d
+    window: int = 5  # the largest window; each center draws b ∈ [1, window]
+    negative: int = 10  # K, the negatives per pair of word2vec's loss
+    shared_negatives: int = 10  # M, the draws shared by a group of windows, each weighted K/M
+    negative_group: int | None = None  # windows sharing one set of M negatives (None: by model)
+    sample: float = 1e-3  # subsampling threshold (0 turns it off)
+    epochs: int = 5
+    min_count: int = 5
+    alpha: float = 0.025  # learning rate at the start, decayed linearly ...
+    min_alpha: float = 0.0001  # ... to this at the end
+    batch_size: int | None = None  # windows (center words) per update (None: by model)
+    chunk_words: int = 50_000  # tokens prepared and shuffled together
+    cbow_mean: bool = True  # v̂ as the mean (word2vec's default) or the sum (the handout's)
+    threads: int = 1  # 1: deterministic for a seed; 2+: lock-free parallel updates
+    seed: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def make_config(config: FastConfig | None = None, **options) -> FastConfig:
+    """A validated FastConfig: `config`'s values (or the defaults) overridden by `options`."""
+    names = {f.name for f in fields(FastConfig)}
+    for key in options:
+        if key not in names:
+            hint = GENSIM_NAMES.get(key) or ", ".join(difflib.get_close_matches(key, sorted(names), n=2))
+            raise ValueError(f"unknown option {key!r}" + (f" (did you mean {hint}?)" if hint else "")
+                             + f"; the options are: {', '.join(sorted(names))}")
+    base = (config or FastConfig()).as_dict()
+    base.update(options)
+    cfg = FastConfig(**base)
+    if cfg.model in MODEL_DEFAULTS:
+        batch, group = MODEL_DEFAULTS[cfg.model]
+        # Threads update the shared tables at the same time, so each one's batch is staleness for
+        # the others: split the batch between them (2 × 512 skip-gram windows ruined 1 run in 5).
+        threads = cfg.threads if isinstance(cfg.threads, int) and cfg.threads > 0 else 1
+        cfg = replace(cfg, batch_size=max(batch // threads, 64) if cfg.batch_size is None else cfg.batch_size,
+                      negative_group=group if cfg.negative_group is None else cfg.negative_group)
+    _validate(cfg)
+    return cfg
+
+
+def _validate(cfg: FastConfig) -> None:
+    if cfg.model not in ("skipgram", "cbow"):
+        raise ValueError(f"model must be 'skipgram' or 'cbow'; got {cfg.model!r}")
+    for name in ("vector_size", "window", "negative", "shared_negatives", "negative_group", "epochs", "min_count",
+                 "batch_size", "chunk_words", "threads"):
+        value = getattr(cfg, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    if not 0 <= cfg.sample < 1:
+        raise ValueError(f"sample must be in [0, 1) (0 disables subsampling); got {cfg.sample!r}")
+    if not (cfg.alpha > 0 and 0 <= cfg.min_alpha <= cfg.alpha):
+        raise ValueError(f"need alpha > 0 and 0 <= min_alpha <= alpha; got alpha={cfg.alpha!r}, "
+                         f"min_alpha={cfg.min_alpha!r}")
+    if not isinstance(cfg.seed, int):
+        raise ValueError(f"seed must be an integer; got {cfg.seed!r}")

@@ -1,0 +1,89 @@
+"""The assignment's 2-D picture of word vectors: PCA through the SVD of the covariance.
+
+As the course's run.py: center the selected vectors, form C = XᵀX / n (d × d), take its SVD
+C = U S Uᵀ, and plot X U[:, :2]. Only the selected words enter the covariance, so the axes are
+the directions along which *those* words differ most, not the vocabulary's.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+# The word list of the 2019+ assignment (a2 run.py).
+COURSE_WORDS = ["great", "cool", "brilliant", "wonderful", "well", "amazing", "worth", "sweet", "enjoyable",
+                "boring", "bad", "dumb", "annoying", "female", "male", "queen", "king", "man", "woman",
+                "rain", "snow", "hail", "coffee", "tea"]
+# The 2017 edition's list (assignment1 q3_run.py): function words and punctuation first.
+OLDER_EDITION_WORDS = ["the", "a", "an", ",", ".", "?", "!", "``", "''", "--", "good", "great", "cool",
+                       "brilliant", "wonderful", "well", "amazing", "worth", "sweet", "enjoyable", "boring",
+                       "bad", "waste", "dumb", "annoying"]
+
+
+def select_words(words, vectors, wanted, missing: str = "error"):
+    """(the wanted words found, their rows of `vectors`); missing words raise or are skipped."""
+    if missing not in ("error", "skip"):
+        raise ValueError(f"missing must be 'error' or 'skip'; got {missing!r}")
+    vectors = np.asarray(vectors)
+    if vectors.ndim != 2 or vectors.shape[0] != len(words):
+        raise ValueError(f"vectors must be (|V|, d) with |V| = {len(words)} words; got shape {vectors.shape}")
+    index = {w: i for i, w in enumerate(words)}
+    absent = [w for w in wanted if w not in index]
+    if absent and missing == "error":
+        raise ValueError(f"words not in the vocabulary: {absent}; pass missing='skip' to leave them out")
+    found = [w for w in wanted if w in index]
+    return found, vectors[[index[w] for w in found]]  # (n, d)
+
+
+def pca_2d(selected):
+    """Project n vectors (n, d) on the top two principal axes: returns (coords (n, 2), share (2,)).
+
+    `share` is each axis's fraction of the selected words' total variance. Each axis is oriented
+    so its largest loading is positive, making the picture independent of the SVD's sign choice.
+    """
+    X = np.asarray(selected, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] < 2 or X.shape[1] < 2:
+        raise ValueError(f"selected must be (n, d) with n >= 2 words and d >= 2; got shape {X.shape}")
+    centered = X - X.mean(axis=0)  # (n, d)
+    covariance = centered.T @ centered / X.shape[0]  # (d, d)
+    U, S, _ = np.linalg.svd(covariance)
+    axes = U[:, :2]  # (d, 2)
+    flip = np.sign(axes[np.abs(axes).argmax(axis=0), [0, 1]])  # (2,)
+    axes = axes * np.where(flip == 0, 1.0, flip)
+    return centered @ axes, S[:2] / S.sum()  # (n, 2), (2,)
+
+
+def plot_words_2d(coords, words, ax=None, title: str | None = None, share=None):
+    """Each word as a boxed label at its 2-D position, as the course draws it; returns the axes."""
+    import matplotlib.pyplot as plt
+
+    coords = np.asarray(coords)
+    if coords.shape != (len(words), 2):
+        raise ValueError(f"coords must be ({len(words)}, 2), one row per word; got {coords.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 6))
+    for (x, y), w in zip(coords, words):
+        ax.text(x, y, w, ha="center", va="center", fontsize=9, bbox=dict(facecolor="green", alpha=0.1))
+    pad = 0.08 * np.ptp(coords, axis=0) + 1e-9  # the course clips at the extremes; a margin keeps labels in
+    ax.set_xlim(coords[:, 0].min() - pad[0], coords[:, 0].max() + pad[0])
+    ax.set_ylim(coords[:, 1].min() - pad[1], coords[:, 1].max() + pad[1])
+    if share is not None:
+        ax.set_xlabel(f"PC 1 ({100 * share[0]:.0f}% of the variance)")
+        ax.set_ylabel(f"PC 2 ({100 * share[1]:.0f}%)")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def save_word_plot(path, words, vectors, wanted=COURSE_WORDS, title: str | None = None) -> Path:
+    """Write the course's PCA plot of `wanted` (missing words skipped) to an image file."""
+    from matplotlib.figure import Figure  # no pyplot: works under any backend, leaves no open figure
+
+    found, selected = select_words(words, vectors, wanted, missing="skip")
+    coords, share = pca_2d(selected)
+    fig = Figure(figsize=(7, 6))
+    plot_words_2d(coords, found, ax=fig.subplots(), title=title, share=share)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    return path
