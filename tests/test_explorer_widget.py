@@ -178,6 +178,9 @@ def test_centre_toggle_updates_neighbours_and_message():
     assert "the mean vector is subtracted first" in ex.message.value
     ex.set_centring("no")
     assert "centred must be True or False" in ex.message.value
+    ex.submit_search("zzz")  # an old error does not hide the note of the next switch
+    ex.centre_box.value = False
+    assert ex.last_error is None and "raw vectors, not centred" in ex.message.value
 
 
 def test_centring_follows_checkpoints_colours_and_loaded_files(explorer, tmp_path):

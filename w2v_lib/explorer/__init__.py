@@ -1,8 +1,8 @@
 """The embedding explorer: look at trained word vectors by hand (notebook 08).
 
 model.py holds the vocabulary and the questions (neighbours, analogies, bands, clusters),
-expressions.py parses word arithmetic, projections.py maps vectors to 2-D/3-D, widget.py is
-the ipywidgets + plotly interface and export.py writes the offline HTML page and TSV pair.
+expressions.py parses word arithmetic, projections.py maps vectors to 2-D/3-D, widget.py holds
+the ipywidgets controls, view.py draws the plotly figure, and export.py writes the offline HTML page and TSV pair.
 """
 from .expressions import ExpressionError, parse
 from .model import EmbeddingModel, UnknownWordError, load_embeddings

@@ -241,6 +241,7 @@ class Explorer(MapView):
         if not isinstance(centred, (bool, np.bool_)):
             raise ValueError(f"centred must be True or False; got {centred!r}")
         self._set_quietly(self.centre_box, value=bool(centred))
+        self.last_error = None  # only an error of this switch keeps its message below
         self.model = self.model.with_centring(bool(centred))
         self.current_model = (self.model if self._checkpoint == -1
                               else self.model.with_vectors(self._aligned[self._checkpoint]))
