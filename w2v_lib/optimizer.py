@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -135,8 +136,8 @@ def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=N
     losses, emas, written = [], [], []
     steps = range(start + 1, iterations + 1)
     if progress:
-        from tqdm.auto import tqdm
-        steps = tqdm(steps, initial=start, total=iterations, desc="sgd", unit="it")
+        from tqdm import tqdm  # the text bar: a notebook stores it as text (a widget bar would be a dead widget)
+        steps = tqdm(steps, initial=start, total=iterations, desc="sgd", unit="it", file=sys.stdout, mininterval=0.5)
     for it in steps:
         loss, grad = f(x)
         x -= step * grad
@@ -148,6 +149,6 @@ def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=N
         if checkpoint_every and it % checkpoint_every == 0:
             written.append(save_checkpoint(checkpoint_path(checkpoint_dir, it), x, it, step, ema, rng))
         if progress and it % 100 == 0:
-            steps.set_postfix(loss=f"{ema:.3f}")
+            steps.set_postfix(loss=f"{ema:.3f}", refresh=False)  # redraws stay at mininterval
     return SGDResult(x=x, losses=np.asarray(losses, dtype=np.float64), ema_losses=np.asarray(emas, dtype=np.float64),
                      iteration=max(start, iterations), step=step, checkpoints=written)
