@@ -158,6 +158,9 @@ def test_config_and_options_combine():
     # model-dependent batches, split between threads unless given
     assert (make_config().batch_size, make_config(model="cbow").batch_size) == (512, 1024)
     assert make_config(threads=2).batch_size == 256 and make_config(threads=2, batch_size=300).batch_size == 300
+    # skip-gram shares 20 negatives per group by default, CBOW K of them; an explicit value wins
+    assert (make_config().shared_negatives, make_config(model="cbow").shared_negatives) == (20, 10)
+    assert make_config(shared_negatives=5).shared_negatives == 5
 
 
 def test_checkpoint_every_needs_a_folder(lee):

@@ -5,7 +5,7 @@ windows (loss and gradients averaged over them):
   * `straightforward_loss_and_gradient`, the reference: a Python loop over windows calling the
     core `skipgram` with `negative_sampling`, which builds a dense (|V|, d) gradient per pair;
   * `batch_loss_and_gradient`, the fast one: every pair of the 50 windows at once, negatives
-    drawn in bulk, the gradient returned as rows + values (`RowSparseGradient`) so that sgd's
+    drawn in bulk, the gradient returned as rows + values (`RowSparseGradient`, row_sparse.py) so that sgd's
     `x -= step * grad` touches only the rows that moved (repeats accumulated), which equals the
     dense update.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import numbers
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +22,10 @@ import numpy as np
 
 from .corpus import AliasNegativeSampler, ContextSampler, TrainingCorpus, prepare_corpus
 from .models import skipgram
+from .optimizer import list_checkpoints, sgd
+from .row_sparse import RowSparseGradient
 from .runs import load_run, save_run
 from .sampling import NegativeSampler, negative_sampling
-from .optimizer import list_checkpoints, sgd
 from .sst import default_data_dir, find_sst, read_sentences
 
 # The assignment's configuration (run.py / q3_run.py and word2vec_sgd_wrapper).
@@ -47,71 +47,6 @@ def init_params(n_words: int, dim: int, rng: np.random.Generator, dtype=np.float
     """
     center = (rng.random((n_words, dim)) - 0.5) / dim  # (|V|, d)
     return np.concatenate([center, np.zeros((n_words, dim))]).astype(dtype)  # (2|V|, d)
-
-
-class RowSparseGradient:
-    """A (2|V|, d) gradient kept as (rows, values): row rows[i] receives values[i], repeats add up.
-
-    It behaves as its dense equivalent (np.asarray builds it), with two fast paths used by sgd:
-    `step * g` scales the values, and `x -= g` subtracts each value from its row in place
-    (np.subtract.at, so a repeated row accumulates), touching no other row.
-    """
-
-    def __init__(self, shape, rows, values):
-        self.shape = tuple(shape)
-        self.rows = np.asarray(rows, dtype=np.int64)  # (M,)
-        self.values = np.asarray(values)  # (M, d)
-        if self.values.shape != (self.rows.shape[0], self.shape[1]):
-            raise ValueError(f"values must have shape ({self.rows.shape[0]}, {self.shape[1]}); got {self.values.shape}")
-
-    def toarray(self) -> np.ndarray:
-        dense = np.zeros(self.shape, dtype=self.values.dtype)
-        np.add.at(dense, self.rows, self.values)
-        return dense
-
-    def __array__(self, dtype=None, copy=None):
-        dense = self.toarray()
-        return dense if dtype is None else dense.astype(dtype)
-
-    def __mul__(self, scalar):
-        if isinstance(scalar, numbers.Real) or (isinstance(scalar, np.ndarray) and scalar.ndim == 0):
-            return RowSparseGradient(self.shape, self.rows, (self.values * scalar).astype(self.values.dtype, copy=False))
-        return NotImplemented
-
-    __rmul__ = __mul__
-
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        out = kwargs.get("out")
-        if method == "__call__" and ufunc in (np.subtract, np.add) and out is not None and len(kwargs) == 1 \
-                and len(out) == 1 and inputs[0] is out[0] and inputs[1] is self:
-            target = out[0]  # x -= g or x += g: one ufunc.at over element indices
-            if not target.flags.c_contiguous:  # no flat view of it exists: take the dense route
-                return ufunc(target, np.asarray(self), out=target)
-            flat_target, flat_values, width = _element_views(target, self.values.astype(target.dtype, copy=False))
-            index = (self.rows * width)[:, None] + np.arange(width)  # (M, width) element indices
-            ufunc.at(flat_target, index.reshape(-1), flat_values)
-            return target
-        if method == "__call__" and ufunc is np.multiply and out is None and not kwargs:
-            other = inputs[1] if inputs[0] is self else inputs[0]
-            if np.ndim(other) == 0 and not isinstance(other, RowSparseGradient):
-                return self * other
-        dense = [np.asarray(i) if isinstance(i, RowSparseGradient) else i for i in inputs]
-        return getattr(ufunc, method)(*dense, **kwargs)
-
-
-def _element_views(target, values):
-    """Flat views of target (2|V|, d) and values (M, d) for ufunc.at, and the elements per row.
-
-    For an even d, a pair of float32 (float64) is viewed as one complex64 (complex128): complex
-    addition adds real and imaginary parts separately with the same IEEE rounding, so the result
-    is bit-for-bit the float one, with half as many indices for ufunc.at to walk.
-    """
-    d = target.shape[1]
-    values = np.ascontiguousarray(values)
-    if d % 2 == 0 and target.dtype in (np.float32, np.float64):
-        as_complex = np.complex64 if target.dtype == np.float32 else np.complex128
-        return target.reshape(-1).view(as_complex), values.reshape(-1).view(as_complex), d // 2
-    return target.reshape(-1), values.reshape(-1), d
 
 
 @dataclass
