@@ -71,7 +71,7 @@ def test_marker_checker_catches_unbalanced_regions(src, ok):
 
 
 def test_absolute_path_pattern():
-    assert ABSOLUTE_PATH.search('open("/work/main/data/x")')
+    assert ABSOLUTE_PATH.search('open("/home/alice/project/data/x")')
     assert ABSOLUTE_PATH.search("C:\\Users\\me")
     assert not ABSOLUTE_PATH.search('os.environ["W2V_SST_DIR"] or "../data/sst"')
     assert not ABSOLUTE_PATH.search("ratio W/(K+1) and 1/(1+e)")
