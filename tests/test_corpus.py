@@ -114,3 +114,10 @@ def test_prepare_corpus_bundles_the_pipeline():
     assert (data.subsampled.lengths >= 2).all() and data.subsampled.n_sentences <= 100
     with pytest.raises(ValueError, match="too small"):
         prepare_corpus([["x", "y"]], np.random.default_rng(0), copies=1, threshold=1e-9)
+
+
+def test_encode_maps_unknown_words_to_a_custom_unknown_token():
+    vocab = build_vocabulary([["a", "b"]], unk="<unk>")
+    corpus = encode([["a", "zzz"], []], vocab)
+    assert corpus.tokens.tolist() == [vocab.index["a"], vocab.index["<unk>"]]
+    assert corpus.starts.tolist() == [0, 2] and corpus.lengths.tolist() == [2, 0]

@@ -146,6 +146,7 @@ def test_min_count_emptying_the_vocabulary_is_refused():
     ({"sample": 1.5}, "sample must be in"),
     ({"alpha": 0.01, "min_alpha": 0.1}, "min_alpha"),
     ({"threads": True}, "threads must be a positive integer"),
+    ({"window": 128}, "window must be at most 100"),
 ])
 def test_bad_options_are_named(options, message):
     with pytest.raises(ValueError, match=message):

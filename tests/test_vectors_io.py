@@ -146,3 +146,10 @@ def test_truncated_binary_file_names_the_word(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="no vector file"):
         load_word2vec(tmp_path / "nope.txt")
+
+
+def test_text_format_keeps_float32_exactly_and_leaves_no_temp_file(tmp_path):
+    vecs = np.random.default_rng(3).normal(size=(4, 6)).astype(np.float32)
+    path = save_word2vec(tmp_path / "v.txt", ["a", "b", "c", "d"], vecs)
+    np.testing.assert_array_equal(load_word2vec(path)[1], vecs)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.txt"]

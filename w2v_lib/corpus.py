@@ -29,6 +29,7 @@ class Vocabulary:
     words: list  # index -> word
     counts: np.ndarray  # (|V|,) int64, raw corpus counts
     index: dict  # word -> index
+    unk: str | None = None  # the token unknown words map to, if any
 
     def __len__(self) -> int:
         return len(self.words)
@@ -53,7 +54,7 @@ def build_vocabulary(sentences, unk: str | None = UNK) -> Vocabulary:
         counts.append(1)
     if not counts:
         raise ValueError("sentences must hold at least one token; got none")
-    return Vocabulary(list(index), np.asarray(counts, dtype=np.int64), index)
+    return Vocabulary(list(index), np.asarray(counts, dtype=np.int64), index, unk if unk in index else None)
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,13 @@ class TokenizedCorpus:
 
 def encode(sentences, vocab: Vocabulary) -> TokenizedCorpus:
     """Map every token to its index (unknown words to UNK, or a ValueError if there is none)."""
-    unk = vocab.index.get(UNK)
+    unk = vocab.index.get(vocab.unk) if vocab.unk is not None else None
     try:
         flat = [vocab.index[w] if unk is None else vocab.index.get(w, unk) for s in sentences for w in s]
     except KeyError as err:
-        raise ValueError(f"word {err.args[0]!r} is not in the vocabulary, which has no {UNK}") from None
+        raise ValueError(f"word {err.args[0]!r} is not in the vocabulary, which has no unknown-word token") from None
     lengths = np.array([len(s) for s in sentences], dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)  # (n_sentences,)
+    starts = (np.cumsum(lengths) - lengths).astype(np.int64)  # (n_sentences,) where each sentence begins
     return TokenizedCorpus(np.asarray(flat, dtype=np.int32), starts, lengths)
 
 

@@ -250,6 +250,7 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     else:
         for old in list_checkpoints(ck_dir):
             old.unlink()
+        (run_dir / "losses.npz").unlink(missing_ok=True)  # an earlier run's history must not be joined to this one
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "config.json").write_text(json.dumps(config, indent=1) + "\n")
 
@@ -266,8 +267,12 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     if resume_from is not None and history.is_file():
         done = res.iteration - len(losses)  # the iteration resumed from
         with np.load(history, allow_pickle=False) as old:
-            losses = np.concatenate([old["loss"][:done], losses])
-            emas = np.concatenate([old["ema"][:done], emas])
+            if len(old["loss"]) >= done:
+                losses = np.concatenate([old["loss"][:done], losses])
+                emas = np.concatenate([old["ema"][:done], emas])
+            elif log:
+                log(f"{history.name} holds {len(old['loss'])} of the {done} iterations before the resume, so the "
+                    f"saved loss history starts at iteration {done + 1}")
     np.savez(history, loss=losses, ema=emas)
     save_run(run_dir, data.vocab.words, data.vocab.counts, res.x)
     final = float(emas[-1]) if len(emas) else float("nan")

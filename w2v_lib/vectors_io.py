@@ -2,6 +2,8 @@
 TensorFlow Embedding Projector's vectors.tsv + metadata.tsv pair."""
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -29,17 +31,21 @@ def save_word2vec(path, words, vectors, binary: bool = False) -> Path:
     words, vecs = _check_pair(words, vectors)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(f"{vecs.shape[0]} {vecs.shape[1]}\n".encode())
-        if binary:
-            rows = vecs.astype("<f4")
-            for w, row in zip(words, rows):
-                fh.write(w.encode("utf-8") + b" " + row.tobytes() + b"\n")
-        else:
-            for w, row in zip(words, vecs):
-                fh.write((w + " " + " ".join(f"{x:.6g}" for x in row) + "\n").encode("utf-8"))
-    tmp.replace(path)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(f"{vecs.shape[0]} {vecs.shape[1]}\n".encode())
+            if binary:
+                rows = vecs.astype("<f4")
+                for w, row in zip(words, rows):
+                    fh.write(w.encode("utf-8") + b" " + row.tobytes() + b"\n")
+            else:  # 9 significant digits: a float32 reads back exactly
+                for w, row in zip(words, vecs.astype(np.float32)):
+                    fh.write((w + " " + " ".join(f"{x:.9g}" for x in row) + "\n").encode("utf-8"))
+        os.replace(tmp, path)  # readers see the old file or the new one, never half
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
 
 

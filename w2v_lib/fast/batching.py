@@ -61,7 +61,7 @@ def windows(tokens, sentence_ids, window: int, rng):
     row has at least one context word.
     """
     n = tokens.shape[0]
-    reach = rng.integers(1, window + 1, size=n, dtype=np.int8)  # (n,)
+    reach = rng.integers(1, window + 1, size=n, dtype=np.int8)  # (n,); config caps window at 100
     offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)]).astype(np.int32)  # (2w,)
     # `window` sentinels on each side (sentence id −1) spare a bounds check per slot
     edge = np.full(window, -1, dtype=np.int32)

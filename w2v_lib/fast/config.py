@@ -72,6 +72,8 @@ def _validate(cfg: FastConfig) -> None:
         value = getattr(cfg, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    if cfg.window > 100:  # window sizes are drawn as int8; word2vec's useful windows are 2-15
+        raise ValueError(f"window must be at most 100; got {cfg.window!r}")
     if not 0 <= cfg.sample < 1:
         raise ValueError(f"sample must be in [0, 1) (0 disables subsampling); got {cfg.sample!r}")
     if not (cfg.alpha > 0 and 0 <= cfg.min_alpha <= cfg.alpha):

@@ -88,6 +88,9 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
                              f"corpus and config need {(2 * n, d)} (pass the same sentences and options)")
         W, C = (np.ascontiguousarray(a, dtype=np.float32) for a in np.split(ck["x"], 2))
         start_epoch = ck["iteration"]
+        if ck["rng_state"] is None:
+            raise ValueError(f"checkpoint {resume_from} holds no random state, so the run cannot be continued "
+                             "exactly: resume from a checkpoint that train_word2vec wrote")
         rng.bit_generator.state = ck["rng_state"]
         if log:
             log(f"resuming from {resume_from} after epoch {start_epoch} of {cfg.epochs}")
