@@ -8,7 +8,7 @@ import pytest
 
 from w2v_lib import load_run
 from w2v_lib.__main__ import build_parser, main
-from w2v_lib.sst import SENTENCES_FILE
+from w2v_lib.corpora.sst import SENTENCES_FILE
 
 from test_sst_train import synthetic_sentences
 

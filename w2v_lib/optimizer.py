@@ -82,6 +82,18 @@ def load_checkpoint(path) -> dict:
     return out
 
 
+def sgd_step(params, grad, step: float):
+    """One step of gradient descent, θ ← θ − α ∇J(θ), made in place on `params`, which it returns.
+
+    Args:
+        params: θ, the parameters, e.g. the stacked (2|V|, d) [center_vectors; outside_vectors].
+        grad: ∇J(θ), the same shape (or a RowSparseGradient, which updates only its rows).
+        step: α, the step size (learning rate).
+    """
+    params -= step * grad  # in place: the caller's array is the one updated
+    return params
+
+
 def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=None,
         checkpoint_every: int | None = None, checkpoint_dir=None, resume_from=None,
         progress: bool = False, log=print):
@@ -140,7 +152,7 @@ def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=N
         steps = tqdm(steps, initial=start, total=iterations, desc="sgd", unit="it", file=sys.stdout, mininterval=0.5)
     for it in steps:
         loss, grad = f(x)
-        x -= step * grad
+        sgd_step(x, grad, step)
         ema = loss if ema is None else 0.95 * ema + 0.05 * loss
         losses.append(loss)
         emas.append(ema)

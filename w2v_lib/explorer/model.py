@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .._checks import as_matrix
-from ..runs import load_run
+from ..assignment.run_folder import load_run
 from ..vectors_io import load_projector_tsv, load_word2vec
 from .expressions import evaluate, parse
 

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 
-from ..runs import load_run
+from ..assignment.run_folder import load_run
 from .expressions import parse, words_in
 from .model import METRICS, EmbeddingModel, load_embeddings
 from .view import COLOURINGS, PROJECTIONS, MapView, reports_errors
