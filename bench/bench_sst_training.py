@@ -22,7 +22,6 @@ from w2v_lib.assignment.step import make_objective
 from w2v_lib.assignment.train import DEFAULTS, DRAW_AHEAD, init_params, train_sst
 from w2v_lib.corpora import find_sst, prepare_corpus, read_sentences
 
-
 # (label, method, dtype): the course's arrays are float64 (np.random.rand); the trainer uses float32.
 VARIANTS = [("straightforward, float64 (the course's dtype)", "straightforward", np.float64),
             ("straightforward, float32", "straightforward", np.float32),

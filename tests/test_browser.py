@@ -198,8 +198,8 @@ def stop_server(server, url, token):
 
 
 def expected_neighbours(k):
-    from w2v_lib.explorer import load_embeddings
     from w2v_lib.assignment import ensure_sst_run
+    from w2v_lib.explorer import load_embeddings
 
     model = load_embeddings(ensure_sst_run(), centred=True)  # as the explorer shows them by default
     return [WORD] + [w for w, _ in model.neighbours(WORD, k=k)]

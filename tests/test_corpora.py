@@ -4,9 +4,19 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from w2v_lib.corpora import (UNK, ContextSampler, TokenizedCorpus, build_vocabulary, encode, prepare_corpus,
-                             read_text_sentences, reject_probabilities, split_long, subsample,
-                             wiki_sample_sentences)
+from w2v_lib.corpora import (
+    UNK,
+    ContextSampler,
+    TokenizedCorpus,
+    build_vocabulary,
+    encode,
+    prepare_corpus,
+    read_text_sentences,
+    reject_probabilities,
+    split_long,
+    subsample,
+    wiki_sample_sentences,
+)
 
 SENTENCES = [["a", "b", "a", "c"], ["b", "d"], ["e"], ["a", "a", "b", "c", "d"]]
 

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 from w2v_lib import cost_model, neg_sampling_loss_and_gradient
-from w2v_lib.cost_model import (LossTimings, neg_sampling_on_touched_rows, predicted_cost_ratio,
-                                time_losses)
+from w2v_lib.cost_model import LossTimings, neg_sampling_on_touched_rows, predicted_cost_ratio, time_losses
 
 
 @pytest.mark.parametrize("neg", [[3, 5, 7], [3, 3, 5, 3], [2, 0, 4]])  # distinct, repeated, o among them

@@ -1,7 +1,8 @@
 """The project's two package lists (pip's pyproject.toml, conda's environment.yml) agree."""
 import re
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,8 +5,12 @@ import pytest
 from w2v_lib import load_run, sgd
 from w2v_lib.assignment import train as sst_train
 from w2v_lib.assignment.row_sparse import RowSparseGradient
-from w2v_lib.assignment.step import (batch_loss_and_gradient, draw_batch, make_objective,
-                                     straightforward_loss_and_gradient)
+from w2v_lib.assignment.step import (
+    batch_loss_and_gradient,
+    draw_batch,
+    make_objective,
+    straightforward_loss_and_gradient,
+)
 from w2v_lib.assignment.train import ensure_sst_run, init_params, train_sst
 from w2v_lib.corpora import ContextSampler, prepare_corpus
 from w2v_lib.sampling import NegativeSampler

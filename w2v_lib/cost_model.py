@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -107,11 +108,10 @@ def time_losses(vocab_sizes, dim: int = 50, k: int = 10, repeats: int = 7, numbe
             outside_vectors = 0.1 * gen.standard_normal((n_words, dim))  # (|V|, d)
             v_c = 0.1 * gen.standard_normal(dim)  # (d,)
             neg = gen.integers(1, n_words, size=k)  # (K,) never o = 0
-            out["softmax"].append(_median_seconds(
-                lambda: naive_softmax_loss_and_gradient(v_c, 0, outside_vectors), repeats, number, clock))
-            out["neg_sampling"].append(_median_seconds(
-                lambda: neg_sampling_loss_and_gradient(v_c, 0, outside_vectors, neg), repeats, number, clock))
-            out["neg_sampling_touched"].append(_median_seconds(
-                lambda: neg_sampling_on_touched_rows(v_c, 0, outside_vectors, neg), repeats, number, clock))
+            calls = {"softmax": partial(naive_softmax_loss_and_gradient, v_c, 0, outside_vectors),
+                     "neg_sampling": partial(neg_sampling_loss_and_gradient, v_c, 0, outside_vectors, neg),
+                     "neg_sampling_touched": partial(neg_sampling_on_touched_rows, v_c, 0, outside_vectors, neg)}
+            for key, call in calls.items():
+                out[key].append(_median_seconds(call, repeats, number, clock))
     return LossTimings(vocab_sizes=sizes.astype(int), k=int(k),
                        **{key: np.array(val) for key, val in out.items()})

@@ -50,7 +50,8 @@ def save_checkpoint(path, x, iteration: int, step: float, ema: float | None, rng
         raise ValueError(f"x must be a numeric array to be checkpointed; got dtype {x.dtype}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = json.dumps(rng.bit_generator.state, default=np.ndarray.tolist) if rng is not None else ""  # MT19937 and Philox states hold arrays
+    # MT19937 and Philox states hold arrays: json writes them as lists
+    state = json.dumps(rng.bit_generator.state, default=np.ndarray.tolist) if rng is not None else ""
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

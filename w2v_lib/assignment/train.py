@@ -99,7 +99,8 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     f = make_objective(data, rng, method, cfg["batch_size"], cfg["window"], cfg["negatives"], draw_ahead)
     start = time.perf_counter()
     res = sgd(f, x0, cfg["step"], iterations, anneal_every=cfg["anneal_every"], rng=rng,
-              checkpoint_every=checkpoint_every or None, checkpoint_dir=run.checkpoint_dir if checkpoint_every else None,
+              checkpoint_every=checkpoint_every or None,
+              checkpoint_dir=run.checkpoint_dir if checkpoint_every else None,
               resume_from=resume_from, progress=progress, log=log)
     seconds = time.perf_counter() - start
 

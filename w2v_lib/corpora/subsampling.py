@@ -48,7 +48,7 @@ class TrainingCorpus:
 
 
 def prepare_corpus(sentences, rng: np.random.Generator, copies: int = 30, threshold: float = 1e-5) -> TrainingCorpus:
-    """Vocabulary (first-seen order, UNK appended), encoding, drop probabilities and subsampled copies, as the course builds them."""
+    """The course's data: vocabulary (first seen, UNK appended), encoding, drop probabilities, subsampled copies."""
     vocab = build_vocabulary(sentences)
     corpus = encode(sentences, vocab)
     reject = reject_probabilities(vocab.counts, vocab.n_tokens, threshold)

@@ -137,7 +137,7 @@ class Explorer(MapView):
                           + (f", {len(self.checkpoints)} training checkpoints" if self.checkpoints else ""))
 
     @classmethod
-    def from_run(cls, run_dir, max_checkpoints: int = 21, *, centred: bool = True, **kwargs) -> "Explorer":
+    def from_run(cls, run_dir, max_checkpoints: int = 21, *, centred: bool = True, **kwargs) -> Explorer:
         """An explorer of a training run folder (see w2v_lib.runs), with its checkpoints."""
         run = load_run(run_dir)
         paths = run.checkpoints
