@@ -120,6 +120,46 @@ class RunFolder:
         self.path.mkdir(parents=True, exist_ok=True)
         np.savez(self.losses_path, loss=losses, ema=ema_losses)
 
+    def begin(self, config: dict, resume=False) -> Path | None:
+        """Start or resume a run with `config`; returns the checkpoint to resume from (None: fresh).
+
+        `resume` is False (a fresh run: the old checkpoints and loss history are removed), True
+        (the latest checkpoint) or a checkpoint path. Resuming a run whose config.json differs
+        from `config` is refused, naming the settings that changed.
+        """
+        resume_from = None
+        if resume:
+            resume_from = Path(resume) if not isinstance(resume, bool) else self.latest_checkpoint()
+            if resume_from is None:
+                raise FileNotFoundError(f"resume was asked for but {self.checkpoint_dir} holds no checkpoint: "
+                                        "train without resume")
+            saved = self.read_config()
+            if saved is not None and saved != config:
+                diff = {k: (saved.get(k), v) for k, v in config.items() if saved.get(k) != v}
+                raise ValueError(f"cannot resume {self.path}: its run used other settings (saved, now): {diff}")
+        else:
+            self.start_fresh()
+        self.write_config(config)
+        return resume_from
+
+    def record_losses(self, losses, ema_losses, iteration: int, resumed: bool, log=print):
+        """Write losses.npz: this call's losses, after the saved ones before the resume point.
+
+        `iteration` is the last one done; a resumed run's saved history is cut at the iteration
+        resumed from, so the file always reads as one uninterrupted run. Returns (losses, ema_losses).
+        """
+        old_losses, old_emas = self.read_losses() if resumed else (None, None)
+        if old_losses is not None:
+            done = iteration - len(losses)  # the iteration resumed from
+            if len(old_losses) >= done:
+                losses = np.concatenate([old_losses[:done], losses])
+                ema_losses = np.concatenate([old_emas[:done], ema_losses])
+            elif log:
+                log(f"{self.losses_path.name} holds {len(old_losses)} of the {done} iterations before the resume, "
+                    f"so the saved loss history starts at iteration {done + 1}")
+        self.write_losses(losses, ema_losses)
+        return losses, ema_losses
+
     def save(self, words, counts, params) -> Path:
         """Write vocab.tsv and vectors.txt for stacked parameters (checkpoints come from sgd)."""
         words = list(words)

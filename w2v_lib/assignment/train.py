@@ -81,19 +81,7 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     config = {**cfg, "seed": int(seed), "method": method, "draw_ahead": draw_ahead, "n_words": n,
               "corpus": _corpus_digest(sentences)}
 
-    resume_from = None
-    if resume:
-        resume_from = Path(resume) if not isinstance(resume, bool) else run.latest_checkpoint()
-        if resume_from is None:
-            raise FileNotFoundError(f"resume was asked for but {run.checkpoint_dir} holds no checkpoint: "
-                                    "train without resume")
-        saved = run.read_config()
-        if saved is not None and saved != config:
-            diff = {k: (saved.get(k), v) for k, v in config.items() if saved.get(k) != v}
-            raise ValueError(f"cannot resume {run.path}: its run used other settings (saved, now): {diff}")
-    else:
-        run.start_fresh()
-    run.write_config(config)
+    resume_from = run.begin(config, resume)
 
     x0 = init_params(n, cfg["dim"], init_rng)
     f = make_objective(data, rng, method, cfg["batch_size"], cfg["window"], cfg["negatives"], draw_ahead)
@@ -104,17 +92,8 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
               resume_from=resume_from, progress=progress, log=log)
     seconds = time.perf_counter() - start
 
-    losses, emas = res.losses, res.ema_losses
-    old_losses, old_emas = run.read_losses() if resume_from is not None else (None, None)
-    if old_losses is not None:
-        done = res.iteration - len(losses)  # the iteration resumed from
-        if len(old_losses) >= done:
-            losses = np.concatenate([old_losses[:done], losses])
-            emas = np.concatenate([old_emas[:done], emas])
-        elif log:
-            log(f"{run.losses_path.name} holds {len(old_losses)} of the {done} iterations before the resume, "
-                f"so the saved loss history starts at iteration {done + 1}")
-    run.write_losses(losses, emas)
+    losses, emas = run.record_losses(res.losses, res.ema_losses, res.iteration, resumed=resume_from is not None,
+                                     log=log)
     run.save(data.vocab.words, data.vocab.counts, res.x)
     final = float(emas[-1]) if len(emas) else float("nan")
     return SSTTrainResult(run.path, data.vocab.words, data.vocab.counts, res.x, losses, emas, res.iteration,
