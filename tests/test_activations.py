@@ -3,11 +3,11 @@ import math
 
 import numpy as np
 import pytest
-from conftest import strict
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from conftest import strict
 from w2v_lib import sigmoid, softmax
 
 EXTREMES = np.array([1e4, -1e4, 0.0, 9999.5, -3.0, 1e4])

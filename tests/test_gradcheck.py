@@ -2,8 +2,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from conftest import random_tables, stack, window_objective
 
+from conftest import random_tables, stack, window_objective
 from w2v_lib import (
     GradcheckResult,
     NegativeSampler,

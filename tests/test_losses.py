@@ -3,10 +3,10 @@ import math
 
 import numpy as np
 import pytest
-from conftest import dims, random_tables, seeds, strict, vocab_sizes
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import dims, random_tables, seeds, strict, vocab_sizes
 from w2v_lib import gradcheck, naive_softmax_loss_and_gradient, neg_sampling_loss_and_gradient
 
 

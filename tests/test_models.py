@@ -1,11 +1,11 @@
 """skipgram and cbow: how they call F, what they sum, and gradchecks on the stacked (2|V|, d) parameters."""
 import numpy as np
 import pytest
-from conftest import dims, random_tables, seeds, stack, vocab_sizes, window_objective, windows
 from hypothesis import given
 from hypothesis import strategies as st
 
 import w2v_lib
+from conftest import dims, random_tables, seeds, stack, vocab_sizes, window_objective, windows
 from w2v_lib import (
     NegativeSampler,
     cbow,

@@ -1,8 +1,7 @@
 """The project's two package lists (pip's pyproject.toml, conda's environment.yml) agree."""
 import re
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
