@@ -85,15 +85,18 @@ def test_u_for_u_transpose_in_the_center_gradient_fails_at_v_c():
     assert "FAILED" in str(result) and str(result.worst[0][0]) in str(result)
 
 
-def test_handout_orientation_for_a_non_square_table_is_refused_with_a_clear_error():
+def test_handout_orientation_for_a_non_square_table_fails_with_both_shapes_named():
     v_table, U = random_tables(13, 5, 3)
 
     def handout_layout(W):
         loss, _, grad_U = naive_softmax_loss_and_gradient(v_table[0], 0, W)
         return loss, grad_U.T  # (d, |V|): the handout's ∂J/∂U
 
-    with pytest.raises(ValueError, match=r"gradient of shape \(3, 5\).*\(5, 3\)"):
-        gradcheck(handout_layout, U)
+    result = gradcheck(handout_layout, U, name="dJ/dU")
+    assert not result and result.pattern == "transposed_shape"
+    assert str(result).startswith("FAILED: dJ/dU has shape (3, 5), but x has shape (5, 3)")
+    assert "Transposed, it is right" in result.diagnosis
+    assert result.n_failed == U.size and result.worst == []
 
 
 def neg_sampling_overwriting_repeats(v_c, o, U, negs):
