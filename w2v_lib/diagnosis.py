@@ -24,6 +24,7 @@ import numpy as np
 
 MULTIPLIERS = (1, -1, 2, -2, 3, -3)  # c in "A − N = c·x_k": small whole multiples of one input row
 MAX_MULTIPLICITY = 20  # how often a word may repeat for "counted once" and the σ(−z) complement
+ZERO = 1e-12  # an analytic value this small is a 0 that rounding disturbed (e.g. g − g)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def number(s: float) -> str:
         k = round(value) if np.isfinite(value) else 0
         if k and abs(value - k) <= 1e-6 * max(1.0, abs(value)):
             return ("-" if k < 0 else "") + text.format(abs(k))
-    return f"{s:.2g}"
+    near_one = abs(s - 1.0)  # 1.00001 must not read as 1: show the digits that tell it from 1
+    return f"{s:.{2 + max(0, int(-np.log10(near_one)))}g}" if 0 < near_one < 0.1 else f"{s:.2g}"
 
 
 def row_list(names, limit: int = 4) -> str:
@@ -60,6 +62,16 @@ def row_list(names, limit: int = 4) -> str:
     if len(names) > limit:
         return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def ratio(p, q) -> float:
+    """p·q / q·q, the least-squares factor s in p ≈ s·q; 0 when q is (numerically) zero."""
+    p, q = np.ravel(p), np.ravel(q)
+    size = float(np.abs(q).max()) if q.size else 0.0
+    if size < 1e-150:  # below this q·q underflows
+        return 0.0
+    s = float((p / size) @ (q / size)) / float((q / size) @ (q / size))
+    return s if np.isfinite(s) else 0.0
 
 
 def _unit_fit(rows_a, rows_n, tol, correct):
@@ -107,7 +119,7 @@ def diagnose(analytic, numeric, x, tolerance, labels, inputs=()) -> Finding | No
         mult = {}
         for r in wrong:
             a, n = A2[r], N2[r]
-            m = round(float(a @ n) / float(a @ a)) if np.any(a) else 0
+            m = round(ratio(n, a))
             if not 2 <= m <= MAX_MULTIPLICITY or not _agrees(m * a, n, tol):
                 return None
             mult[int(r)] = int(m)
@@ -119,7 +131,7 @@ def diagnose(analytic, numeric, x, tolerance, labels, inputs=()) -> Finding | No
 
     if len(wrong) == 1 and A.ndim == 2 and (found := counted_once()):
         return found  # one row off by a whole factor: more telling than a global factor
-    scale = float(A.ravel() @ N.ravel()) / float(N.ravel() @ N.ravel()) if np.any(N) else 0.0
+    scale = ratio(A, N)
     if scale and informative.sum() >= 2 and _agrees(A / scale, N, tol):
         return Finding("scaled", f"Your gradient is {number(scale)} times the right one everywhere: a constant "
                        "factor is wrong (e.g. a missing or extra 2 or 1/2, or the 1/batch-size of an average).",
@@ -130,7 +142,7 @@ def diagnose(analytic, numeric, x, tolerance, labels, inputs=()) -> Finding | No
                        f"only those {rows_word} receive.", {"rows": wrong.tolist()})
     if A.ndim == 2 and (found := counted_once()):
         return found
-    if np.all(np.abs(A2[wrong][rel[wrong] > tol]) <= tol * 1e-3):
+    if np.all(np.abs(A2[wrong][rel[wrong] > tol]) <= ZERO):
         return Finding("missing_contribution", f"Your gradient is 0 on {row_list(names)} where the right one is "
                        "not: a contribution was never added there (a forgotten term, such as the observed word's, "
                        "or = where += was needed).", {"rows": wrong.tolist(), "everywhere": False})
@@ -158,14 +170,14 @@ def _offsets(A2, N2, x, tol, wrong, names, labels, inputs, rows_word):
 
     terms = []
     for a, n in zip(A_u, N_u):
-        match = next(((c, nm) for c in MULTIPLIERS for nm, v in named
+        match = next(((c, nm, c * np.asarray(v, float)) for c in MULTIPLIERS for nm, v in named
                       if np.any(v) and _agrees(a - c * np.asarray(v, float), n, tol)), None)
         if match is None:
             terms = None
             break
         terms.append(match)
     if terms:
-        said = [("−" if c < 0 else "") + ("" if abs(c) == 1 else f"{abs(c)}·") + nm for c, nm in terms]
+        said = [("−" if c < 0 else "") + ("" if abs(c) == 1 else f"{abs(c)}·") + nm for c, nm, _ in terms]
         if len(terms) == 1:
             opposite = said[0][1:] if said[0].startswith("−") else "−" + said[0]
             where = "" if whole else f" on {units[0]}"
@@ -176,28 +188,21 @@ def _offsets(A2, N2, x, tol, wrong, names, labels, inputs, rows_word):
             per = [f"{s} on {u}" for s, u in zip(said, units)]
             text = (f"Your gradient minus the right one is exactly {row_list(per)}: on each of these rows a term "
                     "is missing (the opposite of that vector) or extra (that vector).")
-        return Finding("offset_equals_input_row", text, {"terms": terms, "rows": [] if whole else wrong.tolist()})
+        return Finding("offset_equals_input_row", text, {"terms": [(c, nm) for c, nm, _ in terms],
+                                                         "offsets": [off for *_, off in terms],
+                                                         "rows": [] if whole else wrong.tolist()})
 
+    if len(wrong) == 1 and not whole:  # one row: only a sum equal to a named vector is evidence
+        found = _complement(A2[wrong], N2[wrong], wrong, names, names[0], named, tol, need_name=True)
+        if found:
+            return found
     if len(wrong) >= 2:  # a fitted vector must be confirmed by a second row
         where = (f"every wrong {rows_word[:-1] if rows_word == 'rows' else 'entry'} ({row_list(names)})"
                  if len(names) <= 4 else f"all {len(names)} wrong {rows_word}")
-        sums = A2[wrong] + N2[wrong]
-        base = sums[np.argmin(np.linalg.norm(sums, axis=1))]
-        if np.linalg.norm(base) > tol:
-            mult = np.rint(sums @ base / (base @ base)).astype(int)
-            if np.all((mult >= 1) & (mult <= MAX_MULTIPLICITY)) and _agrees(mult[:, None] * base - A2[wrong],
-                                                                            N2[wrong], tol):
-                alias = next((nm for nm, v in _named_vectors(x, labels, inputs, base.size)
-                              if _agrees(np.asarray(v, float), base, tol)), None)
-                what = (f"{number(float(base[0]))}" if base.size == 1 else
-                        f"{alias}" if alias else "one and the same vector")
-                times = [f"{m}× on {nm}" for m, nm in zip(mult, names) if m > 1]
-                extra = f" ({row_list(times)})" if times else ""
-                return Finding("complement", f"At {where} your gradient plus the right one is {what}"
-                               f"{extra}: typically 1 − σ(z) written where σ(z) belongs (σ(−z) = 1 − σ(z): "
-                               "the sign inside the sigmoid is flipped).",
-                               {"rows": wrong.tolist(), "vector": base, "multiplicity": mult.tolist(),
-                                "equals": alias})
+        found = _complement(A2[wrong], N2[wrong], wrong, names, where,
+                            _named_vectors(x, labels, inputs, A2.shape[1]), tol)
+        if found:
+            return found
         diffs = A2[wrong] - N2[wrong]
         offset = diffs.mean(axis=0)
         if np.linalg.norm(offset) > tol and _agrees(A2[wrong] - offset, N2[wrong], tol):
@@ -211,18 +216,45 @@ def _offsets(A2, N2, x, tol, wrong, names, labels, inputs, rows_word):
                            {"rows": wrong.tolist(), "offset": offset})
 
     if not whole and rows_word == "rows" and len(wrong) < A2.shape[0]:
-        parallel = A2.shape[1] >= 2 and all(_parallel(a, n, tol) for a, n in zip(A2[wrong], N2[wrong]))
-        note = (" Each of them points the right way but has the wrong length: a per-word factor is wrong, "
-                "not the vector it multiplies.") if parallel else ""
+        factors = [ratio(a, n) for a, n in zip(A2[wrong], N2[wrong])]
+        parallel = A2.shape[1] >= 2 and all(f and _agrees(a / f, n, tol)
+                                            for f, a, n in zip(factors, A2[wrong], N2[wrong]))
+        note = ""
+        if parallel and all("." not in number(f) and "e" not in number(f) for f in factors):
+            per = [f"{number(f)}× the right one on {nm}" for f, nm in zip(factors, names)]
+            note = f" Your gradient is {row_list(per)}: a factor is wrong (a term counted too often or too few times?)."
+        elif parallel:
+            note = (" Each of them points the right way but has the wrong length: a per-word factor is wrong, "
+                    "not the vector it multiplies.")
         return Finding("rows_wrong", f"Only {row_list(names)} {'is' if len(names) == 1 else 'are'} wrong; every "
-                       f"other row is right.{note}", {"rows": wrong.tolist(), "parallel": parallel})
+                       f"other row is right.{note}", {"rows": wrong.tolist(), "parallel": parallel,
+                                                      "factors": factors if parallel else None})
     return None
 
 
-def _parallel(a, n, tol) -> bool:
-    """a = s·n for one factor s ≠ 0 (the row has the right direction)."""
-    an = float(a @ n)
-    return an != 0.0 and _agrees(a * (float(n @ n) / an), n, tol)
+def _complement(A_w, N_w, wrong, names, where, named, tol, need_name=False):
+    """A + N = m_r·w on every wrong row, for one vector w and whole m_r >= 1: σ(−z) where σ(z) belongs."""
+    sums = A_w + N_w  # (wrong rows, width)
+    base = sums[np.argmin(np.linalg.norm(sums, axis=1))]
+    if np.linalg.norm(base) <= tol:
+        return None
+    mult = np.array([round(ratio(row, base)) for row in sums])
+    if not (np.all((mult >= 1) & (mult <= MAX_MULTIPLICITY)) and _agrees(mult[:, None] * base - A_w, N_w, tol)):
+        return None
+    alias = None
+    for nm, v in named:  # w may be a whole multiple of a named vector (every row repeated)
+        k = round(ratio(base, v))
+        if 1 <= k <= MAX_MULTIPLICITY and _agrees(k * np.asarray(v, float), base, tol):
+            alias, base, mult = nm, np.asarray(v, float), mult * k
+            break
+    if need_name and alias is None:
+        return None
+    what = f"{number(float(base[0]))}" if base.size == 1 else alias or "one and the same vector"
+    times = [f"{m}× on {nm}" for m, nm in zip(mult, names) if m > 1]
+    extra = f" ({row_list(times)})" if times else ""
+    return Finding("complement", f"On {where} your gradient plus the right one is {what}{extra}: typically "
+                   "1 − σ(z) written where σ(z) belongs (σ(−z) = 1 − σ(z): the sign inside the sigmoid is flipped).",
+                   {"rows": wrong.tolist(), "vector": base, "multiplicity": mult.tolist(), "equals": alias})
 
 
 def diagnose_shape(given: tuple, expected: tuple, transposed_ok: bool | None) -> Finding:

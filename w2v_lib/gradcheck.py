@@ -186,6 +186,7 @@ def gradcheck(f, x, h: float = 1e-4, tolerance: float = 1e-6, rng=None, name: st
     loss, grad = evaluate(x)
     analytic, finding = _as_gradient(grad, name)
     loss_again, grad_again = evaluate(x)  # a second call at the same point: is f a function?
+    again = _as_gradient(grad_again, name)[0]  # copied now: f may reuse one buffer for every call
     numeric = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"])
     for _ in it:
@@ -222,7 +223,6 @@ def gradcheck(f, x, h: float = 1e-4, tolerance: float = 1e-6, rng=None, name: st
     result = GradcheckResult(passed=max_rel <= tolerance, max_rel_error=max_rel, rel_errors=rel,
                              analytic=analytic, worst=worst, **common)
 
-    again = _as_gradient(grad_again, name)[0]
     noise = 0.1 * 2 * h * tolerance * max(1.0, abs(loss))  # a loss jitter this small moves no difference quotient
     if abs(loss - loss_again) > noise or again.shape != analytic.shape or np.any(
             (relative_errors(analytic, again) > tolerance / 10) & ~(np.isnan(analytic) & np.isnan(again))
