@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from conftest import random_tables, seeds, stack, window_objective
 from w2v_lib import (NegativeSampler, cbow, gradcheck, naive_softmax_loss_and_gradient, negative_sampling,
                      neg_sampling_loss_and_gradient, sigmoid, skipgram, softmax)
-from w2v_lib.diagnosis import relative_errors
+from w2v_lib.finding import relative_errors
 from w2v_lib.gradcheck import row_labels, stacked_labels
 
 WORDS = ["the", "coffee", "tea", "cup", "hot", "cold", "milk", "sugar"]
@@ -114,6 +114,15 @@ def test_a_column_vector_for_v_c_and_a_none_gradient():
     assert col.pattern == "wrong_shape" and "(3, 1)" in col.diagnosis and "(3,)" in col.diagnosis
     none = gradcheck(lambda v: (1.0, None), v_table[0])
     assert not none and none.pattern == "wrong_shape" and "None" in str(none)
+
+
+def test_a_weight_broadcast_along_the_wrong_axis():
+    rng = np.random.default_rng(11)
+    X, w = rng.standard_normal((4, 4)), rng.uniform(0.5, 2.0, 4)
+    loss = lambda X_: float((X_ ** 3 * w[None, :]).sum() / 3)  # noqa: E731
+    result = gradcheck(lambda X_: (loss(X_), X_ ** 2 * w[:, None]), X)  # should be w[None, :]
+    assert result.pattern == "wrong_axis" and "w[:, None] in place of w[None, :]" in result.diagnosis
+    np.testing.assert_allclose(result.pattern_info["weights"], w / w[0], rtol=1e-6)
 
 
 def test_window_average_is_a_scale_factor():
@@ -232,6 +241,7 @@ def claim_holds(result, x, tol):
     return {
         "sign_flipped": lambda: ok(-A, N),
         "transposed": lambda: ok(A.T, N),
+        "wrong_axis": lambda: ok(A * info["weights"][None, :] / info["weights"][:, None], N),
         "scaled": lambda: ok(A / info["factor"], N),
         "sign_flipped_rows": lambda: ok(-A2[rows], N2[rows]) and rest_right,
         "repeat_counted_once": lambda: all(ok(m * A2[r], N2[r]) for r, m in info["multiplicity"].items())

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .coordinate_labels import BoundLabels, as_labels, row_labels, stacked_labels, vector_labels
-from .diagnosis import Finding, diagnose, diagnose_shape, relative_errors
+from .diagnosis import diagnose, diagnose_shape
+from .finding import Finding, relative_errors
 
 __all__ = ["gradcheck", "GradcheckResult", "row_labels", "stacked_labels", "vector_labels"]
 
