@@ -80,7 +80,7 @@ class GradcheckResult:
             lines.append(f"Diagnosis: {self.diagnosis}")
         if self.worst and self.headline is None:
             rows = [("coordinate", "analytic", "numeric", "rel. error")]
-            rows += [(self.coordinate_name(i), f"{a:.4g}", f"{m:.4g}", f"{r:.1e}") for i, a, m, r in self.worst]
+            rows += [(self.coordinate_name(i), _value(a), _value(m), f"{r:.1e}") for i, a, m, r in self.worst]
             widths = [max(len(r[k]) for r in rows) for k in range(4)]
             lines += ["  " + f"{c:<{widths[0]}}" + "".join(f"  {v:>{w}}" for v, w in zip(rest, widths[1:]))
                       for c, *rest in rows]
@@ -99,6 +99,12 @@ class GradcheckResult:
         from .gradcheck_plot import plot_result
 
         return plot_result(self, ax=ax, title=title)
+
+
+def _value(v: float) -> str:
+    """A gradient value for the table: 4 significant digits, but only 2 below 1e-3, where the
+    finite-difference noise (~1e-9) would reach the 4th digit (and below 1e-6 the sanitizer masks it)."""
+    return f"{v:.4g}" if v == 0 or abs(v) >= 1e-3 or not np.isfinite(v) else f"{v:.1e}"
 
 
 def _generators(rng):
