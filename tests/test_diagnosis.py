@@ -1,14 +1,19 @@
 """gradcheck's diagnosis: each catalogue pattern planted in a real gradient of the workbook is named
 (with its rows, multiplicities and labels); right gradients get none; random wrong ones get none
 or one that truly holds."""
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import w2v_lib
 from conftest import random_tables, seeds, stack, window_objective
 from w2v_lib import (NegativeSampler, cbow, gradcheck, naive_softmax_loss_and_gradient, negative_sampling,
                      neg_sampling_loss_and_gradient, sigmoid, skipgram, softmax)
+from w2v_lib.diagnosis import PATTERN_KEYS
 from w2v_lib.finding import relative_errors
 from w2v_lib.gradcheck import row_labels, stacked_labels
 
@@ -214,6 +219,13 @@ def test_a_sampled_loss_without_its_generator_is_nondeterministic():
 def test_a_stub_returning_zeros_fails_as_all_zero():
     result = gradcheck(lambda t: (0.0, np.zeros_like(t)), np.ones((4, 3)))
     assert not result and result.pattern == "all_zero" and "unfinished" in str(result)
+
+
+def test_every_key_the_code_can_report_is_listed_as_stable():
+    root = Path(w2v_lib.__file__).parent
+    source = "".join((root / f).read_text() for f in ("gradcheck.py", "diagnosis.py", "diagnosis_offsets.py"))
+    reported = set(re.findall(r'Finding\(\s*"(\w+)"', source))
+    assert reported == set(PATTERN_KEYS)
 
 
 # ---- no false diagnosis ---------------------------------------------------------------------------

@@ -279,3 +279,36 @@ def test_a_wrong_shape_still_plots_a_message():
     ax = result.plot()
     assert "shape (2, 3)" in ax.texts[0].get_text()
     plt.close(ax.figure)
+
+
+def test_one_buffer_reused_for_every_gradient_is_not_taken_for_nondeterminism():
+    buffer = np.zeros(3)
+
+    def f(x):
+        buffer[:] = 2 * x  # the same array object every call
+        return float((x ** 2).sum()), buffer
+
+    result = gradcheck(f, np.array([1.0, -2.0, 0.5]))
+    assert result and result.pattern is None
+
+
+def test_a_gradient_that_changes_between_calls_is_nondeterministic():
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return float((x ** 2).sum()), 2 * x + (len(calls) == 2)  # the second call's gradient is off by 1
+
+    result = gradcheck(f, np.ones(2))
+    assert not result and result.pattern == "nondeterministic" and "different gradients" in result.diagnosis
+
+
+def test_inputs_must_be_vectors_or_tables():
+    with pytest.raises(ValueError, match=r"inputs\['u'\] must be a vector"):
+        gradcheck(quadratic, np.ones(2), inputs={"u": np.ones((2, 2, 2))})
+
+
+def test_a_zero_loss_with_zero_gradients_never_passes():
+    result = gradcheck(quadratic, np.zeros(3))  # right, but indistinguishable from a stub
+    assert not result and result.pattern == "all_zero"
+    assert str(result).startswith("FAILED: gradient and the loss are exactly 0 everywhere")

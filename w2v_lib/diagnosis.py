@@ -24,6 +24,10 @@ import numpy as np
 from .diagnosis_offsets import complement, constant_offset, offset_equals_input_row
 from .finding import MAX_MULTIPLICITY, Case, Finding, is_whole, number, ratio, relative_errors, row_list
 
+# Every key a result's `pattern` can hold. Stable: notebooks assert them; add keys, never rename.
+PATTERN_KEYS = ("sign_flipped", "sign_flipped_rows", "transposed", "transposed_shape", "wrong_shape", "scaled",
+                "repeat_counted_once", "missing_contribution", "rows_wrong", "constant_offset",
+                "offset_equals_input_row", "nondeterministic", "all_zero", "complement", "wrong_axis")
 ZERO = 1e-12  # an analytic value this small is a 0 that rounding disturbed (e.g. g − g)
 
 

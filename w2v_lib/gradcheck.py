@@ -149,6 +149,17 @@ def _as_gradient(grad, name: str):
                          f"as one ({err})") from None
 
 
+def _what_differs(loss, grad, loss_again, grad_again, h, tolerance) -> str | None:
+    """"losses" or "gradients" when two calls of f at one point differ by more than the check can
+    absorb, else None. A loss jitter below 0.1·2h·tolerance moves no difference quotient past it."""
+    if abs(loss - loss_again) > 0.1 * 2 * h * tolerance * max(1.0, abs(loss)):
+        return "losses"
+    if grad_again is None or grad_again.shape != grad.shape:
+        return "gradients"
+    same = (grad == grad_again) | (np.isnan(grad) & np.isnan(grad_again))
+    return "gradients" if np.any(~same & (relative_errors(grad, grad_again) > tolerance / 10)) else None
+
+
 def gradcheck(f, x, h: float = 1e-4, tolerance: float = 1e-6, rng=None, name: str = "gradient",
               n_worst: int = 5, labels=None, inputs=None) -> GradcheckResult:
     """Compare f's analytic gradient with centered differences (f(x+h) − f(x−h)) / 2h.
@@ -213,11 +224,12 @@ def gradcheck(f, x, h: float = 1e-4, tolerance: float = 1e-6, rng=None, name: st
         finding = diagnose_shape(analytic.shape, x.shape, square and bool(np.all(
             relative_errors(analytic.T, numeric) <= tolerance)))
     if finding is not None:
+        given = finding.info.get("given")
+        headline = f"FAILED: {name} is None" if given is None else \
+            f"FAILED: {name} has shape {given}, but x has shape {x.shape}"
         return GradcheckResult(False, np.inf, rel_errors=np.full(x.shape, np.inf), worst=[], diagnosis=finding.text,
                                analytic=analytic, pattern=finding.pattern, pattern_info=finding.info,
-                               headline=f"FAILED: {name} has shape {finding.info.get('given')}, but x has shape "
-                               f"{x.shape}" if finding.info.get("given") is not None else f"FAILED: {name} is None",
-                               **common)
+                               headline=headline, **common)
 
     rel = relative_errors(analytic, numeric)
     order = np.argsort(-rel, axis=None, kind="stable")
@@ -230,11 +242,8 @@ def gradcheck(f, x, h: float = 1e-4, tolerance: float = 1e-6, rng=None, name: st
     result = GradcheckResult(passed=max_rel <= tolerance, max_rel_error=max_rel, rel_errors=rel,
                              analytic=analytic, worst=worst, **common)
 
-    noise = 0.1 * 2 * h * tolerance * max(1.0, abs(loss))  # a loss jitter this small moves no difference quotient
-    if abs(loss - loss_again) > noise or again.shape != analytic.shape or np.any(
-            (relative_errors(analytic, again) > tolerance / 10) & ~(np.isnan(analytic) & np.isnan(again))
-            & (analytic != again)):
-        what = "losses" if abs(loss - loss_again) > noise else "gradients"
+    what = _what_differs(loss, analytic, loss_again, again, h, tolerance)
+    if what:
         finding = Finding("nondeterministic", f"f returned different {what} on two calls at the same point, so "
                           "finite differences measure noise: if f draws random numbers (e.g. negative samples), "
                           "pass the generator as gradcheck(..., rng=...) or fix the samples.")
