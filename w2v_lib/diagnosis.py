@@ -88,7 +88,7 @@ def repeat_counted_once(case, single_only=False):
         return None
     per_row = [f"{m}× yours on {nm}" for m, nm in zip(mult.values(), case.names)]
     return Finding("repeat_counted_once", f"The right gradient is exactly {row_list(per_row)}, and every other "
-                   f"row is right: an index that occurs that many times was counted once (grad[idx] += ... "
+                   f"row is right: most likely an index that occurs that many times was counted once (grad[idx] += ... "
                    "with a repeated idx adds only once; use np.add.at(grad, idx, ...) or a loop with +=).",
                    {"rows": list(mult), "multiplicity": mult})
 
