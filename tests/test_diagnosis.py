@@ -11,8 +11,17 @@ from hypothesis import strategies as st
 
 import w2v_lib
 from conftest import random_tables, seeds, stack, window_objective
-from w2v_lib import (NegativeSampler, cbow, gradcheck, naive_softmax_loss_and_gradient, negative_sampling,
-                     neg_sampling_loss_and_gradient, sigmoid, skipgram, softmax)
+from w2v_lib import (
+    NegativeSampler,
+    cbow,
+    gradcheck,
+    naive_softmax_loss_and_gradient,
+    neg_sampling_loss_and_gradient,
+    negative_sampling,
+    sigmoid,
+    skipgram,
+    softmax,
+)
 from w2v_lib.diagnosis import PATTERN_KEYS
 from w2v_lib.finding import relative_errors
 from w2v_lib.gradcheck import row_labels, stacked_labels

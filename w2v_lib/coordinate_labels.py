@@ -8,8 +8,8 @@ or a string: the symbol of a vector ("v_c") or of a table's rows ("u").
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -25,7 +25,7 @@ class Labels:
     vector: str | None = None
     plain: bool = False  # the default labeller: coordinates stay numpy index tuples
 
-    def bind(self, shape: tuple) -> "BoundLabels":
+    def bind(self, shape: tuple) -> BoundLabels:
         names = list(self.names(shape)) if len(shape) else []
         if len(shape) and len(names) != shape[0]:
             raise ValueError(f"labels name {len(names)} rows, but the checked array has {shape[0]} "

@@ -140,8 +140,8 @@ def _named_inputs(inputs) -> list:
 def _as_gradient(grad, name: str):
     """f's gradient as a float64 array, or a failed-shape Finding when it is not an array at all."""
     if grad is None:
-        return None, Finding("wrong_shape", f"f returned None as the gradient: return (loss, gradient), the "
-                             f"gradient an array of x's shape.", {"given": None})
+        return None, Finding("wrong_shape", "f returned None as the gradient: return (loss, gradient), the "
+                             "gradient an array of x's shape.", {"given": None})
     try:
         return np.array(grad, dtype=np.float64), None
     except (TypeError, ValueError) as err:
