@@ -29,8 +29,9 @@ class GradcheckResult:
 
     rel_errors has x's shape: |analytic − numeric| / max(1, |analytic|, |numeric|) per
     coordinate (the course's measure: relative for large gradients, absolute for small ones).
-    On failure, `pattern` is the catalogue key of the mistake found (or None) and `diagnosis`
-    says it in one or two sentences; `pattern_info` holds its details (rows, factor, ...).
+    On failure, `pattern` is the catalogue key of the mistake found (one of
+    `w2v_lib.diagnosis.PATTERN_KEYS`, or None) and `diagnosis` says it in one or two sentences;
+    `pattern_info` holds its details (rows, multiplicity, factor, ...).
     """
 
     passed: bool
