@@ -22,9 +22,9 @@ from w2v_lib import (
     skipgram,
     softmax,
 )
-from w2v_lib.diagnosis import PATTERN_KEYS
-from w2v_lib.finding import relative_errors
 from w2v_lib.gradcheck import row_labels, stacked_labels
+from w2v_lib.verdict.diagnosis import PATTERN_KEYS
+from w2v_lib.verdict.finding import relative_errors
 
 WORDS = ["the", "coffee", "tea", "cup", "hot", "cold", "milk", "sugar"]
 NO_NEGATIVES = np.array([], dtype=np.int64)
@@ -235,7 +235,7 @@ def test_a_stub_returning_zeros_fails_as_all_zero():
 
 def test_every_key_the_code_can_report_is_listed_as_stable():
     root = Path(w2v_lib.__file__).parent
-    source = "".join((root / f).read_text() for f in ("gradcheck.py", "diagnosis.py", "diagnosis_offsets.py"))
+    source = "".join((root / f).read_text() for f in ("gradcheck.py", "verdict/diagnosis.py", "verdict/offsets.py"))
     reported = set(re.findall(r'Finding\(\s*"(\w+)"', source))
     assert reported == set(PATTERN_KEYS)
 

@@ -1,6 +1,6 @@
 """Finite-difference gradient check with a verdict that says right or wrong, where, and what went wrong.
 
-On failure the verdict carries a diagnosis from the catalogue in `w2v_lib.diagnosis` (how a
+On failure the verdict carries a diagnosis from the catalogue in `w2v_lib.verdict.diagnosis` (how a
 pattern is accepted is documented there). Two findings are the check's own, made before the
 catalogue runs, and both FAIL the check even when the numbers agree:
 - "nondeterministic": f is evaluated twice at x; if the loss or the gradient differ by more than
@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .coordinate_labels import BoundLabels, as_labels, row_labels, stacked_labels, vector_labels
-from .diagnosis import diagnose, diagnose_shape
-from .finding import Finding, relative_errors
+from .verdict.diagnosis import diagnose, diagnose_shape
+from .verdict.finding import Finding, relative_errors
+from .verdict.labels import BoundLabels, as_labels, row_labels, stacked_labels, vector_labels
 
 __all__ = ["gradcheck", "GradcheckResult", "row_labels", "stacked_labels", "vector_labels"]
 
@@ -30,7 +30,7 @@ class GradcheckResult:
     rel_errors has x's shape: |analytic − numeric| / max(1, |analytic|, |numeric|) per
     coordinate (the course's measure: relative for large gradients, absolute for small ones).
     On failure, `pattern` is the catalogue key of the mistake found (one of
-    `w2v_lib.diagnosis.PATTERN_KEYS`, or None) and `diagnosis` says it in one or two sentences;
+    `w2v_lib.verdict.diagnosis.PATTERN_KEYS`, or None) and `diagnosis` says it in one or two sentences;
     `pattern_info` holds its details (rows, multiplicity, factor, ...).
     """
 
@@ -97,7 +97,7 @@ class GradcheckResult:
         A vector: analytic and numeric values side by side per coordinate, wrong ones marked.
         A table: heat map of log10 relative error per coordinate, wrong ones crossed.
         """
-        from .gradcheck_plot import plot_result
+        from .verdict.plot import plot_result
 
         return plot_result(self, ax=ax, title=title)
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .diagnosis_offsets import complement, constant_offset, offset_equals_input_row
 from .finding import MAX_MULTIPLICITY, Case, Finding, is_whole, number, ratio, relative_errors, row_list
+from .offsets import complement, constant_offset, offset_equals_input_row
 
 # Every key a result's `pattern` can hold. Stable: notebooks assert them; add keys, never rename.
 PATTERN_KEYS = ("sign_flipped", "sign_flipped_rows", "transposed", "transposed_shape", "wrong_shape", "scaled",
