@@ -29,7 +29,7 @@ def test_shared_direction_and_split_recover_a_pure_shift():
     assert np.abs(across).max() < 1e-7
     np.testing.assert_allclose(ld.across_cosine(trained, initial, found), 1.0, atol=1e-12)
     s = ld.movement_spectrum(trained, initial)
-    assert s[1] < 1e-12 * s[0]
+    assert s[1] < 1e-6 * s[0]  # the Gram matrix squares the spread: round-off shows at 1e-8 of s1
 
 
 def test_split_movement_measures_sideways_motion():
@@ -40,7 +40,7 @@ def test_split_movement_measures_sideways_motion():
     np.testing.assert_allclose(across, 0.25, atol=1e-12)
     assert (ld.across_cosine(trained, initial, direction) < 0.99).mean() > 0.5  # the start is no longer kept
     s = ld.movement_spectrum(trained, initial)
-    assert s[1] > 0.01 * s[0] and s[2] < 1e-12 * s[0]  # exactly two directions
+    assert s[1] > 0.01 * s[0] and s[2] < 1e-6 * s[0]  # two directions, up to round-off
 
 
 def test_frequency_link_is_a_rank_correlation():
@@ -72,7 +72,7 @@ def test_measure_tells_a_frequency_shift_from_learned_structure():
     trained, initial, direction, shift = moved_along_one_direction(seed=5, n=300)
     counts = 1 + np.argsort(np.argsort(shift))  # (n,) the shift follows frequency: the larger, the more frequent
     shifted = ld.measure(trained, initial, counts, min_count=1)
-    assert shifted.second_direction < 1e-9 and shifted.cosine_across == pytest.approx(1.0)
+    assert shifted.second_direction < 1e-6 and shifted.cosine_across == pytest.approx(1.0)
     assert shifted.surrogate_agreement == pytest.approx(1.0) and shifted.frequency_link == pytest.approx(1.0)
     rng = np.random.default_rng(6)
     learned = ld.measure(initial + rng.standard_normal(initial.shape), initial, counts, min_count=1)

@@ -36,18 +36,27 @@ def movement_spectrum(vectors, initial) -> np.ndarray:
     """Singular values (d,), largest first, of the movement matrix V − V⁽⁰⁾ (|V|, d).
 
     One large value and d − 1 small ones: every vector moved along (nearly) one shared direction.
+    Computed from the d × d Gram matrix, which squares them: values below about 1e-7 of the
+    largest are round-off.
     """
-    vectors, initial = _pair(vectors, initial)
-    return np.linalg.svd(vectors - initial, compute_uv=False)
+    return _movement_axes(vectors, initial)[0]
 
 
 def shared_direction(vectors, initial) -> np.ndarray:
     """The unit direction (d,) that the movement V − V⁽⁰⁾ follows most: its leading right
     singular vector, signed so that most words moved forwards along it."""
     vectors, initial = _pair(vectors, initial)
+    direction = _movement_axes(vectors, initial)[1][:, 0]  # (d,)
+    return direction if np.median((vectors - initial) @ direction) >= 0 else -direction
+
+
+def _movement_axes(vectors, initial):
+    """(singular values (d,), right singular vectors as columns (d, d)) of V − V⁽⁰⁾, largest first,
+    from the d × d Gram matrix: |V| can be large, d is small."""
+    vectors, initial = _pair(vectors, initial)
     movement = vectors - initial  # (|V|, d)
-    direction = np.linalg.svd(movement, full_matrices=False)[2][0]  # (d,)
-    return direction if np.median(movement @ direction) >= 0 else -direction
+    energy, axes = np.linalg.eigh(movement.T @ movement)  # ascending, (d,) and (d, d)
+    return np.sqrt(np.maximum(energy[::-1], 0.0)), axes[:, ::-1]
 
 
 def split_movement(vectors, initial, direction):
@@ -97,15 +106,20 @@ def frequency_surrogate(vectors, initial, direction) -> np.ndarray:
 
 def top_neighbours(vectors, rows, k: int = 10) -> np.ndarray:
     """(len(rows), k) each listed word's k nearest words by cosine, searched among `rows` only
-    (the word itself left out), as indices into `vectors`; ties go to the lower index."""
+    (the word itself left out), as indices into `vectors`, nearest first."""
     vectors = as_matrix(vectors, "vectors").astype(np.float64)
     rows = np.asarray(rows, dtype=np.int64)
     if not isinstance(k, (int, np.integer)) or not 1 <= k < rows.size:
         raise ValueError(f"k must be an integer in [1, {rows.size - 1}] for {rows.size} candidate rows; got {k!r}")
-    unit = vectors[rows] / np.linalg.norm(vectors[rows], axis=1, keepdims=True)  # (n, d)
-    sims = unit @ unit.T  # (n, n)
-    np.fill_diagonal(sims, -np.inf)
-    return rows[np.argsort(-sims, axis=1, kind="stable")[:, :k]]  # (n, k)
+    unit = vectors[rows] / np.linalg.norm(vectors[rows], axis=1, keepdims=True)  # (n, d) float64: near-ties stay ordered on any CPU
+    found = np.empty((rows.size, k), dtype=np.int64)
+    for start in range(0, rows.size, 1024):  # blocks of rows keep the (block, n) similarities small
+        sims = unit[start:start + 1024] @ unit.T  # (b, n)
+        sims[np.arange(sims.shape[0]), np.arange(start, start + sims.shape[0])] = -np.inf  # not itself
+        best = np.argpartition(-sims, k - 1, axis=1)[:, :k]  # (b, k) the k largest, in no order
+        order = np.argsort(-np.take_along_axis(sims, best, axis=1), axis=1, kind="stable")  # (b, k)
+        found[start:start + sims.shape[0]] = np.take_along_axis(best, order, axis=1)
+    return rows[found]  # (n, k)
 
 
 def neighbour_agreement(neighbours, other) -> np.ndarray:
