@@ -5,9 +5,8 @@ import pytest
 import scipy.sparse as sp
 
 from w2v_lib import learning_dynamics as ld
-from w2v_lib.corpus import build_vocabulary, encode
-from w2v_lib.fast import train_word2vec
-from w2v_lib.sst_train import train_sst
+from w2v_lib import train_sst, train_word2vec
+from w2v_lib.corpora import build_vocabulary, encode
 
 
 def moved_along_one_direction(seed=0, n=200, d=6):
@@ -112,7 +111,7 @@ def test_fast_initialisation_is_the_trainers():
 
 
 def test_window_cooccurrence_weights_by_distance():
-    vocab = build_vocabulary([["a", "b", "c"], ["c", "c", "a"]], unk=None)
+    vocab = build_vocabulary([["a", "b", "c"], ["c", "c", "a"]], unknown="error")
     pairs = ld.window_cooccurrence(encode([["a", "b", "c"], ["c", "c", "a"]], vocab), len(vocab), window=2)
     a, b, c = (vocab.index[w] for w in "abc")
     dense = pairs.toarray()

@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._checks import as_matrix
-from .sst_train import init_params
+from .assignment.train import init_params
 
 
 def _pair(vectors, initial):
@@ -111,7 +111,8 @@ def top_neighbours(vectors, rows, k: int = 10) -> np.ndarray:
     rows = np.asarray(rows, dtype=np.int64)
     if not isinstance(k, (int, np.integer)) or not 1 <= k < rows.size:
         raise ValueError(f"k must be an integer in [1, {rows.size - 1}] for {rows.size} candidate rows; got {k!r}")
-    unit = vectors[rows] / np.linalg.norm(vectors[rows], axis=1, keepdims=True)  # (n, d) float64: near-ties stay ordered on any CPU
+    # float64: near-ties between neighbours come out in the same order on any CPU
+    unit = vectors[rows] / np.linalg.norm(vectors[rows], axis=1, keepdims=True)  # (n, d)
     found = np.empty((rows.size, k), dtype=np.int64)
     for start in range(0, rows.size, 1024):  # blocks of rows keep the (block, n) similarities small
         sims = unit[start:start + 1024] @ unit.T  # (b, n)
