@@ -44,7 +44,7 @@ def test_train_writes_vectors_checkpoints_and_plot(tiny_sst, tmp_path, capsys):
 def test_missing_treebank_is_a_message_not_a_traceback(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("W2V_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("W2V_SST_DIR", raising=False)
-    assert main(["train", "--run-dir", str(tmp_path / "run"), "--iterations", "5"]) == 1
+    assert main(["train", "--run-dir", str(tmp_path / "run"), "--iterations", "5"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "python -m w2v_lib download" in err
 
