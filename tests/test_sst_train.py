@@ -143,7 +143,7 @@ def test_resume_reproduces_the_uninterrupted_run(tmp_path):
     np.testing.assert_array_equal(resumed.ema_losses, full.ema_losses)
     with pytest.raises(ValueError, match="other settings"):
         _train(tmp_path, "cut", 400, resume=True, dim=7)
-    with pytest.raises(RunSettingsError, match="no checkpoint"):
+    with pytest.raises(RunSettingsError, match="holds no run"):
         _train(tmp_path, "empty", 100, resume=True)
 
 

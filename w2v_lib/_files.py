@@ -73,6 +73,12 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def _name_the_target(err: BaseException, tmp: Path, path: Path) -> None:
+    """An error about the temporary file names the file being written instead (what the user knows)."""
+    if isinstance(err, OSError) and (err.filename is None or str(err.filename) == str(tmp)):
+        err.filename = str(path)
+
+
 def _kill_midway(fh, path: Path) -> None:
     """The fault test's point: half the bytes on disk, then SIGKILL (if W2V_FAULT names this file)."""
     wanted = os.environ.get("W2V_FAULT", "").partition("#")[0]
@@ -96,8 +102,9 @@ def atomic_file(path):
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         tmp.unlink(missing_ok=True)
+        _name_the_target(err, tmp, path)
         raise
     _fsync_folder(path.parent)
 
@@ -120,8 +127,9 @@ def write_atomically(path, write, keep_suffix: bool = False) -> Path:
             _kill_midway(fh, path)
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         tmp.unlink(missing_ok=True)
+        _name_the_target(err, tmp, path)
         raise
     _fsync_folder(path.parent)
     return path

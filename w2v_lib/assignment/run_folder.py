@@ -197,10 +197,11 @@ class RunFolder:
             with atomic_file(self.losses_path) as fh:
                 np.savez(fh, loss=np.asarray(losses, dtype=np.float64), ema=np.asarray(ema_losses, dtype=np.float64))
 
-    def begin(self, config: dict, resume=False, overwrite: bool = False) -> Path | None:
+    def begin(self, config: dict, resume=False, overwrite: bool = False, log=print) -> Path | None:
         """Start or resume a run with `config`; returns the checkpoint to resume from (None: fresh).
 
-        `resume` is False (a fresh run), True (the latest checkpoint) or a checkpoint path.
+        `resume` is False (a fresh run), True (the latest checkpoint; none yet, in a folder whose
+        config.json matches: iteration 0) or a checkpoint path.
         A fresh run in a folder that holds an earlier run's checkpoints, losses or vectors is
         refused (RunExistsError, saying what is there) unless `overwrite`, which deletes them.
         Resuming a run whose config.json differs from `config` is refused (RunSettingsError),
@@ -212,17 +213,17 @@ class RunFolder:
         self.remove_leftovers()
         resume_from = None
         if resume:
-            resume_from = Path(resume) if not isinstance(resume, bool) else self.latest_checkpoint()
-            if resume_from is None:
-                what = self.found()
-                raise RunSettingsError(f"resume was asked for but {self.checkpoint_dir} holds no checkpoint"
-                                       + (f" (the folder holds {what}); start over with --overwrite (overwrite=True)"
-                                          if what else "; train without --resume (resume=False)"))
             saved = self.read_config()
             if saved is not None and saved != config:
                 diff = {k: (saved.get(k), v) for k, v in config.items() if saved.get(k) != v}
                 raise RunSettingsError(f"cannot resume {self.path}: its run used other settings (saved, now): {diff}; "
                                        "resume with the saved ones, or start over with --overwrite")
+            resume_from = Path(resume) if not isinstance(resume, bool) else self.latest_checkpoint()
+            if resume_from is None and saved is None:
+                raise RunSettingsError(f"resume was asked for but {self.path} holds no run (no config.json, "
+                                       "no checkpoint): check --run-dir, or train without --resume")
+            if resume_from is None and log:  # stopped before its first checkpoint: iteration 0 is where it resumes
+                log(f"{self.path} holds no checkpoint yet: the run starts again from iteration 0")
         elif what := self.found():
             if not overwrite:
                 latest = self.latest_checkpoint()

@@ -117,7 +117,7 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     config = {**cfg, "seed": int(seed), "method": method, "draw_ahead": draw_ahead, "n_words": n,
               "corpus": _corpus_digest(sentences)}
 
-    resume_from = run.begin(config, resume, overwrite)  # the first write to the folder
+    resume_from = run.begin(config, resume, overwrite, log=log)  # the first write to the folder
 
     start_iteration = load_checkpoint(resume_from)["iteration"] if resume_from is not None else 0
     before_losses, before_emas = run.history_before(start_iteration, log=log)
