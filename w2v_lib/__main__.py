@@ -39,7 +39,8 @@ def _positive_number(text: str) -> float:
 def _run_download(args) -> int:
     from .corpora.sst import download_sst
 
-    folder = download_sst(args.data_dir, url=args.url, progress=not args.no_progress)
+    folder = download_sst(args.data_dir, url=args.url, progress=not args.no_progress, timeout=args.timeout,
+                          deadline=args.deadline)
     print(f"treebank ready in {folder}")
     return 0
 
@@ -50,6 +51,8 @@ def add_download_command(subparsers) -> None:
     p = subparsers.add_parser("download", help="fetch, verify and unpack the Stanford Sentiment Treebank")
     p.add_argument("--data-dir", type=Path, default=None, help="where to put it (default: $W2V_DATA_DIR or data/)")
     p.add_argument("--url", default=OFFICIAL_URL, help="the zip's address (default: the official one)")
+    p.add_argument("--timeout", type=_positive_number, default=30.0, help="seconds to wait for each network read")
+    p.add_argument("--deadline", type=_positive_number, default=900.0, help="seconds the whole download may take")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run_download)
 
