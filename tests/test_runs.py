@@ -131,12 +131,17 @@ def test_a_new_run_keeps_the_earlier_one_unless_told_and_says_how_to_continue(tm
     run_dir = tmp_path / "run"
     _tiny_train(run_dir, iterations=40)
     before = _snapshot(run_dir)
-    with pytest.raises(RunExistsError) as err:
-        _tiny_train(run_dir, iterations=60)
-    message = str(err.value)
-    assert "2 checkpoints" in message and "sgd_00000040.npz" in message and "vectors.txt" in message
-    assert "--resume" in message and "--overwrite" in message and "--run-dir" in message
-    assert _snapshot(run_dir) == before
+    for other in ({"iterations": 20}, {"iterations": 60, "seed": 4}):  # shorter, or another run: data would go
+        with pytest.raises(RunExistsError) as err:
+            _tiny_train(run_dir, **other)
+        message = str(err.value)
+        assert "2 checkpoints" in message and "sgd_00000040.npz" in message and "vectors.txt" in message
+        assert "--resume" in message and "--overwrite" in message and "--run-dir" in message
+        assert _snapshot(run_dir) == before
+    # the same run again (a notebook executed twice) rewrites every file as it was
+    messages = []
+    _tiny_train(run_dir, iterations=40, log=messages.append)
+    assert _snapshot(run_dir) == before and any("this same run, finished" in m for m in messages)
     assert len(_tiny_train(run_dir, iterations=60, resume=True).checkpoints) == 3
     assert [p.name for p in _tiny_train(run_dir, iterations=20, overwrite=True).checkpoints] == ["sgd_00000020.npz"]
 

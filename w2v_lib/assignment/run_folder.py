@@ -191,19 +191,48 @@ class RunFolder:
         except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
             raise RunSettingsError(f"{self.losses_path} is damaged ({err})") from err
 
-    def write_losses(self, losses, ema_losses) -> None:
+    def write_losses(self, losses, ema_losses, finished: bool = False) -> None:
+        """Write losses.npz; `finished` marks the run complete (vectors.txt and vocab.tsv written)."""
         with self.writing():
             self.path.mkdir(parents=True, exist_ok=True)
             with atomic_file(self.losses_path) as fh:
-                np.savez(fh, loss=np.asarray(losses, dtype=np.float64), ema=np.asarray(ema_losses, dtype=np.float64))
+                np.savez(fh, loss=np.asarray(losses, dtype=np.float64), ema=np.asarray(ema_losses, dtype=np.float64),
+                         finished=np.int64(len(losses) if finished else -1))
 
-    def begin(self, config: dict, resume=False, overwrite: bool = False, log=print) -> Path | None:
+    def finished_iteration(self) -> int | None:
+        """The iteration a finished run ended at (vectors.txt written then), or None."""
+        try:
+            with np.load(self.losses_path, allow_pickle=False) as saved:
+                done = int(saved["finished"]) if "finished" in saved.files else -1
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+            return None
+        return done if done >= 0 and self.vectors_path.is_file() and self.vocab_path.is_file() else None
+
+    def _reruns_itself(self, config: dict, iterations: int | None) -> bool:
+        """Whether a fresh run of `config` for `iterations` rewrites every file here as it is (nothing lost):
+        the same settings, a finished run no longer than the new one, no checkpoint past its end."""
+        done = self.finished_iteration()
+        latest = self.latest_checkpoint()
+        last_checkpoint = int(CHECKPOINT_PATTERN.match(latest.name).group(1)) if latest else 0
+        return (iterations is not None and done is not None and done <= iterations and last_checkpoint <= done
+                and self._saved_config() == config)
+
+    def _saved_config(self) -> dict | None:
+        try:
+            return self.read_config()
+        except RunSettingsError:
+            return None
+
+    def begin(self, config: dict, resume=False, overwrite: bool = False, log=print,
+              iterations: int | None = None) -> Path | None:
         """Start or resume a run with `config`; returns the checkpoint to resume from (None: fresh).
 
         `resume` is False (a fresh run), True (the latest checkpoint; none yet, in a folder whose
         config.json matches: iteration 0) or a checkpoint path.
         A fresh run in a folder that holds an earlier run's checkpoints, losses or vectors is
-        refused (RunExistsError, saying what is there) unless `overwrite`, which deletes them.
+        refused (RunExistsError, saying what is there) unless `overwrite`, which deletes them,
+        or unless it is the same run again: the folder's run finished, with the same config, in
+        no more than `iterations`, so that every file is rewritten as it was (a notebook run twice).
         Resuming a run whose config.json differs from `config` is refused (RunSettingsError),
         naming the settings that changed. Leftover temporary files of killed writes are removed.
         """
@@ -225,6 +254,10 @@ class RunFolder:
             if resume_from is None and log:  # stopped before its first checkpoint: iteration 0 is where it resumes
                 log(f"{self.path} holds no checkpoint yet: the run starts again from iteration 0")
         elif what := self.found():
+            if not overwrite and self._reruns_itself(config, iterations):
+                overwrite = True
+                if log:
+                    log(f"{self.path} holds this same run, finished: it is trained again and its files rewritten")
             if not overwrite:
                 latest = self.latest_checkpoint()
                 hint = (f"continue it from {latest.name} with --resume (resume=True), " if latest else "")

@@ -117,13 +117,13 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     config = {**cfg, "seed": int(seed), "method": method, "draw_ahead": draw_ahead, "n_words": n,
               "corpus": _corpus_digest(sentences)}
 
-    resume_from = run.begin(config, resume, overwrite, log=log)  # the first write to the folder
+    resume_from = run.begin(config, resume, overwrite, log=log, iterations=iterations)  # the first write to the folder
 
     start_iteration = load_checkpoint(resume_from)["iteration"] if resume_from is not None else 0
     before_losses, before_emas = run.history_before(start_iteration, log=log)
 
-    def save_history(_, losses, emas):  # losses.npz always reaches the newest checkpoint
-        run.write_losses(np.concatenate([before_losses, losses]), np.concatenate([before_emas, emas]))
+    def save_history(_, losses, emas, finished=False):  # losses.npz always reaches the newest checkpoint
+        run.write_losses(np.concatenate([before_losses, losses]), np.concatenate([before_emas, emas]), finished)
 
     objective = f
     if os.environ.get("W2V_FAULT"):  # the kill-and-resume test's mid-training point
@@ -145,8 +145,8 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
             raise TrainingDiverged(f"{err}; {kept}. Start again with a smaller --step "
                                    f"and --overwrite, or in another --run-dir", err.iteration) from None
         seconds = time.perf_counter() - start
-        save_history(None, res.losses, res.ema_losses)
         run.save(data.vocab.words, data.vocab.counts, res.x)
+        save_history(None, res.losses, res.ema_losses, finished=True)  # after the vectors: marks the run done
     losses, emas = np.concatenate([before_losses, res.losses]), np.concatenate([before_emas, res.ema_losses])
     final = float("nan") if res.ema is None else float(res.ema)  # the checkpoint's, if no iteration ran
     return SSTTrainResult(run.path, data.vocab.words, data.vocab.counts, res.x, losses, emas, res.iteration,
