@@ -4,6 +4,7 @@ the run folder ends bit-identical to an uninterrupted run's, with the user's per
 The kills come from the process itself (W2V_FAULT, see w2v_lib/_files.py): during a write it
 first puts half of the file's bytes on the disk, as a kill in the middle of a write would.
 """
+import json
 import os
 import subprocess
 import sys
@@ -42,10 +43,11 @@ def leftovers(run_dir):
 # (W2V_FAULT, what the folder shows after the kill), in the order the chain meets them
 CHAIN = [
     ("sgd_00000020.npz", "the first checkpoint, half written"),
-    ("config.json", "config.json rewritten on resume"),
+    ("config.json", "config.json rewritten on resume (from iteration 0: no checkpoint yet)"),
     ("iteration#30", None),  # mid-training, between checkpoints 20 and 40
-    ("losses.npz#1", "losses.npz, before checkpoint 40"),
+    ("losses.npz", "losses.npz, before checkpoint 40"),
     ("sgd_00000040.npz", "checkpoint 40 (losses.npz already reaches it)"),
+    ("losses.npz#2", "losses.npz before checkpoint 60 (the write before 40 completed)"),
     ("vectors.txt", "vectors.txt after the last iteration"),
     ("vocab.tsv", "vocab.tsv, on a resume at the final checkpoint"),
 ]
@@ -63,6 +65,12 @@ def test_kills_at_every_write_and_mid_training_then_resume_bit_identical(tiny_ss
         assert proc.returncode == -9, f"{fault}: {proc.returncode} {proc.stderr[-2000:]}"
         if what:  # the kill came mid-write: a half temporary file is there, the target is untouched
             assert leftovers(run_dir), f"{fault}: no temporary file left ({what})"
+        for p in run_dir.rglob("*"):  # every file that has its real name is whole
+            if p.suffix == ".npz":
+                with np.load(p) as saved:
+                    assert all(saved[key].size >= 0 for key in saved.files)
+            elif p.name == "config.json":
+                assert json.loads(p.read_text())["n_words"] > 0
         if fault == "iteration#30":
             # the user forgets --resume: nothing is deleted, the message says what is there and what to do
             forgot = train(run_dir, tiny_sst)

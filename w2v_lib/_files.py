@@ -31,16 +31,21 @@ TEMP_SUFFIX = ".tmp"
 _seen = Counter()  # fault points passed so far in this process
 
 
-def fault_point(label: str) -> None:
-    """SIGKILL this process here if W2V_FAULT names `label` (and this is the occurrence it names)."""
+def _fault_due(label: str) -> bool:
+    """Whether W2V_FAULT names `label` and this is the occurrence it names (counts the occurrences)."""
     wanted = os.environ.get("W2V_FAULT")
     if not wanted:
-        return
+        return False
     name, _, nth = wanted.partition("#")
     if name != label:
-        return
+        return False
     _seen[label] += 1
-    if _seen[label] == int(nth or 1):
+    return _seen[label] == int(nth or 1)
+
+
+def fault_point(label: str) -> None:
+    """SIGKILL this process here if W2V_FAULT names `label` (and this is the occurrence it names)."""
+    if _fault_due(label):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -80,14 +85,13 @@ def _name_the_target(err: BaseException, tmp: Path, path: Path) -> None:
 
 
 def _kill_midway(fh, path: Path) -> None:
-    """The fault test's point: half the bytes on disk, then SIGKILL (if W2V_FAULT names this file)."""
-    wanted = os.environ.get("W2V_FAULT", "").partition("#")[0]
-    if wanted and wanted == path.name:
+    """The fault test's point: half the bytes on disk, then SIGKILL (if W2V_FAULT names this write)."""
+    if _fault_due(path.name):
         fh.flush()
         fh.truncate(fh.tell() // 2)
         fh.flush()
         os.fsync(fh.fileno())
-        fault_point(path.name)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @contextmanager

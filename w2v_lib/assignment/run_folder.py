@@ -1,9 +1,7 @@
 """A training run on disk: `RunFolder` owns every path of it; what the SST training writes and the explorer reads.
 
     <run>/config.json           the settings of the run (resuming with other settings is refused)
-    <run>/losses.npz            loss and ema: every iteration's loss and its 0.95/0.05 moving average,
-                                entry i is iteration i + 1 (NaN where a resume found no record);
-                                written before each checkpoint, so it reaches at least as far
+    <run>/losses.npz            every iteration's loss and its 0.95/0.05 moving average (loss_history.py)
     <run>/vocab.tsv             word<TAB>count, one line per word, in index order
     <run>/vectors.txt           word2vec text format: the word vectors (below)
     <run>/checkpoints/sgd_<iteration>.npz   sgd checkpoints; x is the stacked (2|V|, d)
@@ -17,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import json
-import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +25,7 @@ from .._files import atomic_file, describe_os_error, remove_leftovers, write_ato
 from ..corpora.sst import default_data_dir
 from ..optimizer import CHECKPOINT_PATTERN, list_checkpoints, load_checkpoint
 from ..vectors_io import load_word2vec, save_word2vec
+from .loss_history import DamagedHistoryError, finished_at, history_before, read_losses, write_losses
 from .word_plot import COURSE_WORDS, save_word_plot
 
 
@@ -181,47 +179,31 @@ class RunFolder:
                 fh.write((json.dumps(config, indent=1) + "\n").encode("utf-8"))
 
     def read_losses(self):
-        """(losses, ema_losses) from losses.npz, entry i being iteration i + 1 (NaN: not recorded),
-        or (None, None) if the run has none. A damaged file raises RunSettingsError."""
-        if not self.losses_path.is_file():
-            return None, None
-        try:
-            with np.load(self.losses_path, allow_pickle=False) as saved:
-                return saved["loss"], saved["ema"]
-        except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
-            raise RunSettingsError(f"{self.losses_path} is damaged ({err})") from err
+        """(losses, ema_losses) from losses.npz (see loss_history.py), or (None, None) if there is none."""
+        return read_losses(self.losses_path)
 
     def write_losses(self, losses, ema_losses, finished: bool = False) -> None:
-        """Write losses.npz; `finished` marks the run complete (vectors.txt and vocab.tsv written)."""
         with self.writing():
             self.path.mkdir(parents=True, exist_ok=True)
-            with atomic_file(self.losses_path) as fh:
-                np.savez(fh, loss=np.asarray(losses, dtype=np.float64), ema=np.asarray(ema_losses, dtype=np.float64),
-                         finished=np.int64(len(losses) if finished else -1))
+            write_losses(self.losses_path, losses, ema_losses, finished)
 
-    def finished_iteration(self) -> int | None:
-        """The iteration a finished run ended at (vectors.txt written then), or None."""
-        try:
-            with np.load(self.losses_path, allow_pickle=False) as saved:
-                done = int(saved["finished"]) if "finished" in saved.files else -1
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile):
-            return None
-        return done if done >= 0 and self.vectors_path.is_file() and self.vocab_path.is_file() else None
+    def history_before(self, iteration: int, log=print):
+        """The saved losses of iterations 1..iteration (NaN where unknown): loss_history.history_before."""
+        return history_before(self.losses_path, iteration, log)
 
     def _reruns_itself(self, config: dict, iterations: int | None) -> bool:
         """Whether a fresh run of `config` for `iterations` rewrites every file here as it is (nothing lost):
         the same settings, a finished run no longer than the new one, no checkpoint past its end."""
-        done = self.finished_iteration()
+        done = finished_at(self.losses_path)
+        if iterations is None or done is None or done > iterations or not self.vectors_path.is_file():
+            return False
         latest = self.latest_checkpoint()
-        last_checkpoint = int(CHECKPOINT_PATTERN.match(latest.name).group(1)) if latest else 0
-        return (iterations is not None and done is not None and done <= iterations and last_checkpoint <= done
-                and self._saved_config() == config)
-
-    def _saved_config(self) -> dict | None:
+        if latest is not None and int(CHECKPOINT_PATTERN.match(latest.name).group(1)) > done:
+            return False
         try:
-            return self.read_config()
+            return self.read_config() == config
         except RunSettingsError:
-            return None
+            return False
 
     def begin(self, config: dict, resume=False, overwrite: bool = False, log=print,
               iterations: int | None = None) -> Path | None:
@@ -267,27 +249,6 @@ class RunFolder:
         self.write_config(config)
         return resume_from
 
-    def history_before(self, iteration: int, log=print):
-        """The saved (losses, ema_losses) of iterations 1..iteration, to continue a run resumed there.
-
-        Iterations the file does not hold (it was deleted, damaged, or is older than the
-        checkpoint) are NaN, so entry i stays iteration i + 1 and a later splice cannot shift.
-        """
-        losses, emas = np.full(iteration, np.nan), np.full(iteration, np.nan)
-        try:
-            saved_losses, saved_emas = self.read_losses()
-        except RunSettingsError as err:
-            saved_losses = saved_emas = None
-            if log:
-                log(f"{err}: it is replaced")
-        kept = 0 if saved_losses is None else min(iteration, len(saved_losses))
-        if kept:
-            losses[:kept], emas[:kept] = saved_losses[:kept], saved_emas[:kept]
-        if kept < iteration and log:
-            log(f"{self.losses_path.name} holds {kept} of the {iteration} iterations before the resume point; "
-                f"iterations {kept + 1}–{iteration} are recorded as NaN (not known)")
-        return losses, emas
-
     def save(self, words, counts, params) -> Path:
         """Write vocab.tsv and vectors.txt for stacked parameters (checkpoints come from sgd)."""
         words = list(words)
@@ -329,7 +290,7 @@ class RunFolder:
             raise ValueError(f"{vec_file} and {vocab} list different words: retrain or restore both")
         try:
             losses, emas = self.read_losses()
-        except RunSettingsError:  # the vectors are what a reader wants; a damaged history does not hide them
+        except DamagedHistoryError:  # the vectors are what a reader wants; a damaged history does not hide them
             losses = emas = None
         return Run(self.path, words, counts, vectors, self.checkpoints(), self.read_config(), losses, emas)
 

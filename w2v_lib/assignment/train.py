@@ -148,7 +148,9 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
         run.save(data.vocab.words, data.vocab.counts, res.x)
         save_history(None, res.losses, res.ema_losses, finished=True)  # after the vectors: marks the run done
     losses, emas = np.concatenate([before_losses, res.losses]), np.concatenate([before_emas, res.ema_losses])
-    final = float("nan") if res.ema is None else float(res.ema)  # the checkpoint's, if no iteration ran
+    # the average sgd ended with (a resume with nothing left to do: the checkpoint's), else the history's
+    ema = res.ema if res.ema is not None else (emas[-1] if len(emas) else None)
+    final = float("nan") if ema is None else float(ema)
     return SSTTrainResult(run.path, data.vocab.words, data.vocab.counts, res.x, losses, emas, res.iteration,
                           final, seconds, run.checkpoints())
 
