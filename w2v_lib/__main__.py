@@ -36,6 +36,15 @@ def _positive_number(text: str) -> float:
     return value
 
 
+def _plot_file(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".png", ".pdf", ".svg", ".jpg", ".jpeg"):
+        raise argparse.ArgumentTypeError(f"expected an image file name ending in .png, .pdf, .svg or .jpg; got {text}")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder: give the image's file name")
+    return path
+
+
 def _run_download(args) -> int:
     from .corpora.sst import download_sst
 
@@ -105,7 +114,8 @@ def add_train_command(subparsers) -> None:
                        help="delete the run folder's earlier run (checkpoints, losses, vectors) and start over")
     p.add_argument("--method", choices=("vectorized", "straightforward"), default="vectorized",
                    help="straightforward is the reference loop: same result in distribution, hundreds of times slower")
-    p.add_argument("--plot", type=Path, default=None, help="where to write the PCA plot (default: in the run folder)")
+    p.add_argument("--plot", type=_plot_file, default=None,
+                   help="where to write the PCA plot, e.g. plot.png (default: in the run folder)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     hyper = p.add_argument_group("hyperparameters (default: the assignment's)")
     hyper.add_argument("--dim", type=_positive_int, help="vector dimension d (10)")

@@ -119,7 +119,8 @@ def fetch(url: str, target, *, timeout: float = 30.0, deadline: float = 600.0, m
             try:
                 with atomic_file(target) as out:
                     # read1: one network read per call, so the deadline is checked while bytes trickle
-                    for block in iter(lambda: response.read1(1 << 16), b""):
+                    read = getattr(response, "read1", response.read)  # file:// answers have only read
+                    for block in iter(lambda: read(1 << 16), b""):
                         out.write(block)
                         if bar is not None:
                             bar.update(len(block))
