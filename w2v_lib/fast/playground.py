@@ -193,8 +193,9 @@ def playground_widget(playground: Playground, settings: Settings = Settings()):
             status.value = f"<b>not trained:</b> {err}"
             return
         picture.value = png(draw(run))
-        status.value = (f"trained {chosen.iterations:,} iterations in {run.seconds:.1f} s; "
-                        f"final loss {run.final_loss:.2f}")
+        status.value = (f"trained: dim={chosen.dim}, window={chosen.window}, negatives={chosen.negatives}, "
+                        f"step={chosen.step:.3g}, {chosen.iterations:,} iterations, {chosen.copies} copies, "
+                        f"in {run.seconds:.1f} s; final loss {run.final_loss:.2f}")
 
     for widget in sliders.values():
         widget.observe(retrain, names="value")
