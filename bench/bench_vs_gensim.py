@@ -29,6 +29,7 @@ import sys
 import time
 
 SETTINGS = dict(vector_size=100, window=5, negative=10, sample=1e-3, min_count=5, alpha=0.025, min_alpha=0.0001)
+METHOD = os.environ.get("W2V_BENCH_METHOD", "compiled")  # the trainer's method: "compiled" or "numpy"
 CONFIGS = [("gensim", "skipgram", 1), ("w2v_lib", "skipgram", 1), ("gensim", "skipgram", 2),
            ("w2v_lib", "skipgram", 2), ("gensim", "cbow", 1), ("w2v_lib", "cbow", 1)]
 
@@ -57,11 +58,11 @@ def train_once(impl: str, model: str, threads: int, seed: int, epochs: int) -> d
         # The first call loads the compiled kernels from numba's cache (or compiles them, once per
         # machine): timed here, outside the training clock, as gensim's compiled module is loaded on import.
         t0 = time.perf_counter()
-        train_word2vec(sentences[:20], vocab=vocab, model=model, threads=threads, epochs=1, log=None)
+        train_word2vec(sentences[:20], vocab=vocab, model=model, threads=threads, epochs=1, method=METHOD, log=None)
         first_call = time.perf_counter() - t0
         t0, cpu0 = time.perf_counter(), time.process_time()
         result = train_word2vec(sentences, vocab=vocab, model=model, threads=threads, seed=seed, epochs=epochs,
-                                **SETTINGS)
+                                method=METHOD, **SETTINGS)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         effective, words, vectors = result.effective_words, result.words, result.center_vectors
         flops = 6.0 * SETTINGS["vector_size"] * result.row_updates
@@ -202,7 +203,8 @@ def main(argv=None):
     configs = [c for c in CONFIGS if c[1] in models]
     described = machine()
     print(f"machine: {described}")
-    print(f"settings: {SETTINGS}, epochs {args.epochs}, rounds {args.repeats}, seeds {seeds}", flush=True)
+    print(f"settings: {SETTINGS}, epochs {args.epochs}, rounds {args.repeats}, seeds {seeds}, our method {METHOD}",
+          flush=True)
     runs = []
     for rnd in range(args.repeats):
         seed = seeds[rnd % len(seeds)]

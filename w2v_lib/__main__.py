@@ -80,8 +80,9 @@ def add_train_command(subparsers) -> None:
     p.add_argument("--checkpoint-every", type=int, default=2000, help="0 for no checkpoints")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
     p.add_argument("--resume", action="store_true", help="continue from the run folder's latest checkpoint")
-    p.add_argument("--method", choices=("vectorized", "straightforward"), default="vectorized",
-                   help="straightforward is the reference loop: same result in distribution, hundreds of times slower")
+    p.add_argument("--method", choices=("auto", "compiled", "vectorized", "straightforward"), default="auto",
+                   help="auto: compiled if numba is installed, else vectorized; straightforward is the reference "
+                        "loop: same result in distribution, hundreds of times slower")
     p.add_argument("--plot", type=Path, default=None, help="where to write the PCA plot (default: in the run folder)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     hyper = p.add_argument_group("hyperparameters (default: the assignment's)")

@@ -27,6 +27,8 @@ from .row_sparse import RowSparseGradient
 from .runs import load_run, save_run
 from .sampling import NegativeSampler, negative_sampling
 from .sst import default_data_dir, find_sst, read_sentences
+from .fast.compiled import HAVE_NUMBA
+from .fast.sst_sgd import sgd_compiled
 
 # The assignment's configuration (run.py / q3_run.py and word2vec_sgd_wrapper).
 DEFAULTS = dict(dim=10, window=5, negatives=10, batch_size=50, step=0.3, anneal_every=20000, copies=30,
@@ -210,7 +212,7 @@ def _corpus_digest(sentences) -> str:
 
 
 def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_every: int | None = 2000,
-              seed: int = DEFAULT_SEED, progress: bool = False, resume=False, *, method: str = "vectorized",
+              seed: int = DEFAULT_SEED, progress: bool = False, resume=False, *, method: str = "auto",
               sentences=None, log=print, **hyper) -> SSTTrainResult:
     """Train the assignment's skip-gram on the SST and write the run folder (see runs.py).
 
@@ -225,6 +227,8 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     if unknown:
         raise ValueError(f"unknown hyperparameters {sorted(unknown)}; expected some of {sorted(DEFAULTS)}")
     cfg = {**DEFAULTS, **hyper}
+    if method == "auto":  # the compiled step where numba is installed, else the vectorized one
+        method = "compiled" if HAVE_NUMBA else "vectorized"
     if not isinstance(seed, (int, np.integer)):
         raise ValueError(f"seed must be an integer; got {seed!r}")
     if sentences is None:
@@ -255,11 +259,17 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     (run_dir / "config.json").write_text(json.dumps(config, indent=1) + "\n")
 
     x0 = init_params(n, cfg["dim"], init_rng)
-    f = make_objective(data, rng, method, cfg["batch_size"], cfg["window"], cfg["negatives"], draw_ahead)
     start = time.perf_counter()
-    res = sgd(f, x0, cfg["step"], iterations, anneal_every=cfg["anneal_every"], rng=rng,
-              checkpoint_every=checkpoint_every or None, checkpoint_dir=ck_dir if checkpoint_every else None,
-              resume_from=resume_from, progress=progress, log=log)
+    if method == "compiled":  # the same steps with the loop compiled (fast/sst_sgd.py)
+        res = sgd_compiled(data, x0, cfg["step"], iterations, batch_size=cfg["batch_size"], window=cfg["window"],
+                           k=cfg["negatives"], anneal_every=cfg["anneal_every"], rng=rng,
+                           checkpoint_every=checkpoint_every or None, checkpoint_dir=ck_dir if checkpoint_every else None,
+                           resume_from=resume_from, progress=progress, log=log)
+    else:
+        f = make_objective(data, rng, method, cfg["batch_size"], cfg["window"], cfg["negatives"], draw_ahead)
+        res = sgd(f, x0, cfg["step"], iterations, anneal_every=cfg["anneal_every"], rng=rng,
+                  checkpoint_every=checkpoint_every or None, checkpoint_dir=ck_dir if checkpoint_every else None,
+                  resume_from=resume_from, progress=progress, log=log)
     seconds = time.perf_counter() - start
 
     losses, emas = res.losses, res.ema_losses

@@ -39,7 +39,10 @@ class FastConfig:
     cbow_mean: bool = True  # v̂ as the mean (word2vec's default) or the sum (the handout's)
     threads: int = 1  # 1: deterministic for a seed; 2+: lock-free parallel updates
     seed: int = 0
-    method: str = "auto"  # "compiled" (numba kernels), "numpy" (minibatched array code), "auto": compiled if numba is there
+    # "numpy" (minibatched array code), "compiled" (numba kernels: several times faster, but their
+    # quality is measured below gensim's on the analogy and WordSim353 sets, see docs/benchmark.md),
+    # "auto" (compiled if numba is installed, else numpy)
+    method: str = "numpy"
 
     def as_dict(self) -> dict:
         return asdict(self)
