@@ -104,3 +104,33 @@ def test_compiled_run_names_bad_arguments(data, bad, message):
     args.update(bad)
     with pytest.raises(ValueError, match=message):
         sgd_compiled(data, init_params(n, 5, np.random.default_rng(1)), **args)
+
+
+def test_without_numba_auto_falls_back_to_numpy(monkeypatch, data):
+    """Where numba is missing, method='auto' picks the NumPy paths and 'compiled' says what to install."""
+    from w2v_lib.fast import compiled, config, sst_sgd
+    from w2v_lib.fast.config import make_config
+
+    monkeypatch.setattr(compiled, "HAVE_NUMBA", False)
+    assert make_config(method="auto").method == "numpy"
+    with pytest.raises(ImportError, match="pip install numba"):
+        make_config(method="compiled")
+    with pytest.raises(ImportError, match="pip install numba"):
+        sst_sgd.sgd_compiled(data, init_params(len(data.vocab), 5, np.random.default_rng(1)), 0.3, 10,
+                             rng=np.random.default_rng(0))
+    assert config.METHODS == ("auto", "compiled", "numpy")
+
+
+@pytest.mark.parametrize("have_numba, expected", [(True, "compiled"), (False, "vectorized")])
+def test_train_sst_picks_the_compiled_step_where_it_can(monkeypatch, tmp_path, have_numba, expected):
+    import json
+
+    from w2v_lib.fast import compiled
+    from w2v_lib.sst_train import train_sst
+
+    monkeypatch.setattr(compiled, "HAVE_NUMBA", have_numba)
+    sentences = [s.split() for s in TEXT] * 20
+    result = train_sst(sentences=sentences, run_dir=tmp_path, iterations=40, checkpoint_every=20, log=None, copies=2,
+                       subsample_threshold=1e-2)
+    assert json.loads((tmp_path / "config.json").read_text())["method"] == expected
+    assert np.isfinite(result.ema_losses).all() and len(result.checkpoints) == 2

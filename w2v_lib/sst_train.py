@@ -27,7 +27,7 @@ from .row_sparse import RowSparseGradient
 from .runs import load_run, save_run
 from .sampling import NegativeSampler, negative_sampling
 from .sst import default_data_dir, find_sst, read_sentences
-from .fast.compiled import HAVE_NUMBA
+from .fast import compiled
 from .fast.sst_sgd import sgd_compiled
 
 # The assignment's configuration (run.py / q3_run.py and word2vec_sgd_wrapper).
@@ -228,7 +228,7 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
         raise ValueError(f"unknown hyperparameters {sorted(unknown)}; expected some of {sorted(DEFAULTS)}")
     cfg = {**DEFAULTS, **hyper}
     if method == "auto":  # the compiled step where numba is installed, else the vectorized one
-        method = "compiled" if HAVE_NUMBA else "vectorized"
+        method = "compiled" if compiled.HAVE_NUMBA else "vectorized"
     if not isinstance(seed, (int, np.integer)):
         raise ValueError(f"seed must be an integer; got {seed!r}")
     if sentences is None:
