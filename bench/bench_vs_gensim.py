@@ -36,7 +36,7 @@ CONFIGS = [("gensim", "skipgram", 1), ("w2v_lib", "skipgram", 1), ("gensim", "sk
 
 def train_once(impl: str, model: str, threads: int, seed: int, epochs: int) -> dict:
     """Train one configuration in this process and return its measurements."""
-    from w2v_lib.corpora import build_vocab, wiki_sample_sentences
+    from w2v_lib.corpora import build_vocabulary, wiki_sample_sentences
     from w2v_lib.evaluation import evaluate_all
 
     sentences = wiki_sample_sentences()
@@ -54,7 +54,7 @@ def train_once(impl: str, model: str, threads: int, seed: int, epochs: int) -> d
         words, vectors, flops, first_call = m.wv.index_to_key, m.wv.vectors, float("nan"), float("nan")
     else:
         from w2v_lib.fast import train_word2vec
-        vocab = build_vocab(sentences, SETTINGS["min_count"])
+        vocab = build_vocabulary(sentences, min_count=SETTINGS["min_count"], order="count", unknown="drop")
         # The first call loads the compiled kernels from numba's cache (or compiles them, once per
         # machine): timed here, outside the training clock, as gensim's compiled module is loaded on import.
         t0 = time.perf_counter()
@@ -68,7 +68,8 @@ def train_once(impl: str, model: str, threads: int, seed: int, epochs: int) -> d
         flops = 6.0 * SETTINGS["vector_size"] * result.row_updates
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
     return dict(impl=impl, model=model, threads=threads, seed=seed, words_per_s=effective / seconds,
-                seconds=seconds, cpu_seconds=cpu, first_call_s=first_call, gflops=flops / seconds / 1e9, peak_mb=peak_mb,
+                seconds=seconds, cpu_seconds=cpu, first_call_s=first_call, gflops=flops / seconds / 1e9,
+                peak_mb=peak_mb,
                 **evaluate_all(vectors, words))
 
 

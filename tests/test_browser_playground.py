@@ -13,8 +13,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_browser import (CHROMIUM_ARGS, PlaywrightTimeout, accept_kernel_dialog, budget, chromium,  # noqa: F401
-                          free_port, stop_server)
+from test_browser import (  # noqa: F401
+    CHROMIUM_ARGS,
+    PlaywrightTimeout,
+    accept_kernel_dialog,
+    budget,
+    chromium,
+    free_port,
+    stop_server,
+)
 
 pytestmark = pytest.mark.browser
 

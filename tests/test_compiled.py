@@ -4,12 +4,14 @@ import pytest
 
 pytest.importorskip("numba")
 
-from w2v_lib.corpus import AliasNegativeSampler, ContextSampler, prepare_corpus
+from w2v_lib.assignment.step import batch_loss_and_gradient, draw_batches, make_objective
+from w2v_lib.assignment.train import init_params
+from w2v_lib.corpora import ContextSampler, prepare_corpus
 from w2v_lib.fast import sst_kernel
 from w2v_lib.fast.compiled import alias_tables
 from w2v_lib.fast.sst_sgd import sgd_compiled
 from w2v_lib.optimizer import list_checkpoints, sgd
-from w2v_lib.sst_train import batch_loss_and_gradient, draw_batches, init_params, make_objective
+from w2v_lib.sampling import NegativeSampler
 
 TEXT = ("the film is good and the acting is great . the plot is boring but the cast is charming . "
         "a good film with a bad plot and a great cast . the acting was bad and the film was boring .").split(" . ")
@@ -32,8 +34,8 @@ def random_params(n, d, seed):
 def test_compiled_step_is_the_numpy_step_on_the_same_batches(data, seed):
     n = len(data.vocab)
     rng = np.random.default_rng(seed)
-    batches = draw_batches(ContextSampler(data.subsampled), AliasNegativeSampler(data.vocab.counts, rng), rng,
-                           4, 7, 3, 5)
+    sampler = NegativeSampler(data.vocab.counts, rng, method="alias")
+    batches = draw_batches(ContextSampler(data.subsampled), sampler, rng, 4, 7, 3, 5)
     x = random_params(n, 6, seed)
     for batch in batches:  # repeated words in a batch: the updates must accumulate, from the old values
         expected = x.copy()
@@ -49,7 +51,7 @@ def test_compiled_draws_follow_the_course_distributions(data):
     """Windows (pairs per window) and negatives (unigram^0.75, never the outside word) as NumPy draws them."""
     n = len(data.vocab)
     corpus = data.subsampled
-    sampler = AliasNegativeSampler(data.vocab.counts, 0)
+    sampler = NegativeSampler(data.vocab.counts, 0, method="alias")
     threshold, alias = alias_tables(sampler)
     steps, batch, window, k = 400, 50, 3, 5
     centers = np.empty((steps, batch * 2 * window), dtype=np.int32)
@@ -125,8 +127,8 @@ def test_without_numba_auto_falls_back_to_numpy(monkeypatch, data):
 def test_train_sst_picks_the_compiled_step_where_it_can(monkeypatch, tmp_path, have_numba, expected):
     import json
 
+    from w2v_lib.assignment.train import train_sst
     from w2v_lib.fast import compiled
-    from w2v_lib.sst_train import train_sst
 
     monkeypatch.setattr(compiled, "HAVE_NUMBA", have_numba)
     sentences = [s.split() for s in TEXT] * 20

@@ -9,7 +9,7 @@ numba installed (`HAVE_NUMBA` False) the callers fall back to the NumPy paths.
 The random stream inside the kernels is SplitMix64 (a 64-bit counter passed through a mixing
 function), seeded from the caller's numpy Generator: one multiply-xorshift chain per draw, no
 table, no call out of the kernel. Negative words are drawn by Walker's alias method from the
-(keep, alias) table of `AliasNegativeSampler`: two arrays of |V| numbers (about 160 KB for the SST),
+(keep, alias) table of `NegativeSampler(counts, method="alias")`: two arrays of |V| numbers (about 160 KB for the SST),
 which stay in cache, where the C word2vec's 10⁸-entry unigram table makes every draw a cache miss.
 """
 from __future__ import annotations
@@ -81,7 +81,7 @@ def alias_draw(bits32, threshold, alias):
 
 
 def alias_tables(sampler):
-    """(threshold uint32, alias int32) of an AliasNegativeSampler, compact for `alias_draw`."""
+    """(threshold uint32, alias int32) of a NegativeSampler(method="alias"), compact for `alias_draw`."""
     threshold = np.minimum(np.floor(sampler.keep * 2.0**32), 2.0**32 - 1).astype(np.uint32)  # (|V|,)
     return threshold, sampler.alias.astype(np.int32)  # (|V|,) each
 

@@ -19,9 +19,9 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from ..corpus import prepare_corpus
-from ..pca_plot import COURSE_WORDS, pca_2d, plot_words_2d, select_words
-from ..sst_train import DEFAULT_SEED, DEFAULTS, init_params
+from ..assignment.train import DEFAULT_SEED, DEFAULTS, init_params
+from ..assignment.word_plot import COURSE_WORDS, pca_2d, plot_words_2d, select_words
+from ..corpora import prepare_corpus
 from .sst_sgd import sgd_compiled
 
 # (lowest, highest) of each slider; the defaults are the assignment's

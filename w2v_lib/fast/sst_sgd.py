@@ -21,8 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..corpus import AliasNegativeSampler
 from ..optimizer import SGDResult, checkpoint_path, load_checkpoint, save_checkpoint
+from ..sampling import NegativeSampler
 from .compiled import alias_tables, require_numba, seed_state
 from .sst_kernel import apply_steps, draw_steps, moving_average
 
@@ -61,7 +61,8 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
     if resume_from is not None:
         ck = load_checkpoint(resume_from)
         if ck["x"].shape != x.shape:
-            raise ValueError(f"checkpoint {resume_from} holds parameters of shape {ck['x'].shape}; x0 has shape {x.shape}")
+            raise ValueError(f"checkpoint {resume_from} holds parameters of shape {ck['x'].shape}; "
+                             f"x0 has shape {x.shape}")
         if ck["rng_state"] is None:
             raise ValueError(f"checkpoint {resume_from} holds no random state, so the run cannot be continued exactly")
         x[...] = ck["x"]
@@ -71,7 +72,7 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
             log(f"resuming from {resume_from} at iteration {start} (step {step:g})")
 
     corpus = data.subsampled
-    threshold, alias = alias_tables(AliasNegativeSampler(data.vocab.counts))
+    threshold, alias = alias_tables(NegativeSampler(data.vocab.counts, method="alias"))
     size = block_size(checkpoint_every, anneal_every)
     most = batch_size * 2 * window  # pairs a step can have
     bounds = list(range(start, iterations, size)) + [iterations] if iterations > start else [start]

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..corpora import Vocabulary, build_vocab, encode
-from ..corpus import AliasNegativeSampler
-from ..sampling import NegativeSampler
+from ..corpora import Vocabulary, build_vocabulary, encode
 from ..optimizer import checkpoint_path, load_checkpoint, save_checkpoint
+from ..sampling import NegativeSampler, noise_distribution
 from . import batching, kernels, word_kernels
 from .compiled import alias_tables, seed_state
 from .config import FastConfig, make_config
@@ -40,10 +39,6 @@ class FastResult:
     epoch_losses: list = field(default_factory=list)  # mean loss per example, per epoch run here
     row_updates: int = 0  # compiled kernels: row updates done (6·d flops each), for the arithmetic rate
     checkpoints: list = field(default_factory=list)
-
-    @property
-    def words_per_second(self) -> float:
-        return self.effective_words / self.seconds if self.seconds > 0 else float("nan")
 
     @property
     def words(self) -> list:
@@ -76,7 +71,7 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
         raise ValueError("checkpoint_every needs a positive number of epochs and a checkpoint_dir; "
                          f"got checkpoint_every={checkpoint_every!r}, checkpoint_dir={checkpoint_dir!r}")
     if vocab is None:
-        vocab = build_vocab(sentences, cfg.min_count)
+        vocab = build_vocabulary(sentences, min_count=cfg.min_count, order="count", unknown="drop")
     corpus = batching.flatten(encode(sentences, vocab), cfg.chunk_words)
 
     rng = np.random.default_rng(cfg.seed)
@@ -129,10 +124,9 @@ class _EpochRunner:
     def __init__(self, cfg, corpus, counts, W, C, rng):
         self.cfg, self.corpus, self.W, self.C, self.rng = cfg, corpus, W, C, rng
         self.keep_prob = batching.keep_probabilities(counts, cfg.sample).astype(np.float32)  # (|V|,)
-        sampler = AliasNegativeSampler(counts) if cfg.method == "compiled" else NegativeSampler(counts)
-        self.noise = sampler.probabilities  # (|V|,) unigram^0.75
-        if cfg.method == "compiled":
-            self.threshold, self.alias = alias_tables(sampler)
+        self.noise = noise_distribution(counts)  # (|V|,) unigram^0.75
+        if cfg.method == "compiled":  # the alias table, compact for the kernels
+            self.threshold, self.alias = alias_tables(NegativeSampler(counts, method="alias"))
         self.neg_weight = np.float32(cfg.negative / cfg.shared_negatives)
         self.total_tokens = corpus.chunk_bounds[-1]
         self.row_updates = 0  # compiled kernels only: score + two multiply-adds of d numbers each
