@@ -46,13 +46,18 @@ def require_numba(what: str) -> None:
 
 
 @njit(inline="always")
+def mix(z):
+    """SplitMix64's output function: 64 well-mixed bits from a counter value."""
+    z = (z ^ (z >> S30)) * MIX1
+    z = (z ^ (z >> S27)) * MIX2
+    return z ^ (z >> S31)
+
+
+@njit(inline="always")
 def next_random(state):
     """(new state, 64 random bits): one SplitMix64 step. `state` is a uint64 counter."""
     state = state + GOLDEN
-    z = state
-    z = (z ^ (z >> S30)) * MIX1
-    z = (z ^ (z >> S27)) * MIX2
-    return state, z ^ (z >> S31)
+    return state, mix(state)
 
 
 @njit(inline="always")

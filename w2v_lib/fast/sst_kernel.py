@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .compiled import LOW32, S32, alias_draw, below, next_random, njit
+from .compiled import GOLDEN, LOW32, S32, alias_draw, below, mix, next_random, njit
 
 
 @njit(fastmath=True)
@@ -98,20 +98,25 @@ def draw_step(tokens, starts, lengths, threshold, alias, batch_size, window, k, 
                     pair_centers[n_pairs + found] = center
                     pair_words[n_pairs + found, 0] = word
                     found += 1
-        for p in range(n_pairs, n_pairs + found):
-            outside = pair_words[p, 0]
-            j = 1
-            while j <= k:  # two draws per 64 random bits; a draw equal to the outside word is redrawn
-                state, bits = next_random(state)
-                word = alias_draw(bits >> S32, threshold, alias)
-                if word != outside:
-                    pair_words[p, j] = word
-                    j += 1
-                word = alias_draw(bits & LOW32, threshold, alias)
-                if word != outside and j <= k:
-                    pair_words[p, j] = word
-                    j += 1
         n_pairs += found
+    # The negatives: first every draw, with no branch, so the CPU overlaps the table lookups (the
+    # counter-based stream gives draw i from state + i·GOLDEN); then the rare draws equal to their
+    # pair's outside word are drawn again, which leaves each negative distributed as the course's.
+    counter = state
+    for p in range(n_pairs):
+        for j in range(1, k + 1, 2):  # two draws per 64 random bits
+            counter += GOLDEN
+            bits = mix(counter)
+            pair_words[p, j] = alias_draw(bits >> S32, threshold, alias)
+            if j < k:
+                pair_words[p, j + 1] = alias_draw(bits & LOW32, threshold, alias)
+    state = counter
+    for p in range(n_pairs):
+        outside = pair_words[p, 0]
+        for j in range(1, k + 1):
+            while pair_words[p, j] == outside:
+                state, bits = next_random(state)
+                pair_words[p, j] = alias_draw(bits >> S32, threshold, alias)
     return n_pairs, state
 
 

@@ -78,15 +78,18 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
     bounds = list(range(start, iterations, size)) + [iterations] if iterations > start else [start]
     blocks = list(zip(bounds[:-1], [min(b, iterations) for b in bounds[1:]]))
 
-    def draw(block):
-        a, b = block
+    # Two sets of buffers, used in turn: block i + 1 is drawn into one while block i trains from the
+    # other (fresh arrays for every block would cost a page fault per 4 KB, megabytes per block).
+    buffers = [(np.empty((size, most), dtype=np.int32),  # (steps, pairs) the centre of each pair
+                np.empty((size, most, 1 + k), dtype=np.int32),  # (steps, pairs, 1+K) its o and negatives
+                np.empty(size, dtype=np.int64)) for _ in range(2)]  # (steps,) pairs per step
+
+    def draw(i):
+        a, b = blocks[i]
         before = copy.deepcopy(rng)  # the state a checkpoint taken just before this block must store
-        state = seed_state(rng)
-        centers = np.empty((b - a, most), dtype=np.int32)  # (steps, pairs)
-        words = np.empty((b - a, most, 1 + k), dtype=np.int32)  # (steps, pairs, 1+K)
-        n_pairs = np.empty(b - a, dtype=np.int64)  # (steps,)
-        draw_steps(corpus.tokens, corpus.starts, corpus.lengths, threshold, alias, batch_size, window, k, state,
-                   centers, words, n_pairs)
+        centers, words, n_pairs = (buffer[:b - a] for buffer in buffers[i % 2])
+        draw_steps(corpus.tokens, corpus.starts, corpus.lengths, threshold, alias, batch_size, window, k,
+                   seed_state(rng), centers, words, n_pairs)
         return before, centers, words, n_pairs
 
     losses = np.empty(max(iterations - start, 0), dtype=np.float64)  # (iterations run,)
@@ -98,11 +101,11 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
         bar = tqdm(total=iterations, initial=start, desc="sgd (compiled)", unit="it", file=sys.stdout, mininterval=0.5)
     pool = ThreadPoolExecutor(1) if threads == 2 and len(blocks) > 1 else None
     try:
-        ahead = pool.submit(draw, blocks[0]) if pool else None
+        ahead = pool.submit(draw, 0) if pool else None
         for i, (a, b) in enumerate(blocks):
-            drawn = ahead.result() if pool else draw((a, b))
+            drawn = ahead.result() if pool else draw(i)
             if pool and i + 1 < len(blocks):
-                ahead = pool.submit(draw, blocks[i + 1])
+                ahead = pool.submit(draw, i + 1)
             _, centers, words, n_pairs = drawn
             lo, hi = a - start, b - start
             apply_steps(x, n_words, centers, words, n_pairs, batch_size, float(step), losses[lo:hi])
