@@ -30,6 +30,9 @@ S27, S30, S31, S32, S11 = (np.uint64(s) for s in (27, 30, 31, 32, 11))
 LOW32 = np.uint64(0xFFFFFFFF)
 TWO_TO_MINUS_32 = 1.0 / 4294967296.0
 TWO_TO_MINUS_53 = 1.0 / 9007199254740992.0
+# fastmath without "nnan"/"ninf": exp(−s) of a large score must be allowed to become inf (σ = 0), and
+# a diverged run's NaN must reach the loss, where the callers look for it.
+FAST = {"nsz", "arcp", "contract", "reassoc"}
 
 
 def njit(*args, **options):

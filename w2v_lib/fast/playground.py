@@ -116,12 +116,12 @@ class Playground:
 def movement(run: Run):
     """(along, across, direction) for the words seen at least FREQUENT times: each one's movement
     v_w − v_w⁽⁰⁾ along the direction the movement follows most (its top right singular vector,
-    oriented so most words moved forwards) and the length of the rest."""
+    oriented the way the words moved on the whole) and the length of the rest."""
     rows = np.flatnonzero(run.counts >= FREQUENT)  # (n,)
     moved = (run.center_vectors[rows] - run.initial[rows]).astype(np.float64)  # (n, d)
     direction = np.linalg.svd(moved, full_matrices=False)[2][0]  # (d,)
     along = moved @ direction  # (n,)
-    if np.median(along) < 0:
+    if along.sum() < 0:  # the SVD's sign is arbitrary: point the direction the way the words moved
         direction, along = -direction, -along
     across = np.linalg.norm(moved - along[:, None] * direction, axis=1)  # (n,)
     return rows, along, across, direction

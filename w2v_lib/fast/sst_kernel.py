@@ -17,10 +17,10 @@ import math
 
 import numpy as np
 
-from .compiled import GOLDEN, LOW32, S32, alias_draw, below, mix, next_random, njit
+from .compiled import FAST, GOLDEN, LOW32, S32, alias_draw, below, mix, next_random, njit
 
 
-@njit(fastmath=True)
+@njit(fastmath=FAST)
 def step_pairs(params, n_words, pair_centers, pair_words, n_pairs, n_windows, step, coef, grad_center):
     """One SGD step on `n_pairs` pairs; updates `params` in place and returns the mean loss per window.
 

@@ -21,10 +21,7 @@ import math
 
 import numpy as np
 
-from .compiled import LOW32, S32, alias_draw, below, next_random, njit, uniform
-
-# No fastmath "ninf"/"nnan": exp(−s) of a large score must be allowed to become inf (σ = 0).
-FAST = {"nsz", "arcp", "contract", "reassoc"}
+from .compiled import FAST, LOW32, S32, alias_draw, below, next_random, njit, uniform
 
 
 @njit(nogil=True, fastmath=FAST)
