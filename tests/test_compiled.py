@@ -124,7 +124,7 @@ def test_without_numba_auto_falls_back_to_numpy(monkeypatch, data):
 
 
 @pytest.mark.parametrize("have_numba, expected", [(True, "compiled"), (False, "vectorized")])
-def test_train_sst_picks_the_compiled_step_where_it_can(monkeypatch, tmp_path, have_numba, expected):
+def test_auto_picks_the_compiled_step_where_it_can(monkeypatch, tmp_path, have_numba, expected):
     import json
 
     from w2v_lib.assignment.train import train_sst
@@ -133,6 +133,23 @@ def test_train_sst_picks_the_compiled_step_where_it_can(monkeypatch, tmp_path, h
     monkeypatch.setattr(compiled, "HAVE_NUMBA", have_numba)
     sentences = [s.split() for s in TEXT] * 20
     result = train_sst(sentences=sentences, run_dir=tmp_path, iterations=40, checkpoint_every=20, log=None, copies=2,
-                       subsample_threshold=1e-2)
+                       subsample_threshold=1e-2, method="auto")  # the command line's default
     assert json.loads((tmp_path / "config.json").read_text())["method"] == expected
     assert np.isfinite(result.ema_losses).all() and len(result.checkpoints) == 2
+
+
+def test_compiled_run_reports_divergence_and_calls_its_hooks(data, tmp_path):
+    from w2v_lib.optimizer import TrainingDiverged
+
+    n = len(data.vocab)
+    seen, ticks = [], []
+    kw = dict(batch_size=10, window=3, k=5, checkpoint_every=100, checkpoint_dir=tmp_path, log=None)
+    run = sgd_compiled(data, init_params(n, 5, np.random.default_rng(1)), 0.3, 200, rng=np.random.default_rng(0),
+                       before_checkpoint=lambda it, losses, emas: seen.append((it, len(losses), len(emas))),
+                       each_iteration=lambda: ticks.append(1), **kw)
+    assert seen == [(100, 100, 100), (200, 200, 200)] and len(ticks) == 200 and run.ema == run.ema_losses[-1]
+    x0 = init_params(n, 5, np.random.default_rng(1))
+    x0[0, 0] = np.nan  # a NaN parameter makes every loss that touches it NaN
+    with pytest.raises(TrainingDiverged, match="training diverged") as err:
+        sgd_compiled(data, x0, 0.3, 200, rng=np.random.default_rng(0), **{**kw, "checkpoint_dir": tmp_path / "x"})
+    assert 1 <= err.value.iteration <= 200

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..optimizer import SGDResult, checkpoint_path, load_checkpoint, save_checkpoint
+from ..optimizer import SGDResult, TrainingDiverged, checkpoint_path, load_checkpoint, save_checkpoint
 from ..sampling import NegativeSampler
 from .compiled import alias_tables, require_numba, seed_state
 from .sst_kernel import apply_steps, draw_steps, moving_average
@@ -36,16 +36,21 @@ def block_size(checkpoint_every, anneal_every) -> int:
 
 def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50, window: int = 5, k: int = 10,
                  anneal_every: int = 20000, rng=None, checkpoint_every=None, checkpoint_dir=None,
-                 resume_from=None, progress: bool = False, log=print, threads: int = 2) -> SGDResult:
+                 resume_from=None, progress: bool = False, log=print, before_checkpoint=None, threads: int = 2,
+                 each_iteration=None) -> SGDResult:
     """Train the skip-gram of `data` (a TrainingCorpus) from x0 (2|V|, d) float32, as `sgd` would.
 
-    threads=2 draws the next block while this one trains; threads=1 does both in turn (same result).
+    The arguments are sgd's (before_checkpoint included), plus the corpus's batch_size, window and
+    k. threads=2 draws the next block while this one trains; threads=1 does both in turn (the same
+    result). each_iteration, if given, is called once per iteration, after the block that holds it
+    (the kill-and-resume test's hook). A NaN or infinite loss raises TrainingDiverged at the end of
+    its block, before that block's checkpoint.
     """
     require_numba("the compiled SST step")
     if not isinstance(iterations, (int, np.integer)) or iterations < 0:
         raise ValueError(f"iterations must be a non-negative integer; got {iterations!r}")
-    if not step > 0:
-        raise ValueError(f"step must be positive; got {step!r}")
+    if not (isinstance(step, (int, float, np.floating, np.integer)) and 0 < step < np.inf):
+        raise ValueError(f"step must be a positive finite number; got {step!r}")
     if not isinstance(anneal_every, (int, np.integer)) or anneal_every < 1:
         raise ValueError(f"anneal_every must be a positive integer; got {anneal_every!r}")
     if not isinstance(rng, np.random.Generator):
@@ -109,10 +114,19 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
             _, centers, words, n_pairs = drawn
             lo, hi = a - start, b - start
             apply_steps(x, n_words, centers, words, n_pairs, batch_size, float(step), losses[lo:hi])
+            if not np.isfinite(losses[lo:hi]).all():
+                bad = lo + int(np.argmin(np.isfinite(losses[lo:hi])))
+                raise TrainingDiverged(f"the loss became {losses[bad]} at iteration {start + bad + 1} (step {step:g}): "
+                                       "training diverged; use a smaller step", iteration=start + bad + 1)
             ema = moving_average(losses[lo:hi], np.nan if ema is None else ema, emas[lo:hi])
+            if each_iteration is not None:
+                for _ in range(a, b):
+                    each_iteration()
             if b % anneal_every == 0:
                 step *= 0.5
             if checkpoint_every and b % checkpoint_every == 0:
+                if before_checkpoint is not None:
+                    before_checkpoint(b, losses[:hi], emas[:hi])
                 state_after = ahead.result()[0] if pool and i + 1 < len(blocks) else rng
                 written.append(save_checkpoint(checkpoint_path(checkpoint_dir, b), x, b, step, ema, state_after))
             if bar is not None:
@@ -124,4 +138,4 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
         if bar is not None:
             bar.close()
     return SGDResult(x=x, losses=losses, ema_losses=emas, iteration=max(start, iterations), step=step,
-                     checkpoints=written)
+                     checkpoints=written, ema=ema)
