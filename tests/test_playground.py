@@ -32,7 +32,8 @@ def test_a_run_is_reproducible_and_remembered(playground):
     np.testing.assert_array_equal(again.center_vectors, run.center_vectors)
     assert run.center_vectors.shape == run.initial.shape == (len(run.words), 10)
     rows, along, across, direction = movement(run)
-    assert np.isclose(np.linalg.norm(direction), 1) and along.sum() > 0 and (across >= 0).all()
+    assert np.isclose(np.linalg.norm(direction), 1) and along.shape == across.shape == rows.shape
+    assert (across >= 0).all()
     assert len(draw(run).axes) == 3
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from ..assignment.train import DEFAULT_SEED, DEFAULTS, init_params
 from ..assignment.word_plot import COURSE_WORDS, pca_2d, plot_words_2d, select_words
 from ..corpora import prepare_corpus
+from ..learning_dynamics import shared_direction, split_movement
 from .sst_sgd import sgd_compiled
 
 # (lowest, highest) of each slider; the defaults are the assignment's
@@ -114,16 +115,13 @@ class Playground:
 
 
 def movement(run: Run):
-    """(along, across, direction) for the words seen at least FREQUENT times: each one's movement
-    v_w − v_w⁽⁰⁾ along the direction the movement follows most (its top right singular vector,
-    oriented the way the words moved on the whole) and the length of the rest."""
+    """(rows, along, across, direction) for the words seen at least FREQUENT times: each one's
+    movement v_w − v_w⁽⁰⁾ along the shared direction and the length of the rest (notebook 06's
+    yardstick, `learning_dynamics.shared_direction` and `split_movement`, on those words)."""
     rows = np.flatnonzero(run.counts >= FREQUENT)  # (n,)
-    moved = (run.center_vectors[rows] - run.initial[rows]).astype(np.float64)  # (n, d)
-    direction = np.linalg.svd(moved, full_matrices=False)[2][0]  # (d,)
-    along = moved @ direction  # (n,)
-    if along.sum() < 0:  # the SVD's sign is arbitrary: point the direction the way the words moved
-        direction, along = -direction, -along
-    across = np.linalg.norm(moved - along[:, None] * direction, axis=1)  # (n,)
+    trained, initial = run.center_vectors[rows], run.initial[rows]  # (n, d) each
+    direction = shared_direction(trained, initial)  # (d,)
+    along, across = split_movement(trained, initial, direction)  # (n,), (n,)
     return rows, along, across, direction
 
 
