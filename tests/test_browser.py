@@ -198,10 +198,10 @@ def stop_server(server, url, token):
 
 
 def expected_neighbours(k):
-    from w2v_lib.explorer import load_embeddings
+    from w2v_lib.vectors import load_word_vectors
     from w2v_lib.sst_train import ensure_sst_run
 
-    model = load_embeddings(ensure_sst_run(), centred=True)  # as the explorer shows them by default
+    model = load_word_vectors(ensure_sst_run(), centred=True)  # as the explorer shows them by default
     return [WORD] + [w for w, _ in model.neighbours(WORD, k=k)]
 
 

@@ -9,7 +9,8 @@ import pytest
 from plotly.callbacks import Points
 from test_explorer_model import make_run, offset_vectors, toy_vectors
 
-from w2v_lib.explorer import EmbeddingModel, Explorer
+from w2v_lib.explorer import Explorer
+from w2v_lib.vectors import WordVectors
 
 
 @pytest.fixture
@@ -152,16 +153,16 @@ def test_load_path_reports_bad_files_and_loads_good_ones(explorer, tmp_path):
 
 
 def test_rejects_a_non_model():
-    with pytest.raises(ValueError, match="EmbeddingModel"):
+    with pytest.raises(ValueError, match="WordVectors"):
         Explorer(np.zeros((3, 2)))
     words, vectors, counts = toy_vectors(n_filler=2)
     with pytest.raises(ValueError, match="checkpoint at iteration 5"):
-        Explorer(EmbeddingModel(words, vectors, counts), [(5, vectors[:-1])])
+        Explorer(WordVectors(words, vectors, counts), [(5, vectors[:-1])])
 
 
 def test_centre_toggle_updates_neighbours_and_message():
     words, vectors = offset_vectors()
-    ex = Explorer(EmbeddingModel(words, vectors), k=2, n_clusters=2)
+    ex = Explorer(WordVectors(words, vectors), k=2, n_clusters=2)
     assert ex.centre_box.value is True and ex.centre_box.description == "centre vectors (subtract the mean)"
     ex.search_box.value = "a"
     assert [w for w, _ in ex.neighbours] == ["a_short", "b"] and "cosine, centred" in ex.neighbour_list.value

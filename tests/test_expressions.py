@@ -4,7 +4,7 @@ import re
 import numpy as np
 import pytest
 
-from w2v_lib.explorer.expressions import (BinOp, ExpressionError, Negate, Number, Word, evaluate, parse,
+from w2v_lib.vectors.expressions import (BinOp, ExpressionError, Negate, Number, Word, evaluate, parse,
                                           to_text, tokenize, words_in)
 
 VECS = {"king": np.array([1.0, 0.0]), "man": np.array([0.0, 1.0]), "woman": np.array([2.0, 3.0]),

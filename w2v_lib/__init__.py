@@ -18,9 +18,9 @@ __all__ = [
 ]
 # --- later modules add their exports below this line (one import line each) ---
 from .runs import Run, load_run, save_run, word_vectors
-from .vectors_io import load_projector_tsv, load_word2vec, save_projector_tsv, save_word2vec
+from .vectors.formats import load_projector_tsv, load_word2vec, save_projector_tsv, save_word2vec
 from .sst import SSTNotFoundError, download_sst, find_sst
 from .sst_train import ensure_sst_run, train_sst
 from .fast import FastConfig, FastResult, train_word2vec
-from .evaluation import analogy_accuracy, evaluate_all, nearest_neighbours, word_pair_similarity
+from .vectors.evaluation import analogy_accuracy, evaluate_all, nearest_neighbours, word_pair_similarity
 from .corpora import read_text_sentences, wiki_sample_sentences

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .optimizer import list_checkpoints, load_checkpoint
-from .vectors_io import load_word2vec, save_word2vec
+from .vectors.formats import load_word2vec, save_word2vec
 
 
 def word_vectors(params, n_words: int) -> np.ndarray:
