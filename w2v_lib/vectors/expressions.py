@@ -35,7 +35,10 @@ class ExpressionError(ValueError):
 
     def __init__(self, text: str, pos: int, problem: str):
         self.text, self.pos, self.problem = text, pos, problem
-        super().__init__(f"{problem} at position {pos + 1}:\n  {text}\n  {' ' * pos}^")
+        start = max(0, pos - 40) if len(text) > 80 else 0  # a long expression is quoted around the place
+        shown = ("…" if start else "") + text[start:start + 80] + ("…" if start + 80 < len(text) else "")
+        caret = pos - start + (1 if start else 0)
+        super().__init__(f"{problem} at position {pos + 1}:\n  {shown}\n  {' ' * caret}^")
 
 
 @dataclass(frozen=True)
@@ -210,11 +213,11 @@ def evaluate(tree, lookup):
 
     Raises ValueError when the result is a number only or an operation mixes kinds wrongly.
     """
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, in words
         value = _eval(tree, lookup)
-    if np.ndim(value) == 0:
-        raise ValueError("the expression is a plain number; it needs at least one word")
-    value = np.asarray(value, dtype=np.float32)
+        if np.ndim(value) == 0:
+            raise ValueError("the expression is a plain number; it needs at least one word")
+        value = np.asarray(value, dtype=np.float32)
     if not np.isfinite(value).all():
         raise ValueError("the result is too large to hold in float32 (infinite or NaN): use smaller numbers")
     return value, words_in(tree)

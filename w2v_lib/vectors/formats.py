@@ -78,9 +78,9 @@ def load_word2vec(path, binary: bool | None = None, unicode_errors: str = "stric
         n = n_file if limit is None else min(n_file, int(limit))
         # deflate shrinks at most ~1032:1, so a .gz bounds what it can hold too
         body_size = path.stat().st_size * 1032 if gz else path.stat().st_size - len(header)  # bytes
-        sample = fh.peek(4 * min(d, 1 << 20) + 200) if hasattr(fh, "peek") else b""
+        sample = fh.peek(20 * min(d, 1 << 16) + 200)[:20 * min(d, 1 << 16) + 200]  # a whole first row of text
         if binary is None:
-            binary = b"\0" in sample or not _looks_like_text(sample[:2000])
+            binary = not _looks_like_text(sample)
         # the smallest row: a 1-byte word, a space, then 4d bytes (binary) or d numbers "0 " (text)
         if binary:  # the smallest row is a 1-byte word, a space and 4d bytes: refuse before allocating
             row = 2 + 4 * d
@@ -143,12 +143,15 @@ def _decode(raw: bytes, errors: str, where: str) -> str:
         raise ValueError(f"unicode_errors must be 'strict', 'replace' or 'ignore'; got {errors!r}") from None
 
 
+_TEXT_NUMBER_BYTES = frozenset(b"0123456789+-.eEinfaINFA \t\r\n")
+
+
 def _looks_like_text(sample: bytes) -> bool:
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as err:  # a cut multi-byte character at the end is still text
-        return err.start > len(sample) - 4
-    return True
+    """Whether the first vector line is text: after the word, only characters of decimal numbers
+    (a word's own bytes may be anything, even bytes that are not UTF-8)."""
+    first = sample.split(b"\n", 1)[0]
+    _, space, numbers = first.partition(b" ")
+    return bool(space) and bool(numbers.strip()) and set(numbers) <= _TEXT_NUMBER_BYTES
 
 
 def save_projector_tsv(vectors_path, metadata_path, words, vectors, metadata: dict | None = None):
