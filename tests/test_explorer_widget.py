@@ -307,3 +307,10 @@ def test_the_vectors_menu_loads_a_source_and_the_export_button_writes(explorer, 
     ex.sources["broken"] = broken
     ex.load_source("broken")
     assert "put them in data/" in ex.last_error and len(ex.model) == 15
+
+
+def test_hiding_one_row_hides_no_other(explorer):
+    layouts = [child.layout for child in explorer._controls.children]
+    assert len({id(layout) for layout in layouts}) == len(layouts)
+    hidden = [child for child in explorer._controls.children if child.layout.display == "none"]
+    assert hidden == [explorer._file_row]

@@ -152,7 +152,9 @@ class Explorer:
         self.load_button.on_click(lambda _: self.load_path(self.path_box.value))
         self.export_button.on_click(lambda _: self.export())
 
-        row = functools.partial(widgets.HBox, layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
+        def row(children):  # each row its own Layout: a shared one would hide every row with the file row
+            return widgets.HBox(children, layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
+
         self._axes_row = widgets.HBox([self.x_axis_box, self.y_axis_box])
         self._file_row = row([self.path_box, self.load_button])
         self._controls = widgets.VBox([
