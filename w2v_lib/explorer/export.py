@@ -98,7 +98,7 @@ h1 {{ font-size: 1.4em; margin: .3em 0; }}
     }}
     for (var j = 0; j < indices.length && kept.length < {label_limit}; j++) {{
       var i = indices[j], px = xa.l2p(data.x[i]), py = ya.l2p(data.y[i]);
-      var w = 7 * Math.max(data.words[i].length, 1), h = 14;
+      var w = 7.5 * Math.max(data.words[i].length, 1) + 4, h = 19;
       for (var s = 0; s < SPOTS.length; s++) {{
         var cx = px + SPOTS[s][1] * (6 + w / 2), cy = py - SPOTS[s][2] * (6 + h / 2);
         var b = [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2];
@@ -147,6 +147,8 @@ h1 {{ font-size: 1.4em; margin: .3em 0; }}
                                      : "no word contains \\u201c" + q + "\\u201d";
   }}
   box.addEventListener("keydown", function (ev) {{ if (ev.key === "Enter") search(box.value); }});
+  // plotly sized the plot before the list beside it existed: fit it to its box now
+  Plotly.Plots.resize(gd);
   window.w2vSearch = search;  // for tests and for a course page's own links
 }})();
 </script>

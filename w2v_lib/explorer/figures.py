@@ -17,7 +17,8 @@ PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7
 HIGHLIGHT = "#d62728"
 PLOT_SIZE = (780, 520)  # px: with the 260 px side panel this fits a 1,280 × 800 screen in JupyterLab
 MARGIN = dict(l=50, r=10, t=36, b=40)
-FONT_PX = (7.0, 14.0)  # the width of an average character and the height of a line at 12 px
+PAD = 2.0  # px kept free around each label
+FONT_PX = (7.5, 15.0)  # a generous width of a character and height of a line at 12 px
 # textposition → (dx, dy) of the box's centre from the point, in characters and lines (y up)
 SPOTS = {"top center": (0.0, 0.75), "bottom center": (0.0, -0.75), "middle right": (None, 0.0),
          "middle left": (None, 0.0), "top right": (None, 0.75), "top left": (None, 0.75),
@@ -60,7 +61,7 @@ def place_labels(xy_px, texts, limit: int, marker_px: float = 6.0):
             else:
                 cx = x
             cy = y + dy * line_h + (np.sign(dy) * marker_px if dy else 0.0)
-            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            box = (cx - w / 2 - PAD, cy - h / 2 - PAD, cx + w / 2 + PAD, cy + h / 2 + PAD)
             others = boxes + [m for i, m in enumerate(markers) if i != j]
             if j == 0 or not any(_overlap(box, b) for b in others):  # the question's own word always
                 boxes.append(box)
