@@ -109,6 +109,9 @@ h1 {{ font-size: 1.4em; margin: .3em 0; }}
   }}
   function show(indices, labelled) {{
     var shown = indices.map(function (i) {{ return escapeHtml(data.words[i]); }});
+    // fade the other words while something is highlighted, so the labels can be read
+    Plotly.restyle(gd, {{selectedpoints: [indices.length ? indices : null],
+                         "unselected.marker.opacity": 0.2}}, [0]);
     Plotly.restyle(gd, {{x: [indices.map(function (i) {{ return data.x[i]; }})],
                          y: [indices.map(function (i) {{ return data.y[i]; }})],
                          hovertext: [shown]}}, [1]);
