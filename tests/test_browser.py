@@ -147,7 +147,7 @@ def wiki():
 def lab(tmp_path_factory, budget):
     """A JupyterLab server on a random port, serving a temporary copy of the notebook."""
     try:
-        from w2v_lib.sst import find_sst
+        from w2v_lib.corpora import find_sst
 
         find_sst()
     except FileNotFoundError as err:
@@ -376,7 +376,8 @@ def test_exported_page_never_overlaps_and_finds_every_word(budget, chromium, wik
             for two, b in list(boxes.items())[i + 1:]:
                 assert not overlap(a, b), f"at {width} px the {one} {a} overlaps the {two} {b}"
         assert geometry["scroll"] <= geometry["width"] + 1, f"at {width} px the page scrolls sideways"
-        assert geometry["plot"][2] <= geometry["width"] and geometry["plot"][2] - geometry["plot"][0] > 0.6 * min(width, 900)
+        plot_width = geometry["plot"][2] - geometry["plot"][0]
+        assert geometry["plot"][2] <= geometry["width"] and plot_width > 0.6 * min(width, 900)
     rows = offline.locator("#w2v-neighbours li").all_inner_texts()
     assert [r.split()[0] for r in rows] == expected[1:]
     assert "(cosine, centred)" in offline.inner_text("#w2v-status")

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from test_explorer_model import offset_vectors, toy_vectors
 
-from w2v_lib.vectors import WordVectors, load_word_vectors
 from w2v_lib.explorer.export import PLOT_DIV_ID, export_html, export_projector_tsv
+from w2v_lib.vectors import WordVectors, load_word_vectors
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from test_explorer_model import toy_vectors
 
 from w2v_lib.explorer.compare import Comparison, compare_vectors
 from w2v_lib.vectors import WordVectors, save_word2vec
-from w2v_lib.vectors.pretrained import (PretrainedUnavailable, download_pretrained, load_pretrained,
-                                        pretrained_path)
+from w2v_lib.vectors.pretrained import PretrainedUnavailable, download_pretrained, load_pretrained, pretrained_path
 
 NAME = "glove-wiki-gigaword-50"
 

@@ -88,11 +88,13 @@ def comparison_figure(cmp: VectorComparison, word: str | None = None, size=(1000
                                    name="words"), 1, col)
         for near, colour in ((near_b, OTHER), (near_a, HIGHLIGHT)):
             rows = [cmp.a.index[w] for w, _ in near]
-            fig.add_trace(go.Scatter(x=xy[rows, 0], y=xy[rows, 1], mode="markers+text", text=escaped(w for w, _ in near),
+            fig.add_trace(go.Scatter(x=xy[rows, 0], y=xy[rows, 1], mode="markers+text",
+                                     text=escaped(w for w, _ in near),
                                      textposition="top center", hoverinfo="text", textfont=dict(size=10, color=colour),
                                      marker=dict(size=8, color=colour), name="neighbours"), 1, col)
         rows = [cmp.a.word_index(word, ignore_case=True)] if word else []  # always a trace: updates go in place
-        fig.add_trace(go.Scatter(x=xy[rows, 0], y=xy[rows, 1], mode="markers+text", text=escaped(cmp.words[r] for r in rows),
+        fig.add_trace(go.Scatter(x=xy[rows, 0], y=xy[rows, 1], mode="markers+text",
+                                 text=escaped(cmp.words[r] for r in rows),
                                  textposition="bottom center", marker=dict(size=12, color="black", symbol="star"),
                                  name="word"), 1, col)
     fig.update_layout(width=size[0], height=size[1], showlegend=False, template="plotly_white",

@@ -112,7 +112,8 @@ def traces(state, size=PLOT_SIZE, all_words: bool = True) -> list:
         return {axis: coords[rows, j] for j, axis in enumerate("xyz"[: coords.shape[1]])}
 
     faded = idx.size > 0 and not (state.isolate and idx.size)
-    words_trace = {} if not all_words else dict(name="words", mode="markers", hoverinfo="text", hovertext=escaped(words[i] for i in shown),
+    words_trace = {} if not all_words else dict(name="words", mode="markers", hoverinfo="text",
+                                                hovertext=escaped(words[i] for i in shown),
                        marker=dict(size=3 if state.three_d else 5, color=state.colours[shown],
                                    colorscale=discrete_colorscale(n), cmin=-0.5, cmax=n - 0.5, showscale=False),
                        **xyz(shown))

@@ -25,7 +25,7 @@ WIKI_OPTIONS = dict(model="skipgram", vector_size=100, epochs=5, min_count=5, se
 
 def run_vectors(run_dir, max_checkpoints: int = 21, *, centred: bool = True):
     """A training run folder's final vectors and up to `max_checkpoints` evenly spaced checkpoints."""
-    from ..runs import load_run
+    from ..assignment.run_folder import load_run
 
     run = load_run(run_dir)
     paths = run.checkpoints
@@ -38,7 +38,7 @@ def run_vectors(run_dir, max_checkpoints: int = 21, *, centred: bool = True):
 
 def sst_run(progress=None, run_dir=None):
     """The SST run of notebook 06, trained first if it is not on disk."""
-    from ..sst_train import ensure_sst_run
+    from ..assignment import ensure_sst_run
 
     if progress:
         progress(0.1, "opening the SST run (training it first if it is missing: up to a minute)")
@@ -46,7 +46,7 @@ def sst_run(progress=None, run_dir=None):
 
 
 def wiki_sample_dir(data_dir=None) -> Path:
-    from ..sst import default_data_dir
+    from ..corpora.sst import default_data_dir
 
     return Path(data_dir or default_data_dir()) / "vectors" / "wiki_sample"
 

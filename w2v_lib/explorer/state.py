@@ -43,7 +43,8 @@ class ExplorerState:
             raise ValueError(f"vectors must be a WordVectors; got {type(vectors).__name__}")
         self.name, self.k, self.n_clusters, self.label_limit, self.seed = name, k, n_clusters, label_limit, seed
         self.metric, self.isolate = "cosine", False
-        self.projection, self.colouring = "PCA 2-D", "frequency band" if vectors.counts is not None else "k-means cluster"
+        self.projection = "PCA 2-D"
+        self.colouring = "frequency band" if vectors.counts is not None else "k-means cluster"
         self.axes = ("woman - man", "queen - king")
         self.model = vectors
         self._fingerprint = fingerprint(vectors.raw_vectors)
@@ -256,7 +257,7 @@ class ExplorerState:
             self.list_title = f"{hits.size} words contain {arg!r}"
             self.list_rows = [(m.words[i], None) for i in hits[:50]]
             self.summary = f"{hits.size} matches for {arg!r}" + (
-                f" (labels on the first few; hover for the rest)" if hits.size > self.label_limit else "")
+                " (labels on the first few; hover for the rest)" if hits.size > self.label_limit else "")
             return
         if kind == "word":
             hits = m.neighbours_of_vector(m.vector(arg), k, metric, exclude=(arg,))

@@ -18,7 +18,6 @@ import html
 from pathlib import Path
 
 import ipywidgets as widgets
-import numpy as np
 import plotly.graph_objects as go
 
 from ..vectors.formats import load_word_vectors
@@ -61,8 +60,8 @@ class Explorer:
         self._after_load()
 
     @classmethod
-    def from_run(cls, run_dir, max_checkpoints: int = 21, *, centred: bool = True, **kwargs) -> "Explorer":
-        """An explorer of a training run folder (see w2v_lib.runs), with its checkpoints."""
+    def from_run(cls, run_dir, max_checkpoints: int = 21, *, centred: bool = True, **kwargs) -> Explorer:
+        """An explorer of a training run folder (see w2v_lib.assignment.run_folder), with its checkpoints."""
         from .sources import run_vectors
 
         model, checkpoints = run_vectors(run_dir, max_checkpoints, centred=centred)
@@ -364,7 +363,7 @@ class Explorer:
 
     def export(self, directory=None):
         """Write the offline HTML page and the projector's TSV pair of the vectors shown."""
-        from ..sst import default_data_dir
+        from ..corpora.sst import default_data_dir
         from .export import export_html, export_projector_tsv
 
         def write():

@@ -99,12 +99,12 @@ class WordVectors:
     def dim(self) -> int:
         return self.vectors.shape[1]
 
-    def with_vectors(self, vectors) -> "WordVectors":
+    def with_vectors(self, vectors) -> WordVectors:
         """The same vocabulary, counts and centring with other raw vectors (e.g. a checkpoint's);
         a centred set subtracts the new vectors' own mean."""
         return WordVectors(self.words, vectors, self.counts, centred=self.centred)
 
-    def with_centring(self, centred: bool) -> "WordVectors":
+    def with_centring(self, centred: bool) -> WordVectors:
         """The same words and raw vectors, centred (mean subtracted) or not."""
         if centred == self.centred:
             return self

@@ -32,7 +32,7 @@ class PretrainedUnavailable(FileNotFoundError):
 
 def pretrained_path(name: str, data_dir=None) -> Path:
     """Where the set `name` lives once downloaded: data/pretrained/<name>.gz."""
-    from ..sst import default_data_dir
+    from ..corpora.sst import default_data_dir
 
     return Path(data_dir or default_data_dir()) / "pretrained" / f"{name}.gz"
 
