@@ -258,12 +258,12 @@ def test_a_small_vocabulary_is_labelled_from_the_start():
 
 
 def test_only_the_controls_that_apply_are_shown(explorer):
-    assert explorer._axes_row.layout.display == "none" and explorer.checkpoint_slider.layout.display is None
+    assert explorer.controls.axes_row.layout.display == "none" and explorer.checkpoint_slider.layout.display is None
     explorer.projection_menu.value = "custom axes"
-    assert explorer._axes_row.layout.display is None
-    assert explorer._file_row.layout.display == "none"
+    assert explorer.controls.axes_row.layout.display is None
+    assert explorer.controls.file_row.layout.display == "none"
     explorer.source_menu.value = "a word2vec or projector file…"
-    assert explorer._file_row.layout.display is None
+    assert explorer.controls.file_row.layout.display is None
     words, vectors, counts = toy_vectors(n_filler=5)
     plain = Explorer(WordVectors(words, vectors, counts))
     assert plain.checkpoint_slider.layout.display == "none"  # no checkpoints, no training slider
@@ -310,7 +310,7 @@ def test_the_vectors_menu_loads_a_source_and_the_export_button_writes(explorer, 
 
 
 def test_hiding_one_row_hides_no_other(explorer):
-    layouts = [child.layout for child in explorer._controls.children]
+    layouts = [child.layout for child in explorer.controls.panel.children]
     assert len({id(layout) for layout in layouts}) == len(layouts)
-    hidden = [child for child in explorer._controls.children if child.layout.display == "none"]
-    assert hidden == [explorer._file_row]
+    hidden = [child for child in explorer.controls.panel.children if child.layout.display == "none"]
+    assert hidden == [explorer.controls.file_row]

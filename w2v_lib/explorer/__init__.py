@@ -2,7 +2,7 @@
 
 state.py holds what is shown (vectors, view, colouring, the question and its answer) as plain
 data; figures.py holds pure functions from that state to plotly traces, layout, legend and word
-list; widget.py only wires ipywidgets controls to the state; sources.py offers the vector sets
+list; controls.py builds the ipywidgets and widget.py only wires them to the state; sources.py offers the vector sets
 of the menu; compare.py sets two vector sets side by side; export.py writes the offline HTML
 page and the projector's TSV pair. The vectors themselves live in w2v_lib.vectors.
 """

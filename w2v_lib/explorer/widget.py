@@ -1,4 +1,5 @@
-"""The explorer's controls: ipywidgets around a plotly FigureWidget, wired to ExplorerState.
+"""The explorer widget: the controls of controls.py around a plotly FigureWidget, wired to
+ExplorerState.
 
 This module only wires: each control calls one state method through `_act`, which clears the
 old message, turns any error into a red line (never a traceback) and redraws from the pure
@@ -13,7 +14,6 @@ re-adding traces races with the browser's first render (Voilà showed an empty p
 """
 from __future__ import annotations
 
-import functools
 import html
 from pathlib import Path
 
@@ -21,11 +21,11 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from ..vectors.formats import load_word_vectors
-from ..vectors.keyed import METRICS, WordVectors
+from ..vectors.keyed import WordVectors
 from . import figures
-from .state import COLOURINGS, PROJECTIONS, ExplorerState
+from .controls import FILE_CHOICE, Controls
+from .state import ExplorerState
 
-FILE_CHOICE = "a word2vec or projector file…"
 ERROR_COLOUR = "#b00020"
 
 
@@ -52,10 +52,11 @@ class Explorer:
         self.export_dir = Path(export_dir) if export_dir else None
         self.last_error = self.last_message = None
         self._quiet = False  # True while the code itself sets a control, so observers stay still
-        self._build_controls(name)
+        self.controls = Controls(name, list(self.sources), k, self.state.axes)
+        self._wire()
         self.fig = self._new_figure()
         self._plot_box = widgets.Box([self.fig])
-        self.ui = widgets.VBox([self._controls, widgets.HBox([self._plot_box, self._side])])
+        self.ui = widgets.VBox([self.controls.panel, widgets.HBox([self._plot_box, self.controls.side])])
         self.ui.add_class("w2v-explorer")
         self._after_load()
 
@@ -90,51 +91,15 @@ class Explorer:
     def label_limit(self, value: int):
         self.state.label_limit = int(value)
 
-    # --- construction ------------------------------------------------------------------------
-    def _build_controls(self, name):
-        text = functools.partial(widgets.Text, continuous_update=False)  # acts on Enter, not per key
-        narrow = {"description_width": "initial"}
-        self.source_menu = widgets.Dropdown(options=[name, *[s for s in self.sources if s != name], FILE_CHOICE],
-                                            value=name, description="vectors", style=narrow,
-                                            layout=widgets.Layout(width="330px"))
-        self.search_box = text(placeholder="word, part of one, or king - man + woman", description="search",
-                               style=narrow, layout=widgets.Layout(width="360px"))
-        self.search_box.add_class("w2v-search")
-        self.centre_box = widgets.Checkbox(value=True, description="centre vectors (subtract the mean)",
-                                           indent=False, layout=widgets.Layout(width="250px"))
-        self.centre_box.add_class("w2v-centre")
-        self.isolate_box = widgets.Checkbox(value=False, description="isolate matches", indent=False,
-                                            layout=widgets.Layout(width="130px"))
-        self.export_button = widgets.Button(description="export", tooltip="offline HTML page + projector TSV pair",
-                                            icon="download", layout=widgets.Layout(width="90px"))
-        self.projection_menu = widgets.Dropdown(options=PROJECTIONS, value="PCA 2-D", description="view",
-                                                style=narrow, layout=widgets.Layout(width="170px"))
-        self.colour_menu = widgets.Dropdown(options=COLOURINGS, description="colour", style=narrow,
-                                            layout=widgets.Layout(width="210px"))
-        self.k_slider = widgets.IntSlider(value=self.state.k, min=1, max=50, description="k", style=narrow,
-                                          layout=widgets.Layout(width="200px"))
-        self.metric_toggle = widgets.ToggleButtons(options=METRICS, value="cosine", style={"button_width": "80px"})
-        self.x_axis_box = text(value=self.state.axes[0], description="x axis", style=narrow,
-                               layout=widgets.Layout(width="210px"))
-        self.y_axis_box = text(value=self.state.axes[1], description="y axis", style=narrow,
-                               layout=widgets.Layout(width="210px"))
-        self.checkpoint_slider = widgets.SelectionSlider(options=[("final", -1)], value=-1, description="training",
-                                                         continuous_update=False, style=narrow,
-                                                         layout=widgets.Layout(width="360px"))
-        self.analogy_boxes = [text(placeholder=p, layout=widgets.Layout(width="100px"))
-                              for p in ("king", "man", "woman")]
-        self.analogy_button = widgets.Button(description="a − b + c", layout=widgets.Layout(width="90px"))
-        self.path_box = text(placeholder="run folder, word2vec .txt/.bin or vectors.tsv", description="file",
-                             style=narrow, layout=widgets.Layout(width="420px"))
-        self.load_button = widgets.Button(description="Load", layout=widgets.Layout(width="70px"))
-        self.progress = widgets.FloatProgress(value=0, min=0, max=1, layout=widgets.Layout(width="200px"))
-        self.message = widgets.HTML()
-        self.message.add_class("w2v-message")
-        self.neighbour_list = widgets.HTML()
-        self.neighbour_list.add_class("w2v-neighbours")
-        self.legend = widgets.HTML()
-        self.legend.add_class("w2v-legend")
+    # --- wiring ------------------------------------------------------------------------------
+    def __getattr__(self, name):
+        """The controls by name (explorer.search_box, explorer.k_slider, …), for tests and notebooks."""
+        controls = self.__dict__.get("controls")
+        if controls is None or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(controls, name)
 
+    def _wire(self):
         on = self._observe
         on(self.search_box, self.submit_search)
         on(self.k_slider, lambda v: self._act(self._set_state, "k", v))
@@ -150,23 +115,6 @@ class Explorer:
         self.analogy_button.on_click(lambda _: self.show_analogy(*(b.value for b in self.analogy_boxes)))
         self.load_button.on_click(lambda _: self.load_path(self.path_box.value))
         self.export_button.on_click(lambda _: self.export())
-
-        def row(children):  # each row its own Layout: a shared one would hide every row with the file row
-            return widgets.HBox(children, layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
-
-        self._axes_row = widgets.HBox([self.x_axis_box, self.y_axis_box])
-        self._file_row = row([self.path_box, self.load_button])
-        self._controls = widgets.VBox([
-            row([self.source_menu, self.search_box, self.centre_box, self.export_button]),
-            row([self.projection_menu, self._axes_row, self.colour_menu, self.k_slider, self.metric_toggle]),
-            row([self.checkpoint_slider, widgets.Label("analogy"), *self.analogy_boxes, self.analogy_button,
-                 self.isolate_box]),
-            self._file_row,
-            row([self.message, self.progress]),
-        ])
-        self._side = widgets.VBox([self.neighbour_list, self.legend],
-                                  layout=widgets.Layout(width="250px", max_height=f"{figures.PLOT_SIZE[1]}px",
-                                                        overflow="auto"))
 
     def _observe(self, widget, handler):
         widget.observe(lambda change: None if self._quiet else handler(change["new"]), "value")
@@ -242,10 +190,10 @@ class Explorer:
         self._set_quietly(self.centre_box, value=s.model.centred)
         self._set_quietly(self.checkpoint_slider, value=s.checkpoint)
         # only the controls that apply to this view and these vectors are shown
-        self._axes_row.layout.display = None if s.projection == "custom axes" else "none"
+        self.controls.axes_row.layout.display = None if s.projection == "custom axes" else "none"
         self.checkpoint_slider.layout.display = None if s.checkpoints else "none"
         self.checkpoint_slider.disabled = s.projection.startswith("t-SNE")
-        self._file_row.layout.display = None if self.source_menu.value == FILE_CHOICE else "none"
+        self.controls.file_row.layout.display = None if self.source_menu.value == FILE_CHOICE else "none"
 
     def _new_figure(self) -> go.FigureWidget:
         s = self.state
