@@ -156,8 +156,16 @@ def lab(tmp_path_factory, budget):
     (root / "notebooks").mkdir()
     shutil.copy(NOTEBOOK, root / "notebooks" / NOTEBOOK.name)  # its ../data/ exports land in root/data
     port, token = free_port(), os.urandom(16).hex()
+    # the notebook's runs and downloads go to root/data, never to the repository's data/ (where
+    # notebook 06 must find no run of ours); runs already trained there are copied to save time
+    from w2v_lib.corpora.sst import default_data_dir
+
+    for part in ("sst_run", "vectors/wiki_sample"):
+        if (default_data_dir() / part).is_dir():
+            shutil.copytree(default_data_dir() / part, root / "data" / part)
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
-           "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces")}
+           "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
+           "W2V_DATA_DIR": str(root / "data")}
     news = root / "settings" / "@jupyterlab" / "apputils-extension"
     news.mkdir(parents=True)
     (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
@@ -411,7 +419,7 @@ def test_exported_page_never_overlaps_and_finds_every_word(budget, chromium, wik
     assert "no word contains" in offline.inner_text("#w2v-status")
 
 
-def test_explorer_in_jupyterlab(budget, chromium, lab, wiki, tmp_path):
+def test_explorer_in_jupyterlab(budget, chromium, lab, tmp_path):
     page = chromium.new_page(viewport=SCREEN)
     page.set_default_timeout(budget.ms(60))  # a cap for calls below that take no timeout of their own
     page.set_default_navigation_timeout(budget.ms(60))
@@ -436,6 +444,9 @@ def test_explorer_in_jupyterlab(budget, chromium, lab, wiki, tmp_path):
                && status.getAttribute('data-status') === 'idle'; }""", 150)
     outputs = page.inner_text(".jp-Notebook", timeout=budget.ms(10))
     assert "Traceback" not in outputs
+    from w2v_lib.vectors import load_word_vectors
+
+    wiki = load_word_vectors(lab["root"] / "data" / "vectors" / "wiki_sample" / "vectors.tsv")  # what it showed
 
     explorer = page.locator(".w2v-explorer").first
     explorer.scroll_into_view_if_needed(timeout=budget.ms(20))
