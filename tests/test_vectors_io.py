@@ -213,3 +213,12 @@ def test_gzip_and_limit(tmp_path):
     words, vecs = load_word2vec(packed, limit=3)
     assert words == WORDS[:3] and np.array_equal(vecs, vectors()[:3].astype(np.float32))
     assert load_word2vec(packed)[0] == WORDS
+
+
+def test_projector_metadata_that_is_not_utf8_names_the_line(tmp_path):
+    save_projector_tsv(tmp_path / "v.tsv", tmp_path / "m.tsv", ["a", "b"], vectors(n=2))
+    (tmp_path / "m.tsv").write_bytes(b"a\ncaf\xe9\n")
+    with pytest.raises(ValueError, match=r"m.tsv, line 2: byte b'\\xe9' at column 4 is not UTF-8"):
+        load_projector_tsv(tmp_path / "v.tsv", tmp_path / "m.tsv")
+    (tmp_path / "m.tsv").write_bytes("a\u2028x\nb\x0cy\n".encode())  # only \n ends a row
+    assert load_projector_tsv(tmp_path / "v.tsv", tmp_path / "m.tsv")[0] == ["a\u2028x", "b\x0cy"]

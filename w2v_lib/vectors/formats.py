@@ -132,13 +132,13 @@ def _read_text(fh, path, n, n_file, d, unicode_errors):
     return words, vecs
 
 
-def _decode(raw: bytes, errors: str, where: str) -> str:
+def _decode(raw: bytes, errors: str, where: str,
+            fix: str = "re-encode the file as UTF-8, or read it as gensim would with unicode_errors='replace'") -> str:
     try:
         return raw.decode("utf-8", errors=errors)
     except UnicodeDecodeError as err:
         raise ValueError(f"{where}: byte {raw[err.start:err.start + 1]!r} at column {err.start + 1} is not "
-                         "UTF-8; re-encode the file, or read it as gensim would with "
-                         "unicode_errors='replace'") from None
+                         f"UTF-8; {fix}") from None
     except LookupError:
         raise ValueError(f"unicode_errors must be 'strict', 'replace' or 'ignore'; got {errors!r}") from None
 
@@ -190,7 +190,8 @@ def load_projector_tsv(vectors_path, metadata_path):
     lines = raw.split(b"\n")  # only \n ends a row, as the projector reads it
     if lines and lines[-1] == b"":
         lines.pop()
-    rows = [_decode(line.rstrip(b"\r"), "strict", f"{metadata_path}, line {no}").split("\t")
+    rows = [_decode(line.rstrip(b"\r"), "strict", f"{metadata_path}, line {no}", "re-encode the file as UTF-8")
+            .split("\t")
             for no, line in enumerate(lines, 1)]
     header = None
     if len(rows) == vecs.shape[0] + 1 and len(rows[0]) > 1:
