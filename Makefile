@@ -60,7 +60,7 @@ app: $(STAMP)
 
 # The student edition: solution regions replaced by exercises, outputs cleared, in student/.
 student: $(STAMP)
-	$(BIN)/python -m w2v_lib.student_edition notebooks/0[0-5]*.ipynb --out-dir student
+	$(BIN)/python -m w2v_lib student notebooks/0[0-5]*.ipynb --out-dir student
 
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

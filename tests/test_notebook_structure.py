@@ -100,7 +100,8 @@ def test_common_mistake_cell_asserts_the_check_fails(notebook):
     mistakes = [s for s in code_cells(nb) if s.lstrip().startswith("# COMMON MISTAKE")]
     assert mistakes, f"{path.name}: no code cell starting with '# COMMON MISTAKE'"
     for s in mistakes:
-        assert re.search(r"assert not \w+", s), f"{path.name}: a common-mistake cell does not assert that the check fails"
+        assert re.search(r"assert not \w+", s), \
+            f"{path.name}: a common-mistake cell does not assert that the check fails"
         assert "failed_indices" in s, f"{path.name}: a common-mistake cell does not assert where the check fails"
 
 
@@ -149,7 +150,8 @@ def test_no_absolute_paths(notebook):
     for i, cell in enumerate(nb["cells"]):
         for text in strings_in({"source": cell.get("source"), "outputs": cell.get("outputs", [])}):
             match = ABSOLUTE_PATH.search(text)
-            assert match is None, f"{path.name}: cell {i} holds an absolute path: {text[max(0, match.start() - 30):match.end() + 30]!r}"
+            around = text[max(0, match.start() - 30):match.end() + 30] if match else ""
+            assert match is None, f"{path.name}: cell {i} holds an absolute path: {around!r}"
 
 
 def test_kernelspec_is_python3(notebook):

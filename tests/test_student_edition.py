@@ -5,8 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from w2v_lib.student_edition import (BEGIN, END, PLACEHOLDER, main, strip_solutions, student_edition,
-                                     write_student_editions)
+from w2v_lib.student_edition import (
+    BEGIN,
+    END,
+    PLACEHOLDER,
+    main,
+    strip_solutions,
+    student_edition,
+    write_student_editions,
+)
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 

@@ -2,6 +2,7 @@
 
     python -m w2v_lib download              fetch and unpack the treebank into data/
     python -m w2v_lib train                 the assignment's run: vectors, checkpoints, PCA plot
+    python -m w2v_lib student NB… --out-dir DIR   the student edition of the notebooks
 
 Each command is a `add_<name>_command(subparsers)` function that registers its parser and sets
 `func`; add new commands by writing another one and listing it in COMMANDS.
@@ -21,7 +22,7 @@ def _positive_int(text: str) -> int:
 
 
 def _run_download(args) -> int:
-    from .sst import download_sst
+    from .corpora.sst import download_sst
 
     folder = download_sst(args.data_dir, url=args.url, progress=not args.no_progress)
     print(f"treebank ready in {folder}")
@@ -29,7 +30,7 @@ def _run_download(args) -> int:
 
 
 def add_download_command(subparsers) -> None:
-    from .sst import OFFICIAL_URL
+    from .corpora.sst import OFFICIAL_URL
 
     p = subparsers.add_parser("download", help="fetch, verify and unpack the Stanford Sentiment Treebank")
     p.add_argument("--data-dir", type=Path, default=None, help="where to put it (default: $W2V_DATA_DIR or data/)")
@@ -39,9 +40,8 @@ def add_download_command(subparsers) -> None:
 
 
 def _run_train(args) -> int:
-    from .pca_plot import COURSE_WORDS, save_word_plot
-    from .sst import SSTNotFoundError, download_sst, find_sst
-    from .sst_train import train_sst
+    from .assignment import COURSE_WORDS, RunFolder, save_word_plot, train_sst, word_vectors
+    from .corpora import SSTNotFoundError, download_sst, find_sst
 
     try:
         sst_dir = find_sst(args.sst_dir)
@@ -54,19 +54,19 @@ def _run_train(args) -> int:
     result = train_sst(sst_dir=sst_dir, run_dir=args.run_dir, iterations=args.iterations,
                        checkpoint_every=args.checkpoint_every or None, seed=args.seed,
                        progress=not args.no_progress, resume=args.resume, method=args.method, **hyper)
-    n = len(result.words)
-    center_vectors = result.params[:n]  # (|V|, d): what the course's plot shows
-    plot = save_word_plot(args.plot or result.run_dir / "word_vectors.png", result.words, center_vectors,
+    run = RunFolder(result.run_dir)
+    vectors = word_vectors(result.params, len(result.words))  # (|V|, 2d): the vectors vectors.txt holds
+    plot = save_word_plot(args.plot or run.plot_path, result.words, vectors,
                           COURSE_WORDS, title=f"SST skip-gram, {result.iterations} iterations")
     print(f"iteration {result.iterations}: loss EMA {result.final_loss_ema:.3f} "
           f"(the assignment's sanity check: around or below 10); training took {result.seconds:.1f} s")
-    print(f"vectors: {result.run_dir / 'vectors.txt'}; checkpoints: {len(result.checkpoints)} in "
-          f"{result.run_dir / 'checkpoints'}; plot: {plot}")
+    print(f"vectors: {run.vectors_path}; checkpoints: {len(result.checkpoints)} in "
+          f"{run.checkpoint_dir}; plot: {plot}")
     return 0
 
 
 def add_train_command(subparsers) -> None:
-    from .sst_train import DEFAULT_SEED
+    from .assignment import DEFAULT_SEED
 
     p = subparsers.add_parser("train", help="train skip-gram on the SST as the assignment does",
                               description="Train skip-gram with negative sampling on the Stanford Sentiment "
@@ -96,7 +96,21 @@ def add_train_command(subparsers) -> None:
     p.set_defaults(func=_run_train)
 
 
-COMMANDS = [add_download_command, add_train_command]
+def _run_student(args) -> int:
+    from .student_edition import main as student_main
+
+    return student_main([*map(str, args.notebooks), "--out-dir", str(args.out_dir)])
+
+
+def add_student_command(subparsers) -> None:
+    p = subparsers.add_parser("student", help="write the student edition of the notebooks",
+                              description="Replace solutions by exercises and clear outputs, into --out-dir.")
+    p.add_argument("notebooks", nargs="+", type=Path, help="instructor notebooks (.ipynb)")
+    p.add_argument("--out-dir", type=Path, required=True, help="folder for the student editions")
+    p.set_defaults(func=_run_student)
+
+
+COMMANDS = [add_download_command, add_train_command, add_student_command]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -41,9 +41,3 @@ def sigmoid(x):
     out = np.where(arr >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(arr.dtype, copy=False)
     return float(out) if out.ndim == 0 else out
 
-
-def log_sigmoid(x):
-    """log σ(x), computed as −log(1 + e^(−x)) without overflow or log(0)."""
-    arr = np.asarray(x)
-    with np.errstate(under="ignore"):
-        return -np.logaddexp(0.0, -arr.astype(np.result_type(arr.dtype, np.float32)))

@@ -22,7 +22,8 @@ def strip_solutions(source: str, where: str = "cell") -> str:
     for number, line in enumerate(source.splitlines(keepends=True), start=1):
         marker = line.strip()
         if marker not in (BEGIN, END) and (BEGIN in line or END in line):
-            raise ValueError(f"{where}, line {number}: a solution marker must be alone on its line; got {line.strip()!r}")
+            raise ValueError(f"{where}, line {number}: a solution marker must be alone on its line; "
+                             f"got {line.strip()!r}")
         if marker == BEGIN:
             if inside:
                 raise ValueError(f"{where}, line {number}: {BEGIN!r} inside an open solution region")
