@@ -37,7 +37,7 @@ CONFIGS = [("gensim", "skipgram", 1), ("w2v_lib", "skipgram", 1), ("gensim", "sk
 def train_once(impl: str, model: str, threads: int, seed: int, epochs: int) -> dict:
     """Train one configuration in this process and return its measurements."""
     from w2v_lib.corpora import build_vocabulary, wiki_sample_sentences
-    from w2v_lib.evaluation import evaluate_all
+    from w2v_lib.vectors.evaluation import evaluate_all
 
     sentences = wiki_sample_sentences()
     if impl == "gensim":
