@@ -180,3 +180,17 @@ def test_window_batch_wrapper_is_the_mean_of_the_windows_on_stacked_params():
         window_batch_loss_and_gradient(skipgram, params, windows, per_window[:1])
     with pytest.raises(ValueError, match="even number of rows"):
         window_batch_loss_and_gradient(skipgram, params[:-1], windows, naive_softmax_loss_and_gradient)
+
+
+def test_the_window_batch_wrapper_refuses_a_gradient_that_would_broadcast():
+    from w2v_lib.models import window_batch_loss_and_gradient
+
+    params = np.zeros((6, 2))  # |V| = 3, d = 2
+
+    def one_row_model(center_idx, outside_idxs, center_vectors, outside_vectors, f):
+        return 1.0, np.ones(2), np.zeros((3, 2))  # a (d,) centre gradient: wrong
+
+    with pytest.raises(ValueError, match=r"grad_center_vectors of shape \(2,\); expected \(3, 2\)"):
+        window_batch_loss_and_gradient(one_row_model, params, [(0, [1])], None)
+    with pytest.raises(ValueError, match="must return"):
+        window_batch_loss_and_gradient(lambda *a: None, params, [(0, [1])], None)

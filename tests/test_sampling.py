@@ -146,3 +146,18 @@ def test_both_draw_methods_follow_the_noise_distribution(method):
     np.testing.assert_allclose(freq, expected / expected.sum(), atol=0.01)
     with pytest.raises(ValueError, match="method must be"):
         NegativeSampler(counts, method="table")
+
+
+def test_negative_sampling_binds_the_loss_it_is_given():
+    seen = []
+
+    def own_loss(center_vec, outside_idx, outside_vectors, neg_indices):
+        seen.append(tuple(neg_indices))
+        return 0.5, np.zeros_like(center_vec), np.zeros_like(outside_vectors)
+
+    f = negative_sampling(np.array([[1, 2], [3, 3]]), loss_and_gradient=own_loss)
+    f(np.zeros(2), 0, np.zeros((4, 2)))
+    f(np.zeros(2), 0, np.zeros((4, 2)))
+    assert seen == [(1, 2), (3, 3)]
+    with pytest.raises(ValueError, match="loss_and_gradient must be a function"):
+        negative_sampling(np.array([1, 2]), loss_and_gradient="not a function")

@@ -85,6 +85,22 @@ def cbow(center_idx, context_idxs, center_vectors, outside_vectors, loss_and_gra
     return loss, grad_center_vectors, np.asarray(grad_outside_vectors)
 
 
+def _check_window_result(result, table_shape: tuple):
+    """Unpack a model's (loss, grad_center_vectors, grad_outside_vectors), checking what it returned.
+
+    A (d,) gradient would broadcast silently into every row of the (|V|, d) table: refuse it.
+    """
+    if not isinstance(result, tuple) or len(result) != 3:
+        raise ValueError("the model must return (loss, grad_center_vectors, grad_outside_vectors); "
+                         f"got {type(result).__name__}")
+    loss, g_center, g_outside = result
+    for name, grad in (("grad_center_vectors", g_center), ("grad_outside_vectors", g_outside)):
+        if np.shape(grad) != table_shape:
+            raise ValueError(f"the model returned {name} of shape {np.shape(grad)}; expected {table_shape}, "
+                             "one row per word of the vocabulary")
+    return float(loss), g_center, g_outside
+
+
 def window_batch_loss_and_gradient(model, params, windows, loss_and_gradient):
     """The course's SGD wrapper: the mean loss of a batch of windows, on stacked parameters.
 
@@ -113,7 +129,8 @@ def window_batch_loss_and_gradient(model, params, windows, loss_and_gradient):
     loss, grad = 0.0, np.zeros_like(params)  # (2|V|, d)
     for i, (center_idx, outside_idxs) in enumerate(windows):
         f = per_window[i] if per_window is not None else loss_and_gradient
-        w_loss, g_center, g_outside = model(center_idx, outside_idxs, center_vectors, outside_vectors, f)
+        w_loss, g_center, g_outside = _check_window_result(
+            model(center_idx, outside_idxs, center_vectors, outside_vectors, f), center_vectors.shape)
         loss += w_loss / batch
         grad[:n_words] += g_center / batch
         grad[n_words:] += g_outside / batch

@@ -123,8 +123,11 @@ def _check_k(k):
         raise ValueError(f"k (the number of negatives) must be a non-negative integer; got {k!r}")
 
 
-def negative_sampling(negatives, k: int = 10):
+def negative_sampling(negatives, k: int = 10, loss_and_gradient=None):
     """Bind negatives into the three-argument form skipgram and cbow call.
+
+    `loss_and_gradient` is the four-argument negative-sampling loss to bind (the library's
+    `neg_sampling_loss_and_gradient` by default; in the student edition, the student's own).
 
     `negatives` is either
       * a NegativeSampler: each call draws k fresh negatives for its outside word; or
@@ -134,13 +137,17 @@ def negative_sampling(negatives, k: int = 10):
 
     Returns f(center_vec, outside_idx, outside_vectors) -> (loss, grad_center_vec, grad_outside_vectors).
     """
+    pair_loss = neg_sampling_loss_and_gradient if loss_and_gradient is None else loss_and_gradient
+    if not callable(pair_loss):
+        raise ValueError(f"loss_and_gradient must be a function like neg_sampling_loss_and_gradient; "
+                         f"got {type(pair_loss).__name__}")
     if isinstance(negatives, NegativeSampler):
         sampler = negatives
         _check_k(k)
 
         def loss_and_gradient(center_vec, outside_idx, outside_vectors):
             neg = sampler.sample(outside_idx, k)
-            return neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, neg)
+            return pair_loss(center_vec, outside_idx, outside_vectors, neg)
 
         return loss_and_gradient
 
@@ -159,6 +166,6 @@ def negative_sampling(negatives, k: int = 10):
     def loss_and_gradient(center_vec, outside_idx, outside_vectors):
         row = table[calls[0] % table.shape[0]]  # (K,)
         calls[0] += 1
-        return neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, row)
+        return pair_loss(center_vec, outside_idx, outside_vectors, row)
 
     return loss_and_gradient
