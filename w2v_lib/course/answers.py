@@ -53,6 +53,7 @@ def answers_in(path) -> dict:
         except Exception as exc:
             raise AnswerError(f"{path.name}: the imports of the first code cell failed: "
                               f"{type(exc).__name__}: {exc}") from exc
+        imported = set(namespace)
         try:
             exec(compile(_python(source(cell)), f"<{where}>", "exec"), namespace)
         except SyntaxError as exc:
@@ -62,7 +63,7 @@ def answers_in(path) -> dict:
         function = namespace.get(name)
         if not callable(function):
             raise AnswerError(f"{where}: the cell must define a function named `{name}`; "
-                              f"it defines {sorted(k for k in namespace if not k.startswith('__'))}")
+                              f"it defines {sorted(set(namespace) - imported) or 'nothing'}")
         found[name] = function
     return found
 

@@ -65,6 +65,11 @@ def is_written_answer(cell) -> bool:
     return cell.get("cell_type") == "markdown" and bool(meta.get("solution")) and bool(meta.get("grade"))
 
 
+def is_solution(cell) -> bool:
+    """An exercise or a written answer: what the release replaces by a stub."""
+    return bool(nbgrader_meta(cell).get("solution"))
+
+
 def is_graded(cell) -> bool:
     """Worth points: an autograded check or a written answer."""
     return bool(nbgrader_meta(cell).get("grade"))

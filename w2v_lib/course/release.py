@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import ast
-import copy
+import json
 import shutil
 import tomllib
 from pathlib import Path
 
-from .cells import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_SOLUTION, exercise_notebooks, is_hint,
-                    is_instructor_only, read_notebook, stub_line)
+from .cells import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, exercise_notebooks, is_check, is_hint,
+                    is_instructor_only, is_solution, read_notebook, source, stub_line)
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "w2v_lib"
@@ -44,7 +44,8 @@ def _nbgrader():
 def release_notebook(notebook: dict, name: str, hints: bool = True):
     """The student version of one instructor notebook (nbformat JSON in, a NotebookNode out)."""
     nbformat, pp = _nbgrader()
-    nb = nbformat.from_dict(copy.deepcopy(notebook))
+    check_markers(notebook, name)
+    nb = nbformat.reads(json.dumps(notebook), as_version=4)  # joins list-of-lines sources
     nb.cells = [c for c in nb.cells if not is_instructor_only(c) and (hints or not is_hint(c))]
     nb.metadata.pop("widgets", None)
     resources = {}
@@ -63,6 +64,29 @@ def release_notebook(notebook: dict, name: str, hints: bool = True):
         except Exception as exc:  # nbgrader logs the cell; say which notebook it was
             raise ValueError(f"{name}: {type(step).__name__} failed: {exc}") from exc
     return nb
+
+
+def check_markers(notebook: dict, name: str) -> None:
+    """Markers only where nbgrader expects them; say which cell otherwise (nbgrader would only say
+    "no end solution statement found", or cut prose that merely mentions a marker)."""
+    for index, cell in enumerate(notebook["cells"]):
+        text = source(cell)
+        if BEGIN_SOLUTION in text and not is_solution(cell):
+            raise ValueError(f"{name}, cell {index} ({cell['cell_type']}): holds {BEGIN_SOLUTION!r} but is not an "
+                             "nbgrader solution cell; mark it as an exercise, or name the marker in other words in prose")
+        if BEGIN_HIDDEN in text and not is_check(cell):
+            raise ValueError(f"{name}, cell {index} ({cell['cell_type']}): holds {BEGIN_HIDDEN!r} but is not an "
+                             "autograded check cell")
+        for begin, end in ((BEGIN_SOLUTION, END_SOLUTION), (BEGIN_HIDDEN, END_HIDDEN)):
+            opened = False
+            for number, line in enumerate(text.splitlines(), start=1):
+                if begin in line or end in line:
+                    if line.strip() not in (begin, end) or (line.strip() == begin) == opened:
+                        raise ValueError(f"{name}, cell {index}, line {number}: {line.strip()!r}: markers must "
+                                         f"alternate {begin!r} / {end!r}, each alone on its line")
+                    opened = not opened
+            if opened:
+                raise ValueError(f"{name}, cell {index}: {begin!r} is never closed by {end!r}")
 
 
 def _enclosing_function(tree: ast.AST, line: int) -> str | None:

@@ -1,0 +1,84 @@
+"""What the release must not hold: the instructor's answers, line by line.
+
+A "secret line" is a non-trivial line of code inside a solution or hidden-test region (of a
+notebook or of the library), or a line of a written answer. Lines are compared after
+stripping indentation and inline comments; a line is trivial when it is too short to give
+anything away (`return loss`, `else:`).
+"""
+import json
+import re
+from pathlib import Path
+
+from w2v_lib.course.cells import (BEGIN_HIDDEN, END_HIDDEN, is_instructor_only, is_written_answer, read_notebook,
+                                  regions, source)
+
+MIN_LENGTH = 12
+TRIVIAL = re.compile(r"(return|pass|else:|try:|finally:|[)\]}]+,?|\"\"\"|''')")
+
+
+def normalise(line: str) -> str:
+    """A line of code without indentation, inline comment (two spaces then #) or repeated spaces."""
+    code = line.strip()
+    if code.startswith("#"):
+        return ""
+    code = re.split(r"\s{2,}#", code)[0]
+    return re.sub(r"\s+", " ", code).strip()
+
+
+def nontrivial(line: str) -> str | None:
+    code = normalise(line)
+    return code if len(code) >= MIN_LENGTH and not TRIVIAL.fullmatch(code) else None
+
+
+def secret_lines(notebooks, package: Path) -> dict:
+    """{normalised line: where it comes from} over the instructor notebooks and library."""
+    found = {}
+    for path in notebooks:
+        for index, cell in enumerate(read_notebook(path)["cells"]):
+            text = source(cell)
+            if is_written_answer(cell):
+                chunks = [text.splitlines()]
+            elif cell["cell_type"] == "code":
+                chunks = regions(text) + regions(text, BEGIN_HIDDEN, END_HIDDEN)
+            else:
+                chunks = []
+            for chunk in chunks:
+                for line in chunk:
+                    if nontrivial(line):
+                        found.setdefault(nontrivial(line), f"{path.name}, cell {index}")
+    for path in sorted(package.rglob("*.py")):
+        for chunk in regions(path.read_text(encoding="utf-8")):
+            for line in chunk:
+                if nontrivial(line):
+                    found.setdefault(nontrivial(line), f"{path.relative_to(package.parent)}")
+    return found
+
+
+def instructor_only_sources(notebooks) -> list:
+    return [(f"{p.name}, cell {i}", source(c)) for p in notebooks
+            for i, c in enumerate(read_notebook(p)["cells"]) if is_instructor_only(c) and source(c).strip()]
+
+
+def release_lines(release: Path) -> dict:
+    """{normalised line: file} for every line of every file of the release (cell sources for notebooks)."""
+    found = {}
+    for path in sorted(release.rglob("*")):
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".ipynb":
+            text = "\n".join(source(c) for c in json.loads(text)["cells"])
+        for line in text.splitlines():
+            found.setdefault(normalise(line), str(path.relative_to(release)))
+    return found
+
+
+def leaks(notebooks, package: Path, release: Path) -> list:
+    """Every secret line found in the release, as 'line (from X) found in Y'."""
+    shipped = release_lines(release)
+    found = [f"{line!r} (from {origin}) found in {shipped[line]}"
+             for line, origin in secret_lines(notebooks, package).items() if line in shipped]
+    joined = "\n".join(source(c) for p in sorted(release.rglob("*.ipynb")) for c in read_notebook(p)["cells"])
+    found += [f"instructor-only {where} found in the release" for where, text in instructor_only_sources(notebooks)
+              if text.strip() in joined]
+    return found

@@ -1,0 +1,198 @@
+"""The student release: exactly the promised files, no answer line anywhere, stubs that say where.
+
+First on a two-notebook fixture course (tests/course_fixture.py), then on the workbook itself.
+"""
+import json
+import os
+from pathlib import Path
+
+import pytest
+from course_fixture import SECRET, write_course, write_package
+from course_leaks import leaks, secret_lines
+
+pytest.importorskip("nbgrader", reason="the release needs the [grade] extra (pip install -e '.[grade]')")
+
+from w2v_lib.course.cells import NOT_IMPLEMENTED, is_exercise, read_notebook, source  # noqa: E402
+from w2v_lib.course.release import PACKAGE, REPO, main, release_notebook, write_release  # noqa: E402
+
+RELEASE_FILES = {"README.md", "Makefile", "pyproject.toml"}
+
+
+@pytest.fixture
+def course(tmp_path):
+    notebooks = write_course(tmp_path / "instructor")
+    package = write_package(tmp_path / "src")
+    out = write_release(tmp_path / "student", notebooks=notebooks, package=package)
+    return notebooks, package, out
+
+
+def cells_of(path):
+    return read_notebook(path)["cells"]
+
+
+def test_fixture_release_holds_exactly_notebooks_library_and_setup(course):
+    _, _, out = course
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert files == RELEASE_FILES | {"notebooks/01_square.ipynb", "notebooks/02_cube.ipynb", "w2v_lib/__init__.py",
+                                     "w2v_lib/powers.py"}
+
+
+def test_fixture_release_has_no_secret_line(course):
+    notebooks, package, out = course
+    assert SECRET.split("  #")[0] in secret_lines(sorted(notebooks.glob("*.ipynb")), package)
+    assert leaks(sorted(notebooks.glob("*.ipynb")), package, out) == []
+
+
+def test_the_leak_finder_finds_a_planted_leak(course):
+    notebooks, package, out = course
+    (out / "notebooks" / "extra.py").write_text(f"    {SECRET}\n")
+    assert any("return x * x" in leak for leak in leaks(sorted(notebooks.glob("*.ipynb")), package, out))
+
+
+def test_fixture_cells_become_what_the_conventions_say(course):
+    _, _, out = course
+    cells = cells_of(out / "notebooks" / "01_square.ipynb")
+    by_id = {c["metadata"].get("nbgrader", {}).get("grade_id"): c for c in cells}
+    assert source(by_id["answer_sign"]) == "YOUR ANSWER HERE"
+    assert source(by_id["square"]).endswith(
+        '    raise NotImplementedError("not implemented yet: see notebook 01_square.ipynb")')
+    assert '"""x², for a number."""' in source(by_id["square"]), "given lines of an exercise cell stay"
+    assert source(by_id["check_square"]) == 'check_value("square(3)", square(3.0), 9.0)', "hidden tests go"
+    assert by_id["check_square"]["metadata"]["editable"] is False
+    assert any("hint" in c["metadata"].get("tags", []) for c in cells)
+    assert not any("instructor-only" in c["metadata"].get("tags", []) for c in cells)
+    assert any("raises-exception" in c["metadata"].get("tags", []) for c in cells)
+    assert all(c.get("outputs", []) == [] and c.get("execution_count") is None for c in cells if c["cell_type"] == "code")
+    assert "widgets" not in read_notebook(out / "notebooks" / "01_square.ipynb")["metadata"]
+
+
+def test_library_stubs_name_their_notebook_and_given_code_stays(course):
+    _, _, out = course
+    text = (out / "w2v_lib" / "powers.py").read_text()
+    assert 'raise NotImplementedError("not implemented yet: see notebook 01_square.ipynb")' in text
+    assert 'raise NotImplementedError("not implemented yet: see notebook 02_cube.ipynb")' in text
+    assert "def given(x):\n    return x + 1" in text and '"""x²."""' in text
+
+
+def test_no_hints_strips_the_hints(tmp_path):
+    out = write_release(tmp_path / "student", notebooks=write_course(tmp_path / "nb"),
+                        package=write_package(tmp_path / "src"), hints=False)
+    assert not any("hint" in c["metadata"].get("tags", []) for c in cells_of(out / "notebooks" / "01_square.ipynb"))
+
+
+def test_refuses_a_non_empty_folder_without_force_and_the_sources(course, tmp_path):
+    notebooks, package, out = course
+    with pytest.raises(SystemExit, match="--force"):
+        write_release(out, notebooks=notebooks, package=package)
+    write_release(out, notebooks=notebooks, package=package, force=True)
+    for folder in (REPO, REPO / "notebooks", PACKAGE):
+        with pytest.raises(SystemExit, match="outside the workbook's sources"):
+            write_release(folder, notebooks=notebooks, package=package, force=True)
+
+
+@pytest.mark.parametrize("index, text, message", [
+    (1, "\n### BEGIN " + "SOLUTION\nx = 1\n### END " + "SOLUTION", r"cell 1 \(code\): holds .* not an nbgrader solution"),
+    (0, "\nwrite between `### BEGIN " + "SOLUTION` and `### END " + "SOLUTION`", r"cell 0 \(markdown\): holds"),
+    (2, "\n    ### END " + "SOLUTION", r"cell 2, line 5: .* markers must alternate"),
+    (3, "\n### BEGIN " + "HIDDEN TESTS\nassert True", r"cell 3: '### BEGIN HIDDEN TESTS' is never closed"),
+])
+def test_misplaced_markers_are_refused_naming_the_cell(tmp_path, index, text, message):
+    nb = json.loads((write_course(tmp_path / "nb") / "02_cube.ipynb").read_text())
+    nb["cells"][index]["source"] += text
+    with pytest.raises(ValueError, match="02_cube.ipynb, " + message):
+        release_notebook(nb, "02_cube.ipynb")
+
+
+def test_a_library_region_without_an_exercise_is_refused(tmp_path):
+    package = write_package(tmp_path / "src")
+    (package / "extra.py").write_text("def orphan():\n    ### BEGIN " + "SOLUTION\n    return 1\n    ### END " + "SOLUTION\n")
+    with pytest.raises(ValueError, match=r"w2v_lib/extra.py, line 2: the solution region of `orphan` has no exercise"):
+        write_release(tmp_path / "student", notebooks=write_course(tmp_path / "nb"), package=package)
+
+
+def test_cli_writes_the_release(tmp_path, capsys):
+    notebooks = write_course(tmp_path / "nb")
+    assert main(["--out", str(tmp_path / "out"), "--notebooks", str(notebooks), "--no-hints"]) == 0
+    assert "wrote the student release" in capsys.readouterr().out
+    assert (tmp_path / "out" / "w2v_lib" / "course" / "checks.py").exists()
+    assert not (tmp_path / "out" / "w2v_lib" / "course" / "release.py").exists()
+
+
+# ---- the workbook's own release ------------------------------------------------------------
+
+INSTRUCTOR = sorted((REPO / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    return write_release(tmp_path_factory.mktemp("release") / "student")
+
+
+def test_release_holds_exactly_notebooks_library_and_setup(release):
+    top = {p.name for p in release.iterdir()}
+    assert top == RELEASE_FILES | {"notebooks", "w2v_lib"}
+    assert sorted(p.name for p in (release / "notebooks").iterdir()) == [p.name for p in INSTRUCTOR]
+    assert not any(p.suffix == ".pyc" or "test" in p.name for p in (release / "w2v_lib").rglob("*"))
+
+
+def test_release_has_no_secret_line(release):
+    found = leaks(INSTRUCTOR, PACKAGE, release)
+    assert found == [], "the release gives answers away:\n" + "\n".join(found)
+
+
+def test_every_library_region_becomes_a_stub_naming_a_notebook(release):
+    instructor = {p.relative_to(PACKAGE): p.read_text().count("### BEGIN " + "SOLUTION") for p in PACKAGE.rglob("*.py")}
+    for relative, count in instructor.items():
+        shipped = release / "w2v_lib" / relative
+        if count and shipped.exists():
+            assert shipped.read_text().count(f'NotImplementedError("{NOT_IMPLEMENTED}: see notebook ') == count, relative
+
+
+def test_release_installs_with_pip(release, tmp_path):
+    """The release's pyproject builds (metadata only: no network, no new environment)."""
+    import tomllib
+
+    project = tomllib.loads((release / "pyproject.toml").read_text())["project"]
+    core = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert project["dependencies"] == core["dependencies"] and "optional-dependencies" not in project
+
+
+def run_notebook(path: Path, pythonpath: Path, timeout: int = 600):
+    """Execute a notebook with errors allowed, the kernel importing w2v_lib from `pythonpath`."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(pythonpath)  # the kernel inherits it: the release's w2v_lib wins
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        if old is None:
+            os.environ.pop("PYTHONPATH")
+        else:
+            os.environ["PYTHONPATH"] = old
+    return nb
+
+
+def errors(nb):
+    """(cell index, tags, 'Name: message') of every error output."""
+    return [(i, c["metadata"].get("tags", []), f"{o['ename']}: {o['evalue']}") for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" for o in c.get("outputs", []) if o["output_type"] == "error"]
+
+
+def _runs_student_code(path: Path) -> bool:
+    cells = read_notebook(path)["cells"]
+    return any(is_exercise(c) for c in cells) or any("load_answers" in source(c) for c in cells)
+
+
+@pytest.mark.parametrize("name", [p.name for p in INSTRUCTOR if _runs_student_code(p)])
+def test_untouched_release_runs_with_only_not_implemented_errors(release, name):
+    nb = run_notebook(release / "notebooks" / name, pythonpath=release)
+    found = errors(nb)
+    assert found, f"{name}: the untouched release raised nothing; its exercises cannot be stubs"
+    other = [e for e in found if not e[2].startswith(f"NotImplementedError: {NOT_IMPLEMENTED}")
+             and f"AnswerError" not in e[2] and "raises-exception" not in e[1]]
+    # load_answers wraps nothing: a stub is loaded fine and raises only when called.
+    assert other == [], f"{name}: errors other than 'not implemented yet': {other}"
