@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test refresh bench app student clean
+.PHONY: lab test refresh bench app student grade clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,12 +36,24 @@ refresh: $(STAMP)
 app: $(STAMP)
 	$(BIN)/voila notebooks/08_explorer.ipynb
 
-# The student edition: solution regions replaced by exercises, outputs cleared, in student/.
-student: $(STAMP)
-	$(BIN)/python -m w2v_lib.student_edition notebooks/0[0-5]*.ipynb --out-dir student
-
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+# The course's grader (nbgrader) is an optional extra: installed on first use only.
+GRADE_STAMP := $(VENV)/.grade-installed
+
+$(GRADE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[grade]'
+	touch $(GRADE_STAMP)
+
+# The student release in student/ (docs/instructors.md); RELEASE_FLAGS=--no-hints for graded use.
+student: $(GRADE_STAMP)
+	$(BIN)/python -m w2v_lib.course release --out student --force $(RELEASE_FLAGS)
+
+# make grade SUBMISSIONS=<folder>: <folder>/<student-id>/*.ipynb -> <folder>/grades.csv, <folder>/feedback/
+grade: $(GRADE_STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of <student-id>/ folders>"; exit 2; }
+	$(BIN)/python -m w2v_lib.course grade "$(SUBMISSIONS)"

@@ -118,7 +118,7 @@ def _read_grades(root: Path, student: str, notebooks: list[Path]) -> list[Notebo
                 points = float(cell["metadata"]["nbgrader"].get("points", 0))
                 if is_written_answer(cell):
                     result.manual_max += points
-                    result.lines.append(f"{name}: written answer, {points:g} points to be graded by hand")
+                    result.lines.append(f"{name}: written answer, {_points(points)} to be graded by hand")
                     continue
                 grade = grades.get(name)
                 score = float(grade.auto_score or 0.0) if grade is not None else 0.0
@@ -136,10 +136,14 @@ def _read_grades(root: Path, student: str, notebooks: list[Path]) -> list[Notebo
     return results
 
 
+def _points(value: float) -> str:
+    return f"{value:g} point" + ("" if value == 1 else "s")
+
+
 def _feedback_text(student: str, grade: NotebookGrade) -> str:
     head = f"{grade.notebook} — {student}: {grade.score:g}/{grade.max_score:g} autograded points"
     if grade.manual_max:
-        head += f", plus {grade.manual_max:g} points of written answers to be graded by hand"
+        head += f", plus {_points(grade.manual_max)} of written answers to be graded by hand"
     return head + "\n\n" + "\n".join(grade.lines) + "\n"
 
 
