@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test refresh bench app student grade clean
+.PHONY: lab test test-no-avx512 test-min refresh bench app student grade clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,28 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env
+
+# The notebooks again with numpy's AVX-512 code paths switched off (numpy 1.x and 2.x names), so
+# that one machine checks the stored outputs for CPUs with and without AVX-512.
+NO_AVX512 := AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX512_SPR X86_V4
+test-no-avx512: $(STAMP)
+	NPY_DISABLE_CPU_FEATURES="$(NO_AVX512)" $(BIN)/python .ci/simd_report.py --expect-no-avx512
+	NPY_DISABLE_CPU_FEATURES="$(NO_AVX512)" $(BIN)/python -m pytest notebooks --nbval --nbval-current-env
+
+# The lowest versions pyproject.toml admits, in a venv of their own: the lower bounds are tested.
+# Notebooks run with --nbval-lax there (every cell must run; older numpy prints some values
+# differently, so their text is compared only in the newest versions).
+VENV_MIN  := .venv-min
+STAMP_MIN := $(VENV_MIN)/.installed
+$(STAMP_MIN): pyproject.toml
+	$(PYTHON) -m venv $(VENV_MIN)
+	$(VENV_MIN)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_MIN)/bin/python .ci/min_constraints.py > $(VENV_MIN)/constraints.txt
+	$(VENV_MIN)/bin/python -m pip install --quiet -c $(VENV_MIN)/constraints.txt -e '.[test]'
+	touch $(STAMP_MIN)
+
+test-min: $(STAMP_MIN)
+	$(VENV_MIN)/bin/python -m pytest tests notebooks --nbval-lax --nbval-current-env
 
 # Re-execute every notebook in place: the only way stored outputs are produced.
 # No widget state and no timing metadata are saved, so outputs stay comparable.
@@ -40,7 +62,7 @@ bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(VENV_MIN) .pytest_cache .hypothesis
 
 # The course's grader (nbgrader) is an optional extra: installed on first use only.
 GRADE_STAMP := $(VENV)/.grade-installed
