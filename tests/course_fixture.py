@@ -47,7 +47,8 @@ def square_notebook(body=f"{BEGIN}\n    y = x\n    {SECRET}\n    {END}"):
         markdown("Because x * x = |x|² and the secret derivation says so.", _meta("answer_sign", True, True, 2)),
         markdown("<details><summary>Hint 1</summary>multiply x by itself</details>", {"tags": ["hint"]}),
         code(f"def square(x):\n    \"\"\"x², for a number.\"\"\"\n    {body}", _meta("square", True, False)),
-        code(f'check_value("square(3)", square(3.0), 9.0)\n{HIDDEN_BEGIN}\ncheck_value("square(-2)", square(-2.0), 4.0)\n'
+        code(f'check_value("square(3)", square(3.0), 9.0)\n{HIDDEN_BEGIN}\n'
+             f'check_value("square(-2)", square(-2.0), 4.0)\n'
              f"{HIDDEN_END}", _meta("check_square", False, True, 3, locked=True), outputs=printed),
         code("# COMMON MISTAKE: near the answer\nprint(np.multiply(x0, x0))", {"tags": ["instructor-only"]},
              outputs=printed),

@@ -9,8 +9,15 @@ import json
 import re
 from pathlib import Path
 
-from w2v_lib.course.cells import (BEGIN_HIDDEN, END_HIDDEN, is_instructor_only, is_written_answer, read_notebook,
-                                  regions, source)
+from w2v_lib.course.cells import (
+    BEGIN_HIDDEN,
+    END_HIDDEN,
+    is_instructor_only,
+    is_written_answer,
+    read_notebook,
+    regions,
+    source,
+)
 
 MIN_LENGTH = 12
 TRIVIAL = re.compile(r"(return|pass|else:|try:|finally:|[)\]}]+,?|\"\"\"|''')")

@@ -5,8 +5,8 @@ notebooks, the untouched release, and the release with the write-ups' real mista
 its exercise cells.
 """
 import csv
-import re
 import json
+import re
 import shutil
 from pathlib import Path
 

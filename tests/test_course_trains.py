@@ -63,7 +63,8 @@ def zero_grads(center_idx, outside_idxs, center_vectors, outside_vectors, pair_l
 
 @pytest.mark.parametrize("replace, message", [
     ({"neg_sampling_loss_and_gradient": doubled_loss}, r"step 1, .* your loss is .* the loss of your skipgram"),
-    ({"neg_sampling_loss_and_gradient": flipped_outside}, r"step 1 the losses agree but your gradient differs from the library's on u_'w\d+', u_"),
+    ({"neg_sampling_loss_and_gradient": flipped_outside},
+     r"step 1 the losses agree but your gradient differs from the library's on u_'w\d+', u_"),
     ({"skipgram": zero_grads}, r"gradient is 0 everywhere, so training would leave the loss flat"),
     ({"sgd_step": lambda params, grad, step: params}, r"left the parameters unchanged, so the loss would stay flat"),
     ({"sgd_step": lambda params, grad, step: params + step * grad}, r"uphill .* the loss would rise"),

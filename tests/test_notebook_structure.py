@@ -16,8 +16,19 @@ from pathlib import Path
 
 import pytest
 
-from w2v_lib.course.cells import (NOT_IMPLEMENTED, RAISES, grade_id, is_check, is_exercise, is_graded,
-                                  is_instructor_only, is_written_answer, nbgrader_meta, source, tags)
+from w2v_lib.course.cells import (
+    NOT_IMPLEMENTED,
+    RAISES,
+    grade_id,
+    is_check,
+    is_exercise,
+    is_graded,
+    is_instructor_only,
+    is_written_answer,
+    nbgrader_meta,
+    source,
+    tags,
+)
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 QUESTION_PREFIXES = ("00_", "01_", "02_", "03_", "04_", "05_")
@@ -67,7 +78,8 @@ def test_common_mistake_cells_assert_the_check_fails(notebook):
     mistakes = [s for s in code_cells(nb) if s.lstrip().startswith("# COMMON MISTAKE")]
     assert mistakes, f"{path.name}: no code cell starting with '# COMMON MISTAKE'"
     for s in mistakes:
-        assert re.search(r"assert not \w+", s), f"{path.name}: a common-mistake cell does not assert that the check fails"
+        assert re.search(r"assert not \w+", s), \
+            f"{path.name}: a common-mistake cell does not assert that the check fails"
 
 
 def test_has_a_try_it_prompt(notebook):
@@ -116,7 +128,8 @@ def test_no_absolute_paths(notebook):
     for i, cell in enumerate(nb["cells"]):
         for text in strings_in({"source": cell.get("source"), "outputs": cell.get("outputs", [])}):
             match = ABSOLUTE_PATH.search(text)
-            assert match is None, f"{path.name}: cell {i} holds an absolute path: {text[max(0, match.start() - 30):match.end() + 30]!r}"
+            assert match is None, \
+                f"{path.name}: cell {i} holds an absolute path: {text[max(0, match.start() - 30):match.end() + 30]!r}"
 
 
 def test_kernelspec_is_python3(notebook):
@@ -163,7 +176,8 @@ def released(notebook):
 def test_release_leaves_no_marker_and_no_output(released):
     path, _, student = released
     for i, cell in enumerate(student.cells):
-        assert "### BEGIN " not in cell.source and "### END " not in cell.source, f"{path.name}: cell {i} keeps a marker"
+        assert "### BEGIN " not in cell.source and "### END " not in cell.source, \
+            f"{path.name}: cell {i} keeps a marker"
         assert cell.get("outputs", []) == [], f"{path.name}: cell {i} keeps its outputs"
     assert "widgets" not in student.metadata
 

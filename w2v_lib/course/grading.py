@@ -26,7 +26,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cells import grade_id, is_check, is_graded, is_written_answer, read_notebook, source
+from .cells import grade_id, is_graded, is_written_answer, read_notebook
 from .release import GRADE_EXTRA, REPO
 
 ASSIGNMENT = "w2v"

@@ -19,8 +19,20 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from .cells import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, exercise_notebooks, is_check, is_hint,
-                    is_instructor_only, is_solution, read_notebook, source, stub_line)
+from .cells import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    END_HIDDEN,
+    END_SOLUTION,
+    exercise_notebooks,
+    is_check,
+    is_hint,
+    is_instructor_only,
+    is_solution,
+    read_notebook,
+    source,
+    stub_line,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "w2v_lib"
@@ -73,7 +85,8 @@ def check_markers(notebook: dict, name: str) -> None:
         text = source(cell)
         if BEGIN_SOLUTION in text and not is_solution(cell):
             raise ValueError(f"{name}, cell {index} ({cell['cell_type']}): holds {BEGIN_SOLUTION!r} but is not an "
-                             "nbgrader solution cell; mark it as an exercise, or name the marker in other words in prose")
+                             "nbgrader solution cell; mark it as an exercise, or name the marker in other words "
+                             "in prose")
         if BEGIN_HIDDEN in text and not is_check(cell):
             raise ValueError(f"{name}, cell {index} ({cell['cell_type']}): holds {BEGIN_HIDDEN!r} but is not an "
                              "autograded check cell")
