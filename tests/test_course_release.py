@@ -4,6 +4,9 @@ First on a two-notebook fixture course (tests/course_fixture.py), then on the wo
 """
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -152,10 +155,19 @@ def test_every_library_region_becomes_a_stub_naming_a_notebook(release):
             assert stubs == count, relative
 
 
-def test_release_installs_with_pip(release, tmp_path):
-    """The release's pyproject builds (metadata only: no network, no new environment)."""
+def test_release_builds_with_pip_and_needs_only_the_core(release, tmp_path):
+    """pip builds the release's package (what `pip install -e .` runs), holding the whole library."""
     import tomllib
+    import zipfile
 
+    source = shutil.copytree(release, tmp_path / "copy")  # the build leaves build/ and *.egg-info behind
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "wheel"),
+                           str(source)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (wheel,) = (tmp_path / "wheel").glob("w2v_lib-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"w2v_lib/__init__.py", "w2v_lib/losses.py", "w2v_lib/course/checks.py"} <= names
+    assert not any(name.startswith(("notebooks/", "tests/")) for name in names)
     project = tomllib.loads((release / "pyproject.toml").read_text())["project"]
     core = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     assert project["dependencies"] == core["dependencies"] and "optional-dependencies" not in project
@@ -199,3 +211,13 @@ def test_untouched_release_runs_with_only_not_implemented_errors(release, name):
     # A stub raises NotImplementedError; a check may report it through its verdict instead.
     other = [e for e in found if f"{NOT_IMPLEMENTED}: see notebook " not in e[2]]
     assert other == [], f"{name}: errors other than 'not implemented yet': {other}"
+
+
+def test_course_command_line_dispatches_release(tmp_path, capsys):
+    from w2v_lib.course.__main__ import main as course_main
+
+    assert course_main(["release", "--out", str(tmp_path / "out"), "--notebooks",
+                        str(write_course(tmp_path / "nb"))]) == 0
+    assert (tmp_path / "out" / "notebooks" / "01_square.ipynb").exists()
+    with pytest.raises(SystemExit):
+        course_main(["publish"])
