@@ -34,11 +34,18 @@ def test_fixture_course_full_zero_and_between(tmp_path):
     # carol: 3x passes the visible check (square(3) = 9) and fails the hidden one (square(-2) = 4).
     write_course(submissions / "carol", square_body="return 3 * x")
     (submissions / "dave").mkdir()  # handed in nothing
+    # erin: right answers, but she deleted a check cell of 01 and 02 is not a notebook any more.
+    write_course(submissions / "erin")
+    square = json.loads((submissions / "erin" / "01_square.ipynb").read_text())
+    square["cells"] = [c for c in square["cells"] if grade_id(c) != "check_square"]
+    (submissions / "erin" / "01_square.ipynb").write_text(json.dumps(square))
+    (submissions / "erin" / "02_cube.ipynb").write_text("{ not json")
 
     grades = read_grades(grade(submissions, notebooks=instructor))
-    assert list(grades) == ["alice", "bob", "carol", "dave"]
+    assert list(grades) == ["alice", "bob", "carol", "dave", "erin"]
     assert {s: (g["score"], g["max_score"], g["manual_max"]) for s, g in grades.items()} == {
-        "alice": ("5", "5", "2"), "bob": ("0", "5", "2"), "carol": ("2", "5", "2"), "dave": ("0", "5", "2")}
+        "alice": ("5", "5", "2"), "bob": ("0", "5", "2"), "carol": ("2", "5", "2"), "dave": ("0", "5", "2"),
+        "erin": ("0", "5", "2")}
     assert (grades["carol"]["01_square"], grades["carol"]["02_cube"]) == ("0", "2")
 
     feedback = submissions / "feedback"
@@ -49,6 +56,8 @@ def test_fixture_course_full_zero_and_between(tmp_path):
     assert "NotImplementedError: not implemented yet: see notebook 02_cube.ipynb" in \
         (feedback / "bob" / "02_cube.txt").read_text()
     assert "missing from the submission" in (feedback / "dave" / "01_square.txt").read_text()
+    assert "check cell is missing from the submitted notebook" in (feedback / "erin" / "01_square.txt").read_text()
+    assert "02_cube.ipynb: cannot be read as a notebook" in (feedback / "erin" / "02_cube.txt").read_text()
 
 
 def test_bad_submission_folders_are_named(tmp_path):

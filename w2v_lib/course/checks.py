@@ -8,8 +8,6 @@ feedback (the error output of the cell) is readable on its own.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 
@@ -19,7 +17,7 @@ def _describe(value) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def check_value(name: str, got, expected, rtol: float = 1e-10, atol: float = 0.0) -> bool:
+def check_value(name: str, got, expected, rtol: float = 1e-10, atol: float = 0.0) -> None:
     """Assert that `got` equals the stored reference `expected` within rtol/atol; print a one-line OK.
 
     `expected` is a literal (a number or a nested list). A wrong type, shape, NaN or value each
@@ -45,7 +43,7 @@ def check_value(name: str, got, expected, rtol: float = 1e-10, atol: float = 0.0
             else f"{np.array2string(value, precision=6)}, expected {np.array2string(reference, precision=6)}"
         raise AssertionError(f"{name} = {shown} (a relative error of {worst:.1g}, allowed {rtol:g})")
     print(f"{name}: matches the stored reference value (rtol {rtol:g})")
-    return True
+    # Returns nothing on purpose: nbgrader reads a check cell's last value as partial credit.
 
 
 def check_returns(result, names: tuple, function: str) -> tuple:
@@ -62,17 +60,9 @@ def check_returns(result, names: tuple, function: str) -> tuple:
     return result
 
 
-def check_shape(name: str, got, expected_shape: tuple) -> bool:
+def check_shape(name: str, got, expected_shape: tuple) -> None:
     """Assert the shape of an array, naming the expected one (e.g. (|V|, d) rows, not U's (d, |V|))."""
     shape = np.shape(got)
     if tuple(shape) != tuple(expected_shape):
         hint = " (the transpose of the expected shape)" if tuple(shape) == tuple(expected_shape)[::-1] else ""
         raise AssertionError(f"{name} has shape {tuple(shape)}; expected {tuple(expected_shape)}{hint}")
-    return True
-
-
-def check_scalar(name: str, got) -> float:
-    """A loss must be one real number; return it as a float."""
-    if isinstance(got, numbers.Real) or (isinstance(got, np.ndarray) and got.shape == ()):
-        return float(got)
-    raise AssertionError(f"{name} must be one number (a float); got {_describe(got)}")

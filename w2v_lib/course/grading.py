@@ -68,14 +68,20 @@ def find_notebook(folder: Path, name: str) -> Path | None:
     return found[0] if found else None
 
 
-def _nbgrader(root: Path, *args: str) -> None:
+def _nbgrader(root: Path, *args: str, check: bool = True) -> str | None:
+    """Run one nbgrader command in the course folder; returns None, or the error's last lines when
+    check=False (one student's failure must not stop the others)."""
     command = [sys.executable, "-m", "nbgrader", *args, "--force"]
     # nbgrader runs `alembic` (its database migrations) from PATH: this Python's scripts folder.
     env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
     done = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        tail = "\n".join((done.stdout + done.stderr).splitlines()[-30:])
+    if done.returncode == 0:
+        return None
+    errors = [line for line in (done.stdout + done.stderr).splitlines() if "ERROR" in line or "Error" in line]
+    tail = "\n".join(errors[-5:] or (done.stdout + done.stderr).splitlines()[-10:])
+    if check:
         raise SystemExit(f"nbgrader {args[0]} failed (exit {done.returncode}):\n{tail}")
+    return tail
 
 
 def _config(root: Path, timeout: int) -> str:
@@ -99,7 +105,8 @@ def _output_text(cell) -> tuple[str, str]:
     return ANSI.sub("", "".join(printed)).rstrip(), ANSI.sub("", error)
 
 
-def _read_grades(root: Path, student: str, notebooks: list[Path]) -> list[NotebookGrade]:
+def _read_grades(root: Path, student: str, notebooks: list[Path], problems: dict) -> list[NotebookGrade]:
+    """Each notebook's points and feedback lines; `problems` {notebook name: why it was not graded}."""
     from nbgrader.api import Gradebook, MissingEntry
 
     results = []
@@ -128,7 +135,9 @@ def _read_grades(root: Path, student: str, notebooks: list[Path]) -> list[Notebo
                 if score < points:
                     printed, error = _output_text(executed.get(name, {}))
                     if not executed:
-                        error = "the notebook is missing from the submission"
+                        error = problems.get(path.name, "the notebook is missing from the submission")
+                    elif name not in executed:
+                        error = "this check cell is missing from the submitted notebook (was it deleted?)"
                     for text in (printed, error):
                         if text:
                             result.lines.extend("    " + line for line in text.splitlines())
@@ -167,17 +176,33 @@ def grade(submissions, notebooks=None, timeout: int = 600) -> Path:
         for path in notebooks:
             shutil.copyfile(path, root / "source" / ASSIGNMENT / path.name)
         _nbgrader(root, "generate_assignment", ASSIGNMENT)
+        problems = {student: {} for student in students}
         for student, folder in students.items():
             target = root / "submitted" / student / ASSIGNMENT
-            target.mkdir(parents=True)
             for path in notebooks:
                 handed_in = find_notebook(folder, path.name)
-                if handed_in is not None:
-                    shutil.copyfile(handed_in, target / path.name)
-        _nbgrader(root, "autograde", ASSIGNMENT)
-        _nbgrader(root, "generate_feedback", ASSIGNMENT)
+                if handed_in is None:
+                    problems[student][path.name] = "the notebook is missing from the submission"
+                    continue
+                try:
+                    read_notebook(handed_in)
+                except ValueError as exc:
+                    problems[student][path.name] = f"the submitted file could not be graded: {exc}"
+                    continue
+                target.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(handed_in, target / path.name)
+        # All students in one run; nbgrader goes on past a student it cannot process, whose
+        # notebooks then have no autograded version: they score 0 with nbgrader's error.
+        failed = _nbgrader(root, "autograde", ASSIGNMENT, check=False)
         for student in students:
-            table[student] = _read_grades(root, student, notebooks)
+            for path in notebooks:
+                if (root / "submitted" / student / ASSIGNMENT / path.name).exists() and \
+                        not (root / "autograded" / student / ASSIGNMENT / path.name).exists():
+                    problems[student][path.name] = f"nbgrader could not autograde it:\n{failed}"
+                    print(f"warning: {student}/{path.name} could not be autograded (see its feedback)", file=sys.stderr)
+        _nbgrader(root, "generate_feedback", ASSIGNMENT, check=False)
+        for student in students:
+            table[student] = _read_grades(root, student, notebooks, problems[student])
             out = submissions / "feedback" / student
             if out.exists():
                 shutil.rmtree(out)
