@@ -73,9 +73,9 @@ $(GRADE_STAMP): $(STAMP)
 
 # The student release in student/ (docs/instructors.md); RELEASE_FLAGS=--no-hints for graded use.
 student: $(GRADE_STAMP)
-	$(BIN)/python -m w2v_lib.course release --out student --force $(RELEASE_FLAGS)
+	$(BIN)/python -m w2v_lib student --out student --force $(RELEASE_FLAGS)
 
 # make grade SUBMISSIONS=<folder>: <folder>/<student-id>/*.ipynb -> <folder>/grades.csv, <folder>/feedback/
 grade: $(GRADE_STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of <student-id>/ folders>"; exit 2; }
-	$(BIN)/python -m w2v_lib.course grade "$(SUBMISSIONS)"
+	$(BIN)/python -m w2v_lib grade "$(SUBMISSIONS)"

@@ -30,7 +30,7 @@ CONFIGS = [("gensim", "skipgram", 1), ("w2v_lib", "skipgram", 1), ("gensim", "sk
 
 def train_once(impl: str, model: str, threads: int, seed: int, epochs: int) -> dict:
     """Train one configuration in this process and return its measurements."""
-    from w2v_lib.corpora import build_vocab, wiki_sample_sentences
+    from w2v_lib.corpora import build_vocabulary, wiki_sample_sentences
     from w2v_lib.evaluation import evaluate_all
 
     sentences = wiki_sample_sentences()
@@ -47,7 +47,7 @@ def train_once(impl: str, model: str, threads: int, seed: int, epochs: int) -> d
         words, vectors = m.wv.index_to_key, m.wv.vectors
     else:
         from w2v_lib.fast import train_word2vec
-        vocab = build_vocab(sentences, SETTINGS["min_count"])
+        vocab = build_vocabulary(sentences, min_count=SETTINGS["min_count"], order="count", unknown="drop")
         t0 = time.perf_counter()
         result = train_word2vec(sentences, vocab=vocab, model=model, threads=threads, seed=seed, epochs=epochs,
                                 **SETTINGS)

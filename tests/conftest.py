@@ -12,6 +12,8 @@ import numpy as np
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from w2v_lib import window_batch_loss_and_gradient
+
 matplotlib.use("Agg")  # GradcheckResult.plot in tests must not need a display
 
 settings.register_profile("w2v", max_examples=30, deadline=None, derandomize=True, database=None,
@@ -40,11 +42,7 @@ def stack(center_vectors, outside_vectors):
 
 def window_objective(model, center_idx, idxs, loss_and_gradient):
     """f(params) -> (loss, grad (2|V|, d)) for one window of skipgram or cbow on stacked params."""
-    def f(params):
-        n = params.shape[0] // 2
-        loss, grad_center, grad_outside = model(center_idx, idxs, params[:n], params[n:], loss_and_gradient)
-        return loss, np.concatenate([grad_center, grad_outside], axis=0)  # (2|V|, d)
-    return f
+    return lambda params: window_batch_loss_and_gradient(model, params, [(center_idx, idxs)], loss_and_gradient)
 
 
 @st.composite

@@ -103,7 +103,7 @@ def chromium(budget):
     except ImportError:
         skip_or_fail("the playwright package is missing: pip install -e '.[test]'")
     try:
-        from w2v_lib.sst import find_sst
+        from w2v_lib.corpora import find_sst
 
         find_sst()
     except FileNotFoundError as err:
@@ -198,8 +198,8 @@ def stop_server(server, url, token):
 
 
 def expected_neighbours(k):
+    from w2v_lib.assignment import ensure_sst_run
     from w2v_lib.explorer import load_embeddings
-    from w2v_lib.sst_train import ensure_sst_run
 
     model = load_embeddings(ensure_sst_run(), centred=True)  # as the explorer shows them by default
     return [WORD] + [w for w, _ in model.neighbours(WORD, k=k)]

@@ -52,7 +52,8 @@ def make_targets() -> set:
     """The Makefile's targets, with its variables expanded one level (`$(STAMP)` is `.venv/.installed`)."""
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     variables = dict(re.findall(r"^(\w+)\s*:=\s*(\S+)\s*$", makefile, re.M))
-    expand = lambda text: re.sub(r"\$\((\w+)\)", lambda m: variables.get(m.group(1), m.group(0)), text)
+    def expand(text):
+        return re.sub(r"\$\((\w+)\)", lambda m: variables.get(m.group(1), m.group(0)), text)
     variables = {name: expand(expand(value)) for name, value in variables.items()}
     return {expand(name) for name in re.findall(r"^([^\s:#=]+):(?!=)", makefile, re.M)}
 

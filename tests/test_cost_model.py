@@ -4,24 +4,23 @@ import itertools
 import numpy as np
 import pytest
 
-from w2v_lib import neg_sampling_loss_and_gradient
-from w2v_lib.cost_model import (LossTimings, neg_sampling_on_touched_rows, predicted_cost_ratio,
-                                time_losses)
+from w2v_lib import cost_model, neg_sampling_loss_and_gradient
+from w2v_lib.cost_model import LossTimings, neg_sampling_on_touched_rows, predicted_cost_ratio, time_losses
 
 
 @pytest.mark.parametrize("neg", [[3, 5, 7], [3, 3, 5, 3], [2, 0, 4]])  # distinct, repeated, o among them
 def test_touched_rows_match_dense_gradient(neg):
     rng = np.random.default_rng(1)
-    U = rng.standard_normal((9, 4))
+    outside_vectors = rng.standard_normal((9, 4))
     v = rng.standard_normal(4)
-    loss, g_v, g_U = neg_sampling_loss_and_gradient(v, 0, U, np.array(neg))
-    loss_t, g_v_t, rows, g_rows = neg_sampling_on_touched_rows(v, 0, U, np.array(neg))
+    loss, g_v, g_outside = neg_sampling_loss_and_gradient(v, 0, outside_vectors, np.array(neg))
+    loss_t, g_v_t, rows, g_rows = neg_sampling_on_touched_rows(v, 0, outside_vectors, np.array(neg))
     assert loss_t == pytest.approx(loss, rel=1e-12)
     np.testing.assert_allclose(g_v_t, g_v, rtol=1e-12)
     np.testing.assert_array_equal(rows, np.unique([0] + neg))
-    dense = np.zeros_like(U)
+    dense = np.zeros_like(outside_vectors)
     dense[rows] = g_rows
-    np.testing.assert_allclose(dense, g_U, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(dense, g_outside, rtol=1e-12, atol=0)
 
 
 def test_predicted_ratio_is_rows_touched():
@@ -42,8 +41,33 @@ def test_time_losses_reports_the_median_of_a_fake_clock():
     np.testing.assert_allclose(t.softmax, medians[[0, 3]])
     np.testing.assert_allclose(t.neg_sampling, medians[[1, 4]])
     np.testing.assert_allclose(t.neg_sampling_touched, medians[[2, 5]])
-    np.testing.assert_allclose(t.ratio, t.softmax / t.neg_sampling)
-    np.testing.assert_allclose(t.predicted, [20 / 3, 40 / 3])
+
+
+def test_ratios_measure_how_much_slower_the_softmax_is(monkeypatch):
+    # Losses whose cost is exactly the rows they touch, on a clock that only they advance: the
+    # softmax costs |V| per call, negative sampling K + 1, so the measured ratios must be the
+    # predicted |V| / (K + 1), and a softmax made twice as slow must double them.
+    now = [0.0]
+    slowdown = [1.0]
+
+    def softmax(center_vec, outside_idx, outside_vectors):
+        now[0] += slowdown[0] * outside_vectors.shape[0]
+        return naive_softmax(center_vec, outside_idx, outside_vectors)
+
+    def neg_sampling(center_vec, outside_idx, outside_vectors, neg_indices):
+        now[0] += len(neg_indices) + 1
+        return neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, neg_indices)
+
+    naive_softmax = cost_model.naive_softmax_loss_and_gradient
+    monkeypatch.setattr(cost_model, "naive_softmax_loss_and_gradient", softmax)
+    monkeypatch.setattr(cost_model, "neg_sampling_loss_and_gradient", neg_sampling)
+    t = time_losses([30, 300], dim=3, k=5, repeats=3, number=2, rng=0, clock=lambda: now[0])
+    np.testing.assert_allclose(t.ratio, [5.0, 50.0])
+    np.testing.assert_allclose(t.ratio_touched, [5.0, 50.0])
+    np.testing.assert_allclose(t.predicted, [5.0, 50.0])
+    slowdown[0] = 2.0
+    slower = time_losses([30, 300], dim=3, k=5, repeats=3, number=2, rng=0, clock=lambda: now[0])
+    np.testing.assert_allclose(slower.ratio, [10.0, 100.0])
 
 
 @pytest.mark.parametrize("kwargs, message", [

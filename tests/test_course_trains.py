@@ -4,11 +4,12 @@ import re
 import numpy as np
 import pytest
 
-from w2v_lib.corpus import AliasNegativeSampler, ContextSampler, prepare_corpus
+from w2v_lib.assignment.step import batch_loss_and_gradient, draw_batches
+from w2v_lib.corpora import ContextSampler, prepare_corpus
 from w2v_lib.course.trains import compare_training, student_batch_loss_and_gradient
 from w2v_lib.losses import neg_sampling_loss_and_gradient
 from w2v_lib.models import skipgram
-from w2v_lib.sst_train import batch_loss_and_gradient, draw_batches
+from w2v_lib.sampling import NegativeSampler
 
 
 def sgd_step(params, grad, step):
@@ -26,8 +27,8 @@ def setup():
     sentences = [[words[j] for j in rng.zipf(1.5, size=8) % 30] for _ in range(200)]
     data = prepare_corpus(sentences, rng, copies=1, threshold=1.0)  # keep every token
     n = len(data.vocab)
-    batches = draw_batches(ContextSampler(data.subsampled), AliasNegativeSampler(data.vocab.counts, rng), rng,
-                           6, 8, 3, 4)
+    sampler = NegativeSampler(data.vocab.counts, rng, method="alias")
+    batches = draw_batches(ContextSampler(data.subsampled), sampler, rng, 6, 8, 3, 4)
     params = rng.standard_normal((2 * n, 5)) * 0.3  # (2|V|, d): outside vectors non-zero, so v_c moves too
     return batches, params, n, data.vocab.words
 

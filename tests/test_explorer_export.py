@@ -7,8 +7,7 @@ import pytest
 from test_explorer_model import offset_vectors, toy_vectors
 
 from w2v_lib.explorer import EmbeddingModel, load_embeddings
-from w2v_lib.explorer.export import (PLOT_DIV_ID, export_html, export_projector_tsv,
-                                     nearest_neighbour_table)
+from w2v_lib.explorer.export import PLOT_DIV_ID, export_html, export_projector_tsv, nearest_neighbour_table
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ import pytest
 from w2v_lib import save_run, sgd
 from w2v_lib.explorer import EmbeddingModel, UnknownWordError, load_embeddings
 from w2v_lib.explorer.model import MEAN_MIN_COUNT, mean_vector
-from w2v_lib.explorer.projections import (align_checkpoints, align_to, custom_axes, pca, pca_basis,
-                                          tsne)
+from w2v_lib.explorer.projections import align_checkpoints, align_to, custom_axes, pca, pca_basis, tsne
 from w2v_lib.vectors_io import save_projector_tsv, save_word2vec
 
 SPECIAL = ["king", "queen", "man", "woman", "good", "great", "bad", "<script>", "-lrb-", "'s"]

@@ -4,8 +4,18 @@ import re
 import numpy as np
 import pytest
 
-from w2v_lib.explorer.expressions import (BinOp, ExpressionError, Negate, Number, Word, evaluate, parse,
-                                          to_text, tokenize, words_in)
+from w2v_lib.explorer.expressions import (
+    BinOp,
+    ExpressionError,
+    Negate,
+    Number,
+    Word,
+    evaluate,
+    parse,
+    to_text,
+    tokenize,
+    words_in,
+)
 
 VECS = {"king": np.array([1.0, 0.0]), "man": np.array([0.0, 1.0]), "woman": np.array([2.0, 3.0]),
         "good": np.array([4.0, 4.0]), "great": np.array([2.0, 0.0]), "-lrb-": np.array([7.0, 7.0]),

@@ -5,8 +5,7 @@ from gensim.test.utils import datapath
 
 from w2v_lib import cbow, negative_sampling, skipgram
 from w2v_lib.corpora import read_text_sentences
-from w2v_lib.fast import FastConfig, make_config, train_word2vec
-from w2v_lib.fast import kernels
+from w2v_lib.fast import FastConfig, kernels, make_config, train_word2vec
 from w2v_lib.fast.batching import window_layout
 
 V, D = 9, 5
@@ -14,7 +13,7 @@ V, D = 9, 5
 
 def tables(seed):
     rng = np.random.default_rng(seed)
-    return (rng.standard_normal((V, D)) * 0.5).astype(np.float32), (rng.standard_normal((V, D)) * 0.5).astype(np.float32)
+    return tuple((rng.standard_normal((V, D)) * 0.5).astype(np.float32) for _ in range(2))
 
 
 def reference_step(model, W, C, centers, contexts, negatives, lr):

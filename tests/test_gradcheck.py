@@ -4,8 +4,17 @@ import numpy as np
 import pytest
 
 from conftest import random_tables, stack, window_objective
-from w2v_lib import (GradcheckResult, NegativeSampler, gradcheck, naive_softmax_loss_and_gradient,
-                     neg_sampling_loss_and_gradient, negative_sampling, sigmoid, skipgram, softmax)
+from w2v_lib import (
+    GradcheckResult,
+    NegativeSampler,
+    gradcheck,
+    naive_softmax_loss_and_gradient,
+    neg_sampling_loss_and_gradient,
+    negative_sampling,
+    sigmoid,
+    skipgram,
+    softmax,
+)
 
 
 def quadratic(x):

@@ -6,8 +6,15 @@ from hypothesis import strategies as st
 
 import w2v_lib
 from conftest import dims, random_tables, seeds, stack, vocab_sizes, window_objective, windows
-from w2v_lib import (NegativeSampler, cbow, gradcheck, naive_softmax_loss_and_gradient, negative_sampling,
-                     neg_sampling_loss_and_gradient, skipgram)
+from w2v_lib import (
+    NegativeSampler,
+    cbow,
+    gradcheck,
+    naive_softmax_loss_and_gradient,
+    neg_sampling_loss_and_gradient,
+    negative_sampling,
+    skipgram,
+)
 
 MODELS = {"skipgram": skipgram, "cbow": cbow}
 
@@ -152,3 +159,24 @@ def test_sampled_neg_sampling_window_gradcheck(model_name, seed, n, d):
     f = window_objective(MODELS[model_name], center, idxs, negative_sampling(sampler, k=5))
     result = gradcheck(f, params, rng=sampler)
     assert result.max_rel_error < 1e-7, result
+
+
+def test_window_batch_wrapper_is_the_mean_of_the_windows_on_stacked_params():
+    from w2v_lib import window_batch_loss_and_gradient
+
+    rng = np.random.default_rng(0)
+    center_vectors, outside_vectors = rng.standard_normal((6, 3)), rng.standard_normal((6, 3))
+    params = np.concatenate([center_vectors, outside_vectors])  # (2|V|, d)
+    windows = [(0, np.array([1, 2])), (3, np.array([4, 4, 5]))]
+    loss, grad = window_batch_loss_and_gradient(skipgram, params, windows, naive_softmax_loss_and_gradient)
+    parts = [skipgram(c, o, center_vectors, outside_vectors, naive_softmax_loss_and_gradient) for c, o in windows]
+    assert loss == pytest.approx((parts[0][0] + parts[1][0]) / 2)
+    np.testing.assert_allclose(grad[:6], (parts[0][1] + parts[1][1]) / 2)
+    np.testing.assert_allclose(grad[6:], (parts[0][2] + parts[1][2]) / 2)
+    per_window = [negative_sampling(np.array([[3, 3]])), negative_sampling(np.array([[0, 1]]))]
+    loss_ns, _ = window_batch_loss_and_gradient(skipgram, params, windows, per_window)
+    assert loss_ns != pytest.approx(loss)
+    with pytest.raises(ValueError, match="one per window"):
+        window_batch_loss_and_gradient(skipgram, params, windows, per_window[:1])
+    with pytest.raises(ValueError, match="even number of rows"):
+        window_batch_loss_and_gradient(skipgram, params[:-1], windows, naive_softmax_loss_and_gradient)

@@ -128,8 +128,8 @@ def test_no_absolute_paths(notebook):
     for i, cell in enumerate(nb["cells"]):
         for text in strings_in({"source": cell.get("source"), "outputs": cell.get("outputs", [])}):
             match = ABSOLUTE_PATH.search(text)
-            assert match is None, \
-                f"{path.name}: cell {i} holds an absolute path: {text[max(0, match.start() - 30):match.end() + 30]!r}"
+            around = text[max(0, match.start() - 30):match.end() + 30] if match else ""
+            assert match is None, f"{path.name}: cell {i} holds an absolute path: {around!r}"
 
 
 def test_kernelspec_is_python3(notebook):

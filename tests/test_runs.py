@@ -8,7 +8,8 @@ WORDS = ["the", "movie", "was", "great", "-LRB-"]
 COUNTS = [50, 7, 20, 3, 1]
 
 
-def params(n=len(WORDS), d=3, seed=0):
+def params(n=None, d=3, seed=0):
+    n = len(WORDS) if n is None else n
     return np.random.default_rng(seed).standard_normal((2 * n, d))
 
 
@@ -73,3 +74,18 @@ def test_save_run_checks_before_writing_anything(tmp_path, words, counts, p, mat
     with pytest.raises(ValueError, match=match):
         save_run(tmp_path / "run", words, counts, p)
     assert not (tmp_path / "run" / "vocab.tsv").exists()
+
+
+def test_run_folder_owns_every_path_and_reads_back_what_training_wrote(tmp_path):
+    from w2v_lib import RunFolder
+
+    run = RunFolder(tmp_path / "r")
+    paths = [run.config_path, run.losses_path, run.vocab_path, run.vectors_path, run.plot_path, run.checkpoint_dir]
+    assert all(p.parent == run.path for p in paths) and len({p.name for p in paths}) == len(paths)
+    run.save(WORDS, np.arange(1, len(WORDS) + 1), params())
+    run.write_config({"seed": 1})
+    run.write_losses(np.array([3.0, 2.0]), np.array([3.0, 2.95]))
+    back = run.load()
+    assert back.config == {"seed": 1} and back.losses.tolist() == [3.0, 2.0]
+    run.start_fresh()
+    assert run.read_losses() == (None, None) and run.latest_checkpoint() is None

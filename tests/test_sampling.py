@@ -130,3 +130,19 @@ def test_bad_draw_arguments_are_named(call, match):
 def test_negative_sampling_refuses_what_is_neither_a_sampler_nor_an_index_table(negatives):
     with pytest.raises(ValueError, match="negatives must be a NegativeSampler or an integer array"):
         negative_sampling(negatives)
+
+
+@pytest.mark.parametrize("method", ["cdf", "alias"])
+def test_both_draw_methods_follow_the_noise_distribution(method):
+    from w2v_lib import noise_distribution
+
+    counts = np.array([50, 0, 10, 3, 1])
+    sampler = NegativeSampler(counts, np.random.default_rng(1), method=method)
+    np.testing.assert_allclose(sampler.implied_probabilities(), noise_distribution(counts), atol=1e-15)
+    draws = sampler.sample_many(np.full(20000, 4), 5)  # outside word 4: never drawn
+    freq = np.bincount(draws.ravel(), minlength=5) / draws.size
+    expected = noise_distribution(counts)
+    expected[4] = 0
+    np.testing.assert_allclose(freq, expected / expected.sum(), atol=0.01)
+    with pytest.raises(ValueError, match="method must be"):
+        NegativeSampler(counts, method="table")

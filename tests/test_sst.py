@@ -10,11 +10,20 @@ from functools import partial
 import pytest
 
 from w2v_lib import SSTNotFoundError, download_sst, find_sst
-from w2v_lib.sst import (EXPECTED_MEMBERS, FOLDER_NAME, OFFICIAL_URL, SENTENCES_FILE, ZIP_NAME, SSTDownloadError,
-                         SSTVerificationError, read_sentences, repair_mojibake)
+from w2v_lib.corpora.sst import (
+    EXPECTED_MEMBERS,
+    FOLDER_NAME,
+    OFFICIAL_URL,
+    SENTENCES_FILE,
+    ZIP_NAME,
+    SSTDownloadError,
+    SSTVerificationError,
+    read_sentences,
+    repair_mojibake,
+)
 
 # Double-encoded as in the real file: UTF-8 bytes read as Latin-1, written as UTF-8 again.
-MOJIBAKE = "clichés from Amélie and Münch".encode("utf-8").decode("latin-1")
+MOJIBAKE = "clichés from Amélie and Münch".encode().decode("latin-1")
 LINES = [
     "1\tThe Rock is destined to be the 21st Century 's new `` Conan '' .",
     f"2\tA {MOJIBAKE} -LRB- sort of -RRB- film",
@@ -189,7 +198,7 @@ def test_a_truncated_transfer_leaves_no_zip(tmp_path):
 
 
 def test_find_sst_downloads_into_the_data_dir_only_when_asked(tmp_path, monkeypatch):
-    import w2v_lib.sst as sst
+    import w2v_lib.corpora.sst as sst
 
     monkeypatch.delenv("W2V_SST_DIR", raising=False)
     monkeypatch.setenv("W2V_DATA_DIR", str(tmp_path))

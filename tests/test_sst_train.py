@@ -3,11 +3,17 @@ import numpy as np
 import pytest
 
 from w2v_lib import load_run, sgd
-from w2v_lib import sst_train
-from w2v_lib.corpus import AliasNegativeSampler, ContextSampler, prepare_corpus
+from w2v_lib.assignment import train as sst_train
+from w2v_lib.assignment.row_sparse import RowSparseGradient
+from w2v_lib.assignment.step import (
+    batch_loss_and_gradient,
+    draw_batch,
+    make_objective,
+    straightforward_loss_and_gradient,
+)
+from w2v_lib.assignment.train import ensure_sst_run, init_params, train_sst
+from w2v_lib.corpora import ContextSampler, prepare_corpus
 from w2v_lib.sampling import NegativeSampler
-from w2v_lib.sst_train import (RowSparseGradient, batch_loss_and_gradient, draw_batch,
-                               ensure_sst_run, init_params, straightforward_loss_and_gradient, train_sst)
 
 # 1e-5·N is far below every count in a corpus this small: a larger threshold keeps enough tokens.
 SMALL = dict(dim=6, window=3, negatives=4, batch_size=8, step=0.3, anneal_every=1000, copies=3,
@@ -66,7 +72,7 @@ def test_one_vectorized_step_equals_one_straightforward_step(data):
     rng = np.random.default_rng(11)
     params = init_params(n, 6, rng, dtype=np.float64)
     params[n:] = rng.uniform(-0.5, 0.5, (n, 6))  # non-zero outside vectors: every term matters
-    batch = draw_batch(ContextSampler(data.subsampled), AliasNegativeSampler(data.vocab.counts, rng), rng,
+    batch = draw_batch(ContextSampler(data.subsampled), NegativeSampler(data.vocab.counts, rng, method="alias"), rng,
                        batch_size=50, window=5, k=10)
     windows = batch.windows()
     assert sum(len(c) for _, c, _ in windows) == batch.negatives.shape[0]
@@ -88,7 +94,7 @@ def test_one_vectorized_step_equals_one_straightforward_step(data):
 
 def test_alias_sampler_draws_the_core_samplers_distribution(data):
     counts = data.vocab.counts
-    alias = AliasNegativeSampler(counts, np.random.default_rng(0))
+    alias = NegativeSampler(counts, np.random.default_rng(0), method="alias")
     core = NegativeSampler(counts, np.random.default_rng(0))
     np.testing.assert_allclose(alias.implied_probabilities(), core.probabilities, rtol=1e-12, atol=1e-15)
     draws = alias.sample_many(np.zeros(20000, dtype=np.int64), 10)  # (20000, 10), outside word 0
@@ -98,7 +104,7 @@ def test_alias_sampler_draws_the_core_samplers_distribution(data):
     expected[0] = 0
     expected /= expected.sum()
     assert np.abs(freq - expected).max() < 0.005
-    with_zero = AliasNegativeSampler(np.array([5, 0, 3, 1]), np.random.default_rng(2))
+    with_zero = NegativeSampler(np.array([5, 0, 3, 1]), np.random.default_rng(2), method="alias")
     assert not (with_zero.sample_many(np.full(5000, 3), 4) == 1).any()  # a zero count is never drawn
 
 
@@ -157,7 +163,7 @@ def test_straightforward_method_trains_through_the_same_sgd(tmp_path):
 
 def test_vectorized_objective_plugs_into_core_sgd(data):
     rng = np.random.default_rng(4)
-    f = sst_train.make_objective(data, rng, "vectorized", batch_size=8, window=3, k=4)
+    f = make_objective(data, rng, "vectorized", batch_size=8, window=3, k=4)
     res = sgd(f, init_params(len(data.vocab), 6, np.random.default_rng(0)), 0.3, 50, rng=rng)
     assert res.x.dtype == np.float32 and res.losses.shape == (50,)
 

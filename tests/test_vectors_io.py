@@ -9,7 +9,8 @@ from w2v_lib import load_projector_tsv, load_word2vec, save_projector_tsv, save_
 WORDS = ["the", "café", "naïve", "don't", "-LRB-", "''", "über", "x"]
 
 
-def vectors(n=len(WORDS), d=5, seed=0):
+def vectors(n=None, d=5, seed=0):
+    n = len(WORDS) if n is None else n
     return np.random.default_rng(seed).standard_normal((n, d)).astype(np.float32) * 3
 
 

@@ -1,26 +1,55 @@
-"""w2v_lib: the word2vec workbook's library.
+"""w2v_lib: the word2vec workbook's library, with one name for each thing.
 
-Vectors are rows throughout: `center_vectors` and `outside_vectors` are (|V|, d); the handout's
-U (words as columns) is `outside_vectors.T`.
+Glossary (the handout's symbol → the name in code; vectors are rows throughout):
+
+    |V|        vocabulary size: n_words, len(vocab)
+    d          vector dimension
+    v_c        center_vec, (d,): the center word's vector, row c of center_vectors
+    u_w        row w of outside_vectors, (d,)
+    V          center_vectors, (|V|, d): every word's center vector as a row
+    U          outside_vectors.T: the handout's U has the u_w as columns (d, |V|);
+               code keeps outside_vectors, (|V|, d)
+    o          outside_idx: the observed outside word
+    w_1..w_K   neg_indices, (K,): the negative words, drawn by NegativeSampler (repeats allowed)
+    ŷ          y_hat = softmax(outside_vectors @ v_c), (|V|,)
+    y          the one-hot label of o (never a table or a score)
+    J          the loss of one pair (F), or of a window (skipgram, cbow)
+    θ          params, (2|V|, d) = [center_vectors; outside_vectors], what sgd trains
+    α          step, the SGD step size
+
+"Word vectors" (what a run's vectors.txt holds and the explorer shows) are [v_w, u_w] side by
+side, (|V|, 2d): assignment.word_vectors.
+
+Layout: the handout core is flat here (activations, losses, models, sampling, gradcheck,
+optimizer, cost_model); corpora/ turns text into word indices; assignment/ is the course's SST
+run; fast/ the fast trainer; explorer/ the embedding explorer. See docs/architecture.md.
 """
 from .activations import sigmoid, softmax
+from .assignment import Run, RunFolder, ensure_sst_run, load_run, save_run, train_sst, word_vectors
+from .corpora import SSTNotFoundError, download_sst, find_sst, read_text_sentences, wiki_sample_sentences
+from .evaluation import analogy_accuracy, evaluate_all, nearest_neighbours, word_pair_similarity
+from .fast import FastConfig, FastResult, train_word2vec
 from .gradcheck import GradcheckResult, gradcheck
 from .losses import naive_softmax_loss_and_gradient, neg_sampling_loss_and_gradient
-from .models import cbow, skipgram
-from .sampling import NegativeSampler, negative_sampling
-from .optimizer import SGDResult, list_checkpoints, load_checkpoint, save_checkpoint, sgd
+from .models import cbow, skipgram, window_batch_loss_and_gradient
+from .optimizer import SGDResult, list_checkpoints, load_checkpoint, save_checkpoint, sgd, sgd_step
+from .sampling import NegativeSampler, negative_sampling, noise_distribution
+from .vectors_io import load_projector_tsv, load_word2vec, save_projector_tsv, save_word2vec
 
 __all__ = [
+    # the handout core
     "softmax", "sigmoid", "gradcheck", "GradcheckResult",
     "naive_softmax_loss_and_gradient", "neg_sampling_loss_and_gradient",
-    "skipgram", "cbow", "NegativeSampler", "negative_sampling",
-    "sgd", "SGDResult", "save_checkpoint", "load_checkpoint", "list_checkpoints",
+    "skipgram", "cbow", "window_batch_loss_and_gradient",
+    "NegativeSampler", "negative_sampling", "noise_distribution",
+    "sgd", "sgd_step", "SGDResult", "save_checkpoint", "load_checkpoint", "list_checkpoints",
+    # corpora
+    "SSTNotFoundError", "download_sst", "find_sst", "read_text_sentences", "wiki_sample_sentences",
+    # the assignment's run
+    "train_sst", "ensure_sst_run", "RunFolder", "Run", "load_run", "save_run", "word_vectors",
+    # the fast trainer
+    "FastConfig", "FastResult", "train_word2vec",
+    # vectors: files and evaluation
+    "load_word2vec", "save_word2vec", "load_projector_tsv", "save_projector_tsv",
+    "analogy_accuracy", "evaluate_all", "nearest_neighbours", "word_pair_similarity",
 ]
-# --- later modules add their exports below this line (one import line each) ---
-from .runs import Run, load_run, save_run, word_vectors
-from .vectors_io import load_projector_tsv, load_word2vec, save_projector_tsv, save_word2vec
-from .sst import SSTNotFoundError, download_sst, find_sst
-from .sst_train import ensure_sst_run, train_sst
-from .fast import FastConfig, FastResult, train_word2vec
-from .evaluation import analogy_accuracy, evaluate_all, nearest_neighbours, word_pair_similarity
-from .corpora import read_text_sentences, wiki_sample_sentences

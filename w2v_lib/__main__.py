@@ -2,6 +2,8 @@
 
     python -m w2v_lib download              fetch and unpack the treebank into data/
     python -m w2v_lib train                 the assignment's run: vectors, checkpoints, PCA plot
+    python -m w2v_lib student --out DIR     the student release (w2v_lib/course/release.py)
+    python -m w2v_lib grade SUBMISSIONS     grade students' notebooks (w2v_lib/course/grading.py)
 
 Each command is a `add_<name>_command(subparsers)` function that registers its parser and sets
 `func`; add new commands by writing another one and listing it in COMMANDS.
@@ -21,7 +23,7 @@ def _positive_int(text: str) -> int:
 
 
 def _run_download(args) -> int:
-    from .sst import download_sst
+    from .corpora.sst import download_sst
 
     folder = download_sst(args.data_dir, url=args.url, progress=not args.no_progress)
     print(f"treebank ready in {folder}")
@@ -29,7 +31,7 @@ def _run_download(args) -> int:
 
 
 def add_download_command(subparsers) -> None:
-    from .sst import OFFICIAL_URL
+    from .corpora.sst import OFFICIAL_URL
 
     p = subparsers.add_parser("download", help="fetch, verify and unpack the Stanford Sentiment Treebank")
     p.add_argument("--data-dir", type=Path, default=None, help="where to put it (default: $W2V_DATA_DIR or data/)")
@@ -39,9 +41,8 @@ def add_download_command(subparsers) -> None:
 
 
 def _run_train(args) -> int:
-    from .pca_plot import COURSE_WORDS, save_word_plot
-    from .sst import SSTNotFoundError, download_sst, find_sst
-    from .sst_train import train_sst
+    from .assignment import COURSE_WORDS, RunFolder, save_word_plot, train_sst, word_vectors
+    from .corpora import SSTNotFoundError, download_sst, find_sst
 
     try:
         sst_dir = find_sst(args.sst_dir)
@@ -54,19 +55,19 @@ def _run_train(args) -> int:
     result = train_sst(sst_dir=sst_dir, run_dir=args.run_dir, iterations=args.iterations,
                        checkpoint_every=args.checkpoint_every or None, seed=args.seed,
                        progress=not args.no_progress, resume=args.resume, method=args.method, **hyper)
-    n = len(result.words)
-    center_vectors = result.params[:n]  # (|V|, d): what the course's plot shows
-    plot = save_word_plot(args.plot or result.run_dir / "word_vectors.png", result.words, center_vectors,
+    run = RunFolder(result.run_dir)
+    vectors = word_vectors(result.params, len(result.words))  # (|V|, 2d): the vectors vectors.txt holds
+    plot = save_word_plot(args.plot or run.plot_path, result.words, vectors,
                           COURSE_WORDS, title=f"SST skip-gram, {result.iterations} iterations")
     print(f"iteration {result.iterations}: loss EMA {result.final_loss_ema:.3f} "
           f"(the assignment's sanity check: around or below 10); training took {result.seconds:.1f} s")
-    print(f"vectors: {result.run_dir / 'vectors.txt'}; checkpoints: {len(result.checkpoints)} in "
-          f"{result.run_dir / 'checkpoints'}; plot: {plot}")
+    print(f"vectors: {run.vectors_path}; checkpoints: {len(result.checkpoints)} in "
+          f"{run.checkpoint_dir}; plot: {plot}")
     return 0
 
 
 def add_train_command(subparsers) -> None:
-    from .sst_train import DEFAULT_SEED
+    from .assignment import DEFAULT_SEED
 
     p = subparsers.add_parser("train", help="train skip-gram on the SST as the assignment does",
                               description="Train skip-gram with negative sampling on the Stanford Sentiment "
@@ -96,7 +97,32 @@ def add_train_command(subparsers) -> None:
     p.set_defaults(func=_run_train)
 
 
-COMMANDS = [add_download_command, add_train_command]
+def _run_student(args) -> int:
+    from .course import release  # imported on use: the student release ships without it
+
+    return release.main(args.arguments)
+
+
+def add_student_command(subparsers) -> None:
+    # The course's own parser reads the arguments (release.main), so both command lines agree.
+    p = subparsers.add_parser("student", help="write the student release (see docs/instructors.md)", add_help=False,
+                              usage="python -m w2v_lib student --out DIR [--no-hints] [--force] (--help for all)")
+    p.set_defaults(func=_run_student, pass_through=True)
+
+
+def _run_grade(args) -> int:
+    from .course import grading  # imported on use: the student release ships without it
+
+    return grading.main(args.arguments)
+
+
+def add_grade_command(subparsers) -> None:
+    p = subparsers.add_parser("grade", help="grade a folder of submissions (see docs/instructors.md)", add_help=False,
+                              usage="python -m w2v_lib grade SUBMISSIONS [--timeout S] (--help for all)")
+    p.set_defaults(func=_run_grade, pass_through=True)
+
+
+COMMANDS = [add_download_command, add_train_command, add_student_command, add_grade_command]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,7 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # student and grade hand their arguments to the course's own parsers (one set of options).
+    args, extra = parser.parse_known_args(argv)
+    if getattr(args, "pass_through", False):
+        args.arguments = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.func(args)
     except (FileNotFoundError, ValueError) as err:  # bad input or missing data: a message, not a traceback

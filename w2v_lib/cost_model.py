@@ -1,8 +1,8 @@
-"""How the cost of the two losses grows with the vocabulary size W (notebook 04).
+"""How the cost of the two losses grows with the vocabulary size |V| (notebook 04).
 
-The full softmax touches every one of the W outside vectors; negative sampling touches the
-K + 1 rows of o and its negatives, so the predicted cost ratio is W / (K + 1). The library's
-loss returns a dense (W, d) gradient, whose zero-fill is itself O(W·d); `time_losses` therefore
+The full softmax touches every one of the |V| outside vectors; negative sampling touches the
+K + 1 rows of o and its negatives, so the predicted cost ratio is |V| / (K + 1). The library's
+loss returns a dense (|V|, d) gradient, whose zero-fill is itself O(|V|·d); `time_losses` therefore
 also times negative sampling on the gathered K + 1 rows only, as a sparse trainer would run it.
 """
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -18,29 +19,30 @@ from .losses import naive_softmax_loss_and_gradient, neg_sampling_loss_and_gradi
 
 
 def neg_sampling_on_touched_rows(center_vec, outside_idx, outside_vectors, neg_indices):
-    """Negative sampling computed on the K + 1 rows it touches, never on all W.
+    """Negative sampling computed on the K + 1 rows it touches, never on all |V|.
 
     Returns (loss, grad_center_vec (d,), rows (R,), grad_rows (R, d)): row i of `grad_rows` is
     ∂J/∂u_w for w = rows[i]; every other row of ∂J/∂Uᵀ is zero. A repeated negative appears
     once in `rows` and carries the sum of its terms.
     """
-    U = as_matrix(outside_vectors, "outside_vectors")
-    v_c = as_vector(center_vec, "center_vec", dim=U.shape[1])
-    o = as_index(outside_idx, "outside_idx", U.shape[0])
-    neg = as_indices(neg_indices, "neg_indices", U.shape[0])
+    outside_vectors = as_matrix(outside_vectors, "outside_vectors")
+    n_words, d = outside_vectors.shape
+    v_c = as_vector(center_vec, "center_vec", dim=d)
+    o = as_index(outside_idx, "outside_idx", n_words)
+    neg = as_indices(neg_indices, "neg_indices", n_words)
     rows, local = np.unique(np.concatenate(([o], neg)), return_inverse=True)  # (R,), (K+1,)
-    loss, grad_center, grad_rows = neg_sampling_loss_and_gradient(v_c, int(local[0]), U[rows], local[1:])
+    loss, grad_center, grad_rows = neg_sampling_loss_and_gradient(v_c, int(local[0]), outside_vectors[rows], local[1:])
     return loss, grad_center, rows, grad_rows
 
 
 def predicted_cost_ratio(vocab_sizes, k: int) -> np.ndarray:
-    """W / (K + 1): rows touched by the full softmax over rows touched by negative sampling."""
-    W = np.asarray(vocab_sizes, dtype=np.float64)
-    if W.ndim != 1 or W.size == 0 or (W < 1).any():
+    """|V| / (K + 1): rows touched by the full softmax over rows touched by negative sampling."""
+    sizes = np.asarray(vocab_sizes, dtype=np.float64)
+    if sizes.ndim != 1 or sizes.size == 0 or (sizes < 1).any():
         raise ValueError(f"vocab_sizes must be a non-empty 1-D array of sizes >= 1; got {np.asarray(vocab_sizes)!r}")
     if not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be a positive integer number of negatives; got {k!r}")
-    return W / (k + 1)
+    return sizes / (k + 1)
 
 
 @dataclass
@@ -50,7 +52,7 @@ class LossTimings:
     vocab_sizes: np.ndarray
     k: int
     softmax: np.ndarray
-    neg_sampling: np.ndarray  # the library's call, dense (W, d) gradient included
+    neg_sampling: np.ndarray  # the library's call, dense (|V|, d) gradient included
     neg_sampling_touched: np.ndarray  # the same loss on the K + 1 touched rows only
 
     @property
@@ -87,30 +89,29 @@ def _median_seconds(call, repeats: int, number: int, clock) -> float:
 
 def time_losses(vocab_sizes, dim: int = 50, k: int = 10, repeats: int = 7, number: int = 20,
                 rng=None, clock=time.perf_counter) -> LossTimings:
-    """Time both losses (median of `repeats` runs of `number` calls) for each W in vocab_sizes.
+    """Time both losses (median of `repeats` runs of `number` calls) for each |V| in vocab_sizes.
 
     Vectors are drawn from `rng` (a Generator or a seed) at scale 0.1, as at initialisation.
     `clock` returns seconds; tests pass a fake one.
     """
-    W_all = predicted_cost_ratio(vocab_sizes, k) * (k + 1)  # validates vocab_sizes and k
+    sizes = predicted_cost_ratio(vocab_sizes, k) * (k + 1)  # validates vocab_sizes and k
     for name, value in (("dim", dim), ("repeats", repeats), ("number", number)):
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    if (W_all < 2).any():
-        raise ValueError(f"every vocabulary size must be >= 2 (o plus at least one other word); got {W_all.tolist()}")
+    if (sizes < 2).any():
+        raise ValueError(f"every vocabulary size must be >= 2 (o plus at least one other word); got {sizes.tolist()}")
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
     out = {"softmax": [], "neg_sampling": [], "neg_sampling_touched": []}
     with _single_thread():
-        for W in W_all.astype(int):
-            U = 0.1 * gen.standard_normal((W, dim))  # (W, d)
+        for n_words in sizes.astype(int):
+            outside_vectors = 0.1 * gen.standard_normal((n_words, dim))  # (|V|, d)
             v_c = 0.1 * gen.standard_normal(dim)  # (d,)
-            neg = gen.integers(1, W, size=k)  # (K,) never o = 0
-            out["softmax"].append(_median_seconds(
-                lambda: naive_softmax_loss_and_gradient(v_c, 0, U), repeats, number, clock))
-            out["neg_sampling"].append(_median_seconds(
-                lambda: neg_sampling_loss_and_gradient(v_c, 0, U, neg), repeats, number, clock))
-            out["neg_sampling_touched"].append(_median_seconds(
-                lambda: neg_sampling_on_touched_rows(v_c, 0, U, neg), repeats, number, clock))
-    return LossTimings(vocab_sizes=W_all.astype(int), k=int(k),
+            neg = gen.integers(1, n_words, size=k)  # (K,) never o = 0
+            calls = {"softmax": partial(naive_softmax_loss_and_gradient, v_c, 0, outside_vectors),
+                     "neg_sampling": partial(neg_sampling_loss_and_gradient, v_c, 0, outside_vectors, neg),
+                     "neg_sampling_touched": partial(neg_sampling_on_touched_rows, v_c, 0, outside_vectors, neg)}
+            for key, call in calls.items():
+                out[key].append(_median_seconds(call, repeats, number, clock))
+    return LossTimings(vocab_sizes=sizes.astype(int), k=int(k),
                        **{key: np.array(val) for key, val in out.items()})

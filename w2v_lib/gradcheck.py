@@ -55,7 +55,8 @@ class GradcheckResult:
         """Heat map of log10 relative error per coordinate (rows × columns of x); returns the axes."""
         import matplotlib.pyplot as plt
 
-        err = self.rel_errors.reshape(self.rel_errors.shape[0], -1) if self.rel_errors.ndim else self.rel_errors.reshape(1, 1)
+        errors = self.rel_errors
+        err = errors.reshape(errors.shape[0], -1) if errors.ndim else errors.reshape(1, 1)
         if err.ndim == 1:
             err = err[:, None]
         if ax is None:

@@ -7,21 +7,22 @@ they are the *rows* of `outside_vectors` (|V| × d), i.e. outside_vectors = Uᵀ
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit, log_expit
 
 from ._checks import as_index, as_indices, as_matrix, as_vector
-from .activations import log_sigmoid, sigmoid, softmax
+from .activations import softmax
 
 
 def _check_center_and_table(center_vec, outside_vectors):
     """v_c (d,) and Uᵀ (|V|, d); a mismatch names both, since either may be the wrong one."""
-    U = as_matrix(outside_vectors, "outside_vectors")
+    outside_vectors = as_matrix(outside_vectors, "outside_vectors")
     v_c = as_vector(center_vec, "center_vec")
-    if U.shape[1] != v_c.shape[0]:
+    if outside_vectors.shape[1] != v_c.shape[0]:
         raise ValueError(
-            f"center_vec has length {v_c.shape[0]} but outside_vectors has shape {U.shape}: "
+            f"center_vec has length {v_c.shape[0]} but outside_vectors has shape {outside_vectors.shape}: "
             f"outside_vectors must be (|V|, {v_c.shape[0]}), one word per row "
             "(the handout's U transposed), and center_vec must have length d")
-    return v_c, U
+    return v_c, outside_vectors
 
 
 def naive_softmax_loss_and_gradient(center_vec, outside_idx, outside_vectors):
@@ -36,10 +37,11 @@ def naive_softmax_loss_and_gradient(center_vec, outside_idx, outside_vectors):
         (loss, grad_center_vec (d,), grad_outside_vectors (|V|, d)): J, ∂J/∂v_c = U(ŷ − y),
         and ∂J/∂Uᵀ = (ŷ − y) v_cᵀ, whose row w is ∂J/∂u_w.
     """
-    v_c, U = _check_center_and_table(center_vec, outside_vectors)
-    o = as_index(outside_idx, "outside_idx", U.shape[0])
+    ### BEGIN SOLUTION
+    v_c, outside_vectors = _check_center_and_table(center_vec, outside_vectors)
+    o = as_index(outside_idx, "outside_idx", outside_vectors.shape[0])
 
-    scores = U @ v_c  # (|V|,)  u_wᵀ v_c for every w
+    scores = outside_vectors @ v_c  # (|V|,)  u_wᵀ v_c for every w
     y_hat = softmax(scores)  # (|V|,)
     # −log ŷ_o = logsumexp(scores) − scores[o]: exact even where ŷ_o underflows to 0.
     top = scores.max()
@@ -48,9 +50,10 @@ def naive_softmax_loss_and_gradient(center_vec, outside_idx, outside_vectors):
 
     delta = y_hat  # ŷ − y: "expected minus observed"
     delta[o] -= 1.0
-    grad_center_vec = delta @ U  # (d,)  = U(ŷ − y) in the handout's columns
+    grad_center_vec = delta @ outside_vectors  # (d,)  = U(ŷ − y) in the handout's columns
     grad_outside_vectors = np.outer(delta, v_c)  # (|V|, d)
     return loss, grad_center_vec, grad_outside_vectors
+    ### END SOLUTION
 
 
 def neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, neg_indices):
@@ -69,21 +72,24 @@ def neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, neg
         ∂J/∂v_c = (σ(u_oᵀv_c) − 1) u_o + Σ_k σ(u_kᵀv_c) u_k,
         ∂J/∂u_o = (σ(u_oᵀv_c) − 1) v_c, ∂J/∂u_k = σ(u_kᵀv_c) v_c per occurrence, 0 elsewhere.
     """
-    v_c, U = _check_center_and_table(center_vec, outside_vectors)
-    o = as_index(outside_idx, "outside_idx", U.shape[0])
-    neg = as_indices(neg_indices, "neg_indices", U.shape[0])
+    ### BEGIN SOLUTION
+    v_c, outside_vectors = _check_center_and_table(center_vec, outside_vectors)
+    o = as_index(outside_idx, "outside_idx", outside_vectors.shape[0])
+    neg = as_indices(neg_indices, "neg_indices", outside_vectors.shape[0])
 
-    u_o = U[o]  # (d,)
-    u_neg = U[neg]  # (K, d)
+    u_o = outside_vectors[o]  # (d,)
+    u_neg = outside_vectors[neg]  # (K, d)
     z_o = u_o @ v_c  # scalar
     z_neg = u_neg @ v_c  # (K,)
-    loss = float(-log_sigmoid(z_o) - log_sigmoid(-z_neg).sum())
+    # scipy's σ, not the exercise's: this library must work in the student release too
+    loss = float(-log_expit(z_o) - log_expit(-z_neg).sum())
 
-    g_o = sigmoid(z_o) - 1.0  # ∂J/∂z_o
-    g_neg = sigmoid(z_neg)  # (K,)  ∂J/∂z_k = 1 − σ(−z_k)
+    g_o = expit(z_o) - 1.0  # ∂J/∂z_o
+    g_neg = expit(z_neg)  # (K,)  ∂J/∂z_k = 1 − σ(−z_k)
     grad_center_vec = g_o * u_o + g_neg @ u_neg  # (d,)
-    grad_outside_vectors = np.zeros_like(U, dtype=np.result_type(U, v_c))  # (|V|, d)
+    grad_outside_vectors = np.zeros_like(outside_vectors, dtype=np.result_type(outside_vectors, v_c))  # (|V|, d)
     grad_outside_vectors[o] += g_o * v_c
     # np.add.at, not fancy-index assignment: a repeated k must add its term every time.
     np.add.at(grad_outside_vectors, neg, np.outer(g_neg, v_c))  # (K, d) scattered
     return loss, grad_center_vec, grad_outside_vectors
+    ### END SOLUTION

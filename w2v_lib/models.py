@@ -7,13 +7,14 @@ from ._checks import as_index, as_indices, as_matrix
 
 
 def _check_tables(center_vectors, outside_vectors):
-    V = as_matrix(center_vectors, "center_vectors")
-    U = as_matrix(outside_vectors, "outside_vectors")
-    if V.shape != U.shape:  # either may be the wrong one, so name both
+    center_vectors = as_matrix(center_vectors, "center_vectors")
+    outside_vectors = as_matrix(outside_vectors, "outside_vectors")
+    if center_vectors.shape != outside_vectors.shape:  # either may be the wrong one, so name both
         raise ValueError(
             f"center_vectors and outside_vectors must have the same shape (|V|, d), one word per row; "
-            f"got center_vectors {V.shape} and outside_vectors {U.shape} (pass the handout's U transposed)")
-    return V, U
+            f"got center_vectors {center_vectors.shape} and outside_vectors {outside_vectors.shape} "
+            "(pass the handout's U transposed)")
+    return center_vectors, outside_vectors
 
 
 def _check_pair_result(result, d: int, vocab_shape: tuple):
@@ -43,20 +44,23 @@ def skipgram(center_idx, outside_idxs, center_vectors, outside_vectors, loss_and
         (loss, grad_center_vectors (|V|, d), grad_outside_vectors (|V|, d)). Only row c of the
         center gradient is non-zero: no other v_w enters the loss.
     """
-    V, U = _check_tables(center_vectors, outside_vectors)
-    c = as_index(center_idx, "center_idx", V.shape[0])
-    outs = as_indices(outside_idxs, "outside_idxs", V.shape[0])
+    ### BEGIN SOLUTION
+    center_vectors, outside_vectors = _check_tables(center_vectors, outside_vectors)
+    n_words, d = center_vectors.shape
+    c = as_index(center_idx, "center_idx", n_words)
+    outs = as_indices(outside_idxs, "outside_idxs", n_words)
 
     loss = 0.0
-    grad_center_vectors = np.zeros_like(V)  # (|V|, d)
-    grad_outside_vectors = np.zeros_like(U)  # (|V|, d)
+    grad_center_vectors = np.zeros_like(center_vectors)  # (|V|, d)
+    grad_outside_vectors = np.zeros_like(outside_vectors)  # (|V|, d)
     for o in outs:
-        pair = loss_and_gradient(V[c], int(o), U)
-        pair_loss, g_center, g_outside = _check_pair_result(pair, V.shape[1], U.shape)
+        pair = loss_and_gradient(center_vectors[c], int(o), outside_vectors)
+        pair_loss, g_center, g_outside = _check_pair_result(pair, d, outside_vectors.shape)
         loss += pair_loss
         grad_center_vectors[c] += g_center
         grad_outside_vectors += g_outside
     return float(loss), grad_center_vectors, grad_outside_vectors
+    ### END SOLUTION
 
 
 def cbow(center_idx, context_idxs, center_vectors, outside_vectors, loss_and_gradient):
@@ -70,13 +74,51 @@ def cbow(center_idx, context_idxs, center_vectors, outside_vectors, loss_and_gra
         (loss, grad_center_vectors (|V|, d), grad_outside_vectors (|V|, d)); row w of the first
         is (number of times w is in the context) · ∂F/∂v̂.
     """
-    V, U = _check_tables(center_vectors, outside_vectors)
-    c = as_index(center_idx, "center_idx", V.shape[0])
-    ctx = as_indices(context_idxs, "context_idxs", V.shape[0], allow_empty=False)
+    ### BEGIN SOLUTION
+    center_vectors, outside_vectors = _check_tables(center_vectors, outside_vectors)
+    n_words, d = center_vectors.shape
+    c = as_index(center_idx, "center_idx", n_words)
+    ctx = as_indices(context_idxs, "context_idxs", n_words, allow_empty=False)
 
-    v_hat = V[ctx].sum(axis=0)  # (d,)
-    pair = loss_and_gradient(v_hat, c, U)
-    loss, g_v_hat, grad_outside_vectors = _check_pair_result(pair, V.shape[1], U.shape)
-    grad_center_vectors = np.zeros_like(V)  # (|V|, d)
+    v_hat = center_vectors[ctx].sum(axis=0)  # (d,)
+    pair = loss_and_gradient(v_hat, c, outside_vectors)
+    loss, g_v_hat, grad_outside_vectors = _check_pair_result(pair, d, outside_vectors.shape)
+    grad_center_vectors = np.zeros_like(center_vectors)  # (|V|, d)
     np.add.at(grad_center_vectors, ctx, g_v_hat)  # repeats accumulate
     return loss, grad_center_vectors, np.asarray(grad_outside_vectors)
+    ### END SOLUTION
+
+
+def window_batch_loss_and_gradient(model, params, windows, loss_and_gradient):
+    """The course's SGD wrapper: the mean loss of a batch of windows, on stacked parameters.
+
+    Args:
+        model: `skipgram` or `cbow` (or a function with their signature).
+        params: the training parameters (2|V|, d) = [center_vectors; outside_vectors].
+        windows: [(center_idx, outside_idxs)], one pair per window.
+        loss_and_gradient: F for every window, or a list of one F per window (e.g. each bound to
+            its own pre-drawn negatives).
+
+    Returns:
+        (loss, grad (2|V|, d)): the mean over the windows of the model's loss, and its gradient
+        [∂J/∂center_vectors; ∂J/∂outside_vectors].
+    """
+    params = as_matrix(params, "params")
+    if params.shape[0] % 2:
+        raise ValueError(f"params must stack [center_vectors; outside_vectors], an even number of rows; "
+                         f"got shape {params.shape}")
+    n_words = params.shape[0] // 2
+    center_vectors, outside_vectors = params[:n_words], params[n_words:]  # (|V|, d) each
+    per_window = loss_and_gradient if isinstance(loss_and_gradient, (list, tuple)) else None
+    if per_window is not None and len(per_window) != len(windows):
+        raise ValueError(f"loss_and_gradient holds {len(per_window)} functions for {len(windows)} windows: "
+                         "pass one per window, or a single one for all")
+    batch = len(windows)
+    loss, grad = 0.0, np.zeros_like(params)  # (2|V|, d)
+    for i, (center_idx, outside_idxs) in enumerate(windows):
+        f = per_window[i] if per_window is not None else loss_and_gradient
+        w_loss, g_center, g_outside = model(center_idx, outside_idxs, center_vectors, outside_vectors, f)
+        loss += w_loss / batch
+        grad[:n_words] += g_center / batch
+        grad[n_words:] += g_outside / batch
+    return loss, grad

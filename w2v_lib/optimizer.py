@@ -50,7 +50,8 @@ def save_checkpoint(path, x, iteration: int, step: float, ema: float | None, rng
         raise ValueError(f"x must be a numeric array to be checkpointed; got dtype {x.dtype}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = json.dumps(rng.bit_generator.state, default=np.ndarray.tolist) if rng is not None else ""  # MT19937 and Philox states hold arrays
+    # MT19937 and Philox states hold arrays: json writes them as lists
+    state = json.dumps(rng.bit_generator.state, default=np.ndarray.tolist) if rng is not None else ""
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -80,6 +81,20 @@ def load_checkpoint(path) -> dict:
     out["ema"] = None if np.isnan(out["ema"]) else out["ema"]
     out["rng_state"] = json.loads(out["rng_state"]) if out["rng_state"] else None
     return out
+
+
+def sgd_step(params, grad, step: float):
+    """One step of gradient descent, θ ← θ − α ∇J(θ), made in place on `params`, which it returns.
+
+    Args:
+        params: θ, the parameters, e.g. the stacked (2|V|, d) [center_vectors; outside_vectors].
+        grad: ∇J(θ), the same shape (or a RowSparseGradient, which updates only its rows).
+        step: α, the step size (learning rate).
+    """
+    ### BEGIN SOLUTION
+    params -= step * grad  # in place: the caller's array is the one updated
+    return params
+    ### END SOLUTION
 
 
 def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=None,
@@ -140,7 +155,7 @@ def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=N
         steps = tqdm(steps, initial=start, total=iterations, desc="sgd", unit="it", file=sys.stdout, mininterval=0.5)
     for it in steps:
         loss, grad = f(x)
-        x -= step * grad
+        sgd_step(x, grad, step)
         ema = loss if ema is None else 0.95 * ema + 0.05 * loss
         losses.append(loss)
         emas.append(ema)

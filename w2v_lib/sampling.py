@@ -1,4 +1,9 @@
-"""Negative sampling: the unigram^0.75 sampler and the binding that plugs it into skipgram/cbow."""
+"""Negative sampling: the unigram^0.75 sampler and the binding that plugs it into skipgram/cbow.
+
+One sampler, two ways to turn a uniform number into a word: a search in the cumulative
+distribution (`method="cdf"`, O(log |V|) per draw) or Walker's alias table (`method="alias"`,
+O(1) per draw, what the SST training uses). Both draw from `noise_distribution(counts)`.
+"""
 from __future__ import annotations
 
 import numbers
@@ -7,6 +12,22 @@ import numpy as np
 
 from ._checks import as_index, as_indices
 from .losses import neg_sampling_loss_and_gradient
+
+
+def noise_distribution(counts, power: float = 0.75) -> np.ndarray:
+    """P(w) ∝ count(w)^power, shape (|V|,): the distribution negatives are drawn from."""
+    c = np.asarray(counts, dtype=np.float64)
+    if c.ndim != 1 or c.size == 0:
+        raise ValueError(f"counts must be a non-empty 1-D array of word counts; got shape {c.shape}")
+    if not np.isfinite(c).all() or (c < 0).any():
+        bad = c[~np.isfinite(c) | (c < 0)]
+        raise ValueError(f"counts must be finite and non-negative; got {bad[:5].tolist()}")
+    if isinstance(power, bool) or not isinstance(power, numbers.Real) or not 0 <= power < np.inf:
+        raise ValueError(f"power must be a finite non-negative number (word2vec uses 0.75); got {power!r}")
+    weights = c ** power
+    if weights.sum() <= 0:
+        raise ValueError("counts must have at least one positive entry")
+    return weights / weights.sum()  # (|V|,)
 
 
 class NegativeSampler:
@@ -19,35 +40,46 @@ class NegativeSampler:
         counts: (|V|,) non-negative word counts.
         rng: a numpy Generator or a seed (the sampler keeps a Generator as `self.rng`).
         power: the exponent on the counts.
+        method: "cdf" (search the cumulative distribution) or "alias" (Walker's alias table:
+            constant time per draw). Same distribution, different random streams.
     """
 
-    def __init__(self, counts, rng=None, power: float = 0.75):
-        c = np.asarray(counts, dtype=np.float64)
-        if c.ndim != 1 or c.size == 0:
-            raise ValueError(f"counts must be a non-empty 1-D array of word counts; got shape {c.shape}")
-        if not np.isfinite(c).all() or (c < 0).any():
-            bad = c[~np.isfinite(c) | (c < 0)]
-            raise ValueError(f"counts must be finite and non-negative; got {bad[:5].tolist()}")
-        if isinstance(power, bool) or not isinstance(power, numbers.Real) or not 0 <= power < np.inf:
-            raise ValueError(f"power must be a finite non-negative number (word2vec uses 0.75); got {power!r}")
-        weights = c ** power
-        if weights.sum() <= 0:
-            raise ValueError("counts must have at least one positive entry")
-        self.probabilities = weights / weights.sum()  # (|V|,)
-        self._cdf = np.cumsum(self.probabilities)  # (|V|,)
-        # rounding can leave the sum a hair under 1; clamp from the last positive word on, so that
-        # no draw u < 1 lands on a trailing word whose count is 0
-        self._cdf[np.flatnonzero(weights)[-1]:] = 1.0
+    def __init__(self, counts, rng=None, power: float = 0.75, method: str = "cdf"):
+        if method not in ("cdf", "alias"):
+            raise ValueError(f"method must be 'cdf' or 'alias'; got {method!r}")
+        self.probabilities = noise_distribution(counts, power)  # (|V|,)
+        self.method = method
         self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        if method == "cdf":
+            self._cdf = np.cumsum(self.probabilities)  # (|V|,)
+            # rounding can leave the sum a hair under 1; clamp from the last positive word on, so that
+            # no draw u < 1 lands on a trailing word whose count is 0
+            self._cdf[np.flatnonzero(self.probabilities)[-1]:] = 1.0
+        else:
+            self.keep, self.alias = _alias_table(self.probabilities)
 
     @property
     def vocab_size(self) -> int:
         return self.probabilities.shape[0]
 
+    def implied_probabilities(self) -> np.ndarray:
+        """The distribution the draws follow exactly (for "alias": (keep[w] + Σ_{alias[i]=w} (1 − keep[i])) / |V|)."""
+        if self.method == "cdf":
+            return np.diff(self._cdf, prepend=0.0)
+        p = self.keep.copy()
+        np.add.at(p, self.alias, 1.0 - self.keep)
+        return p / self.vocab_size
+
     def _draw(self, shape) -> np.ndarray:
-        u = self.rng.random(shape)
-        # side="right" so that a word with probability 0 is never returned.
-        return np.minimum(np.searchsorted(self._cdf, u, side="right"), self.vocab_size - 1)
+        if self.method == "cdf":
+            u = self.rng.random(shape)
+            # side="right" so that a word with probability 0 is never returned.
+            return np.minimum(np.searchsorted(self._cdf, u, side="right"), self.vocab_size - 1)
+        # One uniform per draw: its integer part picks the column, its fraction (a uniform
+        # independent of the column, with >= 38 bits left) decides between column and alias.
+        scaled = self.rng.random(shape) * self.vocab_size
+        col = np.minimum(scaled.astype(np.int64), self.vocab_size - 1)
+        return np.where(scaled - col < self.keep.take(col), col, self.alias.take(col))
 
     def sample_many(self, outside_idxs, k: int) -> np.ndarray:
         """Draw k negatives for each outside word at once: returns (N, k) int64."""
@@ -68,6 +100,22 @@ class NegativeSampler:
         """Draw k negatives for one outside word: returns (k,) int64, none equal to it."""
         o = as_index(outside_idx, "outside_idx", self.vocab_size)
         return self.sample_many(np.array([o]), k)[0]
+
+
+def _alias_table(probabilities):
+    """Walker's alias table (Vose's construction): draw column i uniformly, keep it with
+    probability keep[i], else take alias[i]. Returns (keep (|V|,), alias (|V|,))."""
+    n = probabilities.shape[0]
+    scaled = probabilities * n  # (|V|,) mean 1
+    keep, alias = np.ones(n), np.arange(n)
+    small = [i for i in range(n) if scaled[i] < 1.0]
+    large = [i for i in range(n) if scaled[i] >= 1.0]
+    while small and large:  # fill each short column with the excess of a tall one
+        s, t = small.pop(), large.pop()
+        keep[s], alias[s] = scaled[s], t
+        scaled[t] -= 1.0 - scaled[s]
+        (small if scaled[t] < 1.0 else large).append(t)
+    return keep, alias  # whatever is left is 1 up to rounding: keep[i] = 1 already
 
 
 def _check_k(k):

@@ -147,5 +147,6 @@ def load_projector_tsv(vectors_path, metadata_path):
     if len(rows) != vecs.shape[0]:
         raise ValueError(f"{metadata_path} has {len(rows)} rows for {vecs.shape[0]} vectors in {vectors_path}")
     words = [r[0] if r else "" for r in rows]
-    metadata = {name: [r[j] if j < len(r) else "" for r in rows] for j, name in enumerate(header[1:], 1)} if header else {}
+    columns = enumerate(header[1:], 1) if header else []
+    metadata = {name: [r[j] if j < len(r) else "" for r in rows] for j, name in columns}
     return words, vecs, metadata

@@ -164,10 +164,10 @@ def grade(submissions, notebooks=None, timeout: int = 600) -> Path:
         raise SystemExit(f"grading needs nbgrader, an optional extra: run `{GRADE_EXTRA}` "
                          "(`make grade` does it for you)") from None
     submissions = Path(submissions)
+    students = find_students(submissions)
     notebooks = graded_notebooks(Path(notebooks) if notebooks else REPO / "notebooks")
     if not notebooks:
         raise SystemExit("no instructor notebook has a graded cell (nbgrader metadata grade=true)")
-    students = find_students(submissions)
     table = {}
     with tempfile.TemporaryDirectory(prefix="w2v-grade-") as tmp:
         root = Path(tmp)

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..sst_train import batch_loss_and_gradient
+from ..assignment.step import batch_loss_and_gradient
+from ..models import window_batch_loss_and_gradient
 
 NEEDED = ("skipgram", "neg_sampling_loss_and_gradient", "sgd_step")
 
@@ -25,24 +26,22 @@ NEEDED = ("skipgram", "neg_sampling_loss_and_gradient", "sgd_step")
 def student_batch_loss_and_gradient(answers: dict, params, batch, n_words: int):
     """The batch's mean loss and dense (2|V|, d) gradient, made with the student's own functions.
 
-    Each window is one call of the student's skipgram, whose F is the student's negative-sampling
-    loss with that pair's pre-drawn negatives (the batch's rows, in the order skipgram asks).
+    The course's SGD wrapper calls the student's skipgram once per window, whose F is the
+    student's negative-sampling loss with that pair's pre-drawn negatives (one row per outside
+    word, in the order skipgram asks for them).
     """
-    skipgram, neg_sampling = answers["skipgram"], answers["neg_sampling_loss_and_gradient"]
-    center_vectors, outside_vectors = params[:n_words], params[n_words:]  # (|V|, d) each, views
-    windows = batch.windows()
-    loss, grad = 0.0, np.zeros_like(params)  # (2|V|, d)
-    for center, context, drawn in windows:
-        rows = iter(drawn)  # (len(context), K): one row of negatives per outside word
+    neg_sampling = answers["neg_sampling_loss_and_gradient"]
 
-        def pair_loss(center_vec, outside_idx, outside_vectors, rows=rows):
-            return neg_sampling(center_vec, outside_idx, outside_vectors, next(rows))
+    def with_negatives(drawn):
+        rows = iter(drawn)  # (len(context), K)
+        return lambda center_vec, outside_idx, outside_vectors: neg_sampling(center_vec, outside_idx,
+                                                                              outside_vectors, next(rows))
 
-        window_loss, grad_center, grad_outside = skipgram(center, context, center_vectors, outside_vectors, pair_loss)
-        loss += float(window_loss)
-        grad[:n_words] += grad_center
-        grad[n_words:] += grad_outside
-    return loss / len(windows), grad / len(windows)
+    windows = batch.windows()  # [(center, context (n,), negatives (n, K))]
+    if params.shape[0] != 2 * n_words:
+        raise ValueError(f"params must be (2·{n_words}, d) = [center_vectors; outside_vectors]; got {params.shape}")
+    return window_batch_loss_and_gradient(answers["skipgram"], params, [(c, ctx) for c, ctx, _ in windows],
+                                          [with_negatives(drawn) for _, _, drawn in windows])
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .._checks import as_matrix
-from ..runs import load_run
+from ..assignment.run_folder import load_run
 from ..vectors_io import load_projector_tsv, load_word2vec
 from .expressions import evaluate, parse
 
@@ -95,12 +95,12 @@ class EmbeddingModel:
     def dim(self) -> int:
         return self.vectors.shape[1]
 
-    def with_vectors(self, vectors) -> "EmbeddingModel":
+    def with_vectors(self, vectors) -> EmbeddingModel:
         """The same vocabulary, counts and centring with other raw vectors (e.g. a checkpoint's);
         a centred model subtracts the new vectors' own mean."""
         return EmbeddingModel(self.words, vectors, self.counts, centred=self.centred)
 
-    def with_centring(self, centred: bool) -> "EmbeddingModel":
+    def with_centring(self, centred: bool) -> EmbeddingModel:
         """The same words and raw vectors, centred (mean subtracted) or not."""
         if centred == self.centred:
             return self

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 
-from ..runs import load_run
+from ..assignment.run_folder import load_run
 from .expressions import parse, words_in
 from .model import METRICS, EmbeddingModel, load_embeddings
 from .view import COLOURINGS, PROJECTIONS, MapView, reports_errors
@@ -137,7 +137,7 @@ class Explorer(MapView):
                           + (f", {len(self.checkpoints)} training checkpoints" if self.checkpoints else ""))
 
     @classmethod
-    def from_run(cls, run_dir, max_checkpoints: int = 21, *, centred: bool = True, **kwargs) -> "Explorer":
+    def from_run(cls, run_dir, max_checkpoints: int = 21, *, centred: bool = True, **kwargs) -> Explorer:
         """An explorer of a training run folder (see w2v_lib.runs), with its checkpoints."""
         run = load_run(run_dir)
         paths = run.checkpoints

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..corpora import Vocabulary, build_vocab, encode
-from ..sampling import NegativeSampler
+from ..corpora import Vocabulary, build_vocabulary, encode
 from ..optimizer import checkpoint_path, load_checkpoint, save_checkpoint
+from ..sampling import noise_distribution
 from . import batching, kernels
 from .config import FastConfig, make_config
 
@@ -37,10 +37,6 @@ class FastResult:
     seconds: float  # time spent in the training loop
     epoch_losses: list = field(default_factory=list)  # mean loss per example, per epoch run here
     checkpoints: list = field(default_factory=list)
-
-    @property
-    def words_per_second(self) -> float:
-        return self.effective_words / self.seconds if self.seconds > 0 else float("nan")
 
     @property
     def words(self) -> list:
@@ -73,7 +69,7 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
         raise ValueError("checkpoint_every needs a positive number of epochs and a checkpoint_dir; "
                          f"got checkpoint_every={checkpoint_every!r}, checkpoint_dir={checkpoint_dir!r}")
     if vocab is None:
-        vocab = build_vocab(sentences, cfg.min_count)
+        vocab = build_vocabulary(sentences, min_count=cfg.min_count, order="count", unknown="drop")
     corpus = batching.flatten(encode(sentences, vocab), cfg.chunk_words)
 
     rng = np.random.default_rng(cfg.seed)
@@ -125,7 +121,7 @@ class _EpochRunner:
     def __init__(self, cfg, corpus, counts, W, C, rng):
         self.cfg, self.corpus, self.W, self.C, self.rng = cfg, corpus, W, C, rng
         self.keep_prob = batching.keep_probabilities(counts, cfg.sample).astype(np.float32)  # (|V|,)
-        self.noise = NegativeSampler(counts, rng).probabilities  # (|V|,) unigram^0.75
+        self.noise = noise_distribution(counts)  # (|V|,) unigram^0.75
         self.neg_weight = np.float32(cfg.negative / cfg.shared_negatives)
         self.total_tokens = corpus.chunk_bounds[-1]
 

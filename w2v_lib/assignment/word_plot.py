@@ -1,7 +1,7 @@
-"""The assignment's 2-D picture of word vectors: PCA through the SVD of the covariance.
+"""The course's word list and its 2-D picture of word vectors: PCA through the SVD of the covariance.
 
 As the course's run.py: center the selected vectors, form C = XᵀX / n (d × d), take its SVD
-C = U S Uᵀ, and plot X U[:, :2]. Only the selected words enter the covariance, so the axes are
+C = P S Pᵀ, and plot X P[:, :2]. Only the selected words enter the covariance, so the axes are
 the directions along which *those* words differ most, not the vocabulary's.
 """
 from __future__ import annotations
@@ -46,11 +46,11 @@ def pca_2d(selected):
         raise ValueError(f"selected must be (n, d) with n >= 2 words and d >= 2; got shape {X.shape}")
     centered = X - X.mean(axis=0)  # (n, d)
     covariance = centered.T @ centered / X.shape[0]  # (d, d)
-    U, S, _ = np.linalg.svd(covariance)
-    axes = U[:, :2]  # (d, 2)
+    principal, variances, _ = np.linalg.svd(covariance)  # covariance = principal · diag(variances) · principalᵀ
+    axes = principal[:, :2]  # (d, 2)
     flip = np.sign(axes[np.abs(axes).argmax(axis=0), [0, 1]])  # (2,)
     axes = axes * np.where(flip == 0, 1.0, flip)
-    return centered @ axes, S[:2] / S.sum()  # (n, 2), (2,)
+    return centered @ axes, variances[:2] / variances.sum()  # (n, 2), (2,)
 
 
 def plot_words_2d(coords, words, ax=None, title: str | None = None, share=None):
@@ -62,8 +62,8 @@ def plot_words_2d(coords, words, ax=None, title: str | None = None, share=None):
         raise ValueError(f"coords must be ({len(words)}, 2), one row per word; got {coords.shape}")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 6))
-    for (x, y), w in zip(coords, words):
-        ax.text(x, y, w, ha="center", va="center", fontsize=9, bbox=dict(facecolor="green", alpha=0.1))
+    for (horizontal, vertical), w in zip(coords, words):
+        ax.text(horizontal, vertical, w, ha="center", va="center", fontsize=9, bbox=dict(facecolor="green", alpha=0.1))
     pad = 0.08 * np.ptp(coords, axis=0) + 1e-9  # the course clips at the extremes; a margin keeps labels in
     ax.set_xlim(coords[:, 0].min() - pad[0], coords[:, 0].max() + pad[0])
     ax.set_ylim(coords[:, 1].min() - pad[1], coords[:, 1].max() + pad[1])

@@ -43,7 +43,7 @@ class SSTVerificationError(ValueError):
 def default_data_dir() -> Path:
     """$W2V_DATA_DIR if set, else the repository's data/ folder (beside the w2v_lib package)."""
     env = os.environ.get("W2V_DATA_DIR")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "data"
 
 
 def _how_to_get_it(data_dir: Path) -> str:

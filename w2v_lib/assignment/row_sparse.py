@@ -37,7 +37,8 @@ class RowSparseGradient:
 
     def __mul__(self, scalar):
         if isinstance(scalar, numbers.Real) or (isinstance(scalar, np.ndarray) and scalar.ndim == 0):
-            return RowSparseGradient(self.shape, self.rows, (self.values * scalar).astype(self.values.dtype, copy=False))
+            scaled = (self.values * scalar).astype(self.values.dtype, copy=False)  # (M, d) in the gradient's dtype
+            return RowSparseGradient(self.shape, self.rows, scaled)
         return NotImplemented
 
     __rmul__ = __mul__

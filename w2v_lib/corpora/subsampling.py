@@ -1,0 +1,58 @@
+"""Subsampling as the course does it, and the course's whole pipeline from sentences to training data.
+
+Every occurrence of word w is dropped with probability max(0, 1 − sqrt(threshold·N / count(w))),
+independently, over `copies` copies of the corpus (the course: 30 copies, threshold 1e-5, N
+counting the UNK too); sentences left with fewer than 2 tokens are dropped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .vocabulary import TokenizedCorpus, Vocabulary, build_vocabulary, encode
+
+
+def reject_probabilities(counts, n_tokens: int | None = None, threshold: float = 1e-5) -> np.ndarray:
+    """The course's drop probability per word, max(0, 1 − sqrt(threshold·N / count)), shape (|V|,)."""
+    c = np.asarray(counts, dtype=np.float64)
+    if c.ndim != 1 or (c <= 0).any():
+        raise ValueError(f"counts must be a 1-D array of positive counts; got shape {c.shape}")
+    n = c.sum() if n_tokens is None else float(n_tokens)
+    return np.maximum(0.0, 1.0 - np.sqrt(threshold * n / c))
+
+
+def subsample(corpus: TokenizedCorpus, reject_prob, rng: np.random.Generator, copies: int = 30) -> TokenizedCorpus:
+    """`copies` independently subsampled copies of the corpus, sentences of < 2 tokens dropped."""
+    if not isinstance(copies, (int, np.integer)) or copies < 1:
+        raise ValueError(f"copies must be a positive integer; got {copies!r}")
+    reject_prob = np.asarray(reject_prob, dtype=np.float64)
+    tokens = np.tile(corpus.tokens, copies)  # (copies·n_tokens,)
+    sent_of_token = np.repeat(np.arange(copies * corpus.n_sentences), np.tile(corpus.lengths, copies))
+    keep = rng.random(tokens.shape[0]) >= reject_prob[tokens]  # the course keeps a word iff u >= p_reject
+    lengths = np.bincount(sent_of_token[keep], minlength=copies * corpus.n_sentences)  # (copies·n_sentences,)
+    long_enough = lengths > 1
+    keep &= long_enough[sent_of_token]
+    lengths = lengths[long_enough].astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    return TokenizedCorpus(tokens[keep].astype(np.int32), starts, lengths)
+
+
+@dataclass(frozen=True)
+class TrainingCorpus:
+    """Everything the training samples from: the vocabulary, the corpus and its subsampled copies."""
+    vocab: Vocabulary
+    corpus: TokenizedCorpus  # the sentences as read
+    reject_prob: np.ndarray  # (|V|,) the course's drop probabilities
+    subsampled: TokenizedCorpus  # `copies` subsampled copies, sentences of >= 2 tokens
+
+
+def prepare_corpus(sentences, rng: np.random.Generator, copies: int = 30, threshold: float = 1e-5) -> TrainingCorpus:
+    """The course's data: vocabulary (first seen, UNK appended), encoding, drop probabilities, subsampled copies."""
+    vocab = build_vocabulary(sentences)
+    corpus = encode(sentences, vocab)
+    reject = reject_probabilities(vocab.counts, vocab.n_tokens, threshold)
+    subsampled = subsample(corpus, reject, rng, copies)
+    if subsampled.n_sentences == 0:
+        raise ValueError("no sentence keeps 2 or more tokens after subsampling: the corpus is too small")
+    return TrainingCorpus(vocab, corpus, reject, subsampled)
