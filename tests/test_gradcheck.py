@@ -1,4 +1,6 @@
 """gradcheck: passes right gradients, fails wrong ones and points at exactly the wrong coordinates."""
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -15,6 +17,7 @@ from w2v_lib import (
     skipgram,
     softmax,
 )
+from w2v_lib.gradcheck import row_labels, stacked_labels
 
 
 def quadratic(x):
@@ -94,15 +97,18 @@ def test_u_for_u_transpose_in_the_center_gradient_fails_at_v_c():
     assert "FAILED" in str(result) and str(result.worst[0][0]) in str(result)
 
 
-def test_handout_orientation_for_a_non_square_table_is_refused_with_a_clear_error():
+def test_handout_orientation_for_a_non_square_table_fails_with_both_shapes_named():
     v_table, U = random_tables(13, 5, 3)
 
     def handout_layout(W):
         loss, _, grad_U = naive_softmax_loss_and_gradient(v_table[0], 0, W)
         return loss, grad_U.T  # (d, |V|): the handout's ∂J/∂U
 
-    with pytest.raises(ValueError, match=r"gradient of shape \(3, 5\).*\(5, 3\)"):
-        gradcheck(handout_layout, U)
+    result = gradcheck(handout_layout, U, name="dJ/dU")
+    assert not result and result.pattern == "transposed_shape"
+    assert str(result).startswith("FAILED: dJ/dU has shape (3, 5), but x has shape (5, 3)")
+    assert "Transposed, it is right" in result.diagnosis
+    assert result.n_failed == U.size and result.worst == []
 
 
 def neg_sampling_overwriting_repeats(v_c, o, U, negs):
@@ -220,3 +226,98 @@ def test_a_nan_gradient_fails_and_is_located():
     assert not result
     assert result.failed_indices == [(0,), (2,)]
     assert "wrong at 2 of 3 coordinates" in str(result)
+
+
+def test_the_verdict_lists_only_wrong_coordinates_in_aligned_columns_with_labels():
+    v_table, U = random_tables(15, 8, 3)
+    words = ["the", "coffee", "tea", "cup", "hot", "cold", "milk", "sugar"]
+    result = gradcheck(of_outside(neg_sampling_sign_error, v_table[0], 1, np.array([3, 4, 6])), U,
+                       name="dJ/dU", labels=row_labels(words, "u"), n_worst=4)
+    lines = str(result).splitlines()
+    assert lines[0].startswith("FAILED: dJ/dU is wrong at 9 of 24 coordinates")
+    assert lines[1].startswith("Diagnosis: ")
+    header, table, more = lines[2], lines[3:7], lines[7]
+    assert header.split() == ["coordinate", "analytic", "numeric", "rel.", "error"]
+    assert len({len(line) for line in [header] + table}) == 1  # right-aligned columns end together
+    for line in table:
+        assert line.lstrip().split(",")[0] in {"u_3 ('cup')", "u_4 ('hot')", "u_6 ('milk')"}
+        assert re.fullmatch(r"\d\.\de[+-]\d\d", line.split()[-1])  # rel. error as {:.1e}
+    assert more == "  ... and 5 more wrong coordinates"
+    assert "u_1" not in "\n".join(table)  # the right rows are not listed
+
+
+def test_labels_read_as_words_stacked_rows_and_vector_dims():
+    v = np.array([0.5, -1.0, 2.0])
+    bad = gradcheck(lambda p: (float(p @ p), p), v, labels="v_c")
+    assert bad.coordinate_name((1,)) == "v_c, dim 1" and "v_c, dim 2" in str(bad)
+    params = np.ones((4, 2))
+    stacked = gradcheck(lambda p: (float((p ** 2).sum()), p), params, labels=stacked_labels(["tea", "cup"]))
+    assert stacked.coordinate_name((1, 0)) == "v_1 ('cup'), dim 0"
+    assert stacked.coordinate_name((2, 1)) == "u_0 ('tea'), dim 1"
+    table = gradcheck(lambda p: (float((p ** 2).sum()), p), np.ones((2, 2)), labels=["tea", "cup"])
+    assert table.coordinate_name((1, 1)) == "row 1 ('cup'), dim 1"
+    assert gradcheck(lambda p: (float((p ** 2).sum()), p), np.ones((2, 2))).coordinate_name((1, 1)) == "(1, 1)"
+    assert "u_1, dim 0" in str(gradcheck(lambda p: (float((p ** 2).sum()), p), np.ones((2, 2)), labels="u"))
+
+
+@pytest.mark.parametrize("labels, match", [
+    (["a", "b", "c"], "3 words, but the checked array has 2 rows"),
+    (stacked_labels(["a", "b"]), r"\(4, d\).*shape \(2, 2\)"),
+    (3.5, "labels must be"),
+])
+def test_labels_that_do_not_fit_are_named(labels, match):
+    with pytest.raises(ValueError, match=match):
+        gradcheck(quadratic, np.ones((2, 2)), labels=labels)
+
+
+def test_a_vector_is_plotted_as_analytic_and_numeric_bars():
+    xs = np.linspace(-2.0, 2.0, 5)
+    result = gradcheck(lambda x: (float(-np.log(sigmoid(-x)).sum()), 1.0 - sigmoid(x)), xs, labels="x")
+    ax = result.plot()
+    assert not ax.get_images() and len(ax.patches) == 2 * xs.size
+    heights = [p.get_height() for p in ax.patches]
+    np.testing.assert_allclose(heights[:5], result.analytic)
+    np.testing.assert_allclose(heights[5:], result.numeric)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [f"x, dim {j}" for j in range(5)]
+    assert len(ax.collections[0].get_offsets()) == 4  # the wrong ones are marked
+    plt.close(ax.figure)
+
+
+def test_a_wrong_shape_still_plots_a_message():
+    result = gradcheck(lambda W: (float((W ** 2).sum()), 2 * W.T), np.ones((3, 2)))
+    ax = result.plot()
+    assert "shape (2, 3)" in ax.texts[0].get_text()
+    plt.close(ax.figure)
+
+
+def test_one_buffer_reused_for_every_gradient_is_not_taken_for_nondeterminism():
+    buffer = np.zeros(3)
+
+    def f(x):
+        buffer[:] = 2 * x  # the same array object every call
+        return float((x ** 2).sum()), buffer
+
+    result = gradcheck(f, np.array([1.0, -2.0, 0.5]))
+    assert result and result.pattern is None
+
+
+def test_a_gradient_that_changes_between_calls_is_nondeterministic():
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return float((x ** 2).sum()), 2 * x + (len(calls) == 2)  # the second call's gradient is off by 1
+
+    result = gradcheck(f, np.ones(2))
+    assert not result and result.pattern == "nondeterministic" and "different gradients" in result.diagnosis
+
+
+def test_inputs_must_be_vectors_or_tables():
+    with pytest.raises(ValueError, match=r"inputs\['u'\] must be a vector"):
+        gradcheck(quadratic, np.ones(2), inputs={"u": np.ones((2, 2, 2))})
+
+
+def test_a_zero_loss_with_zero_gradients_never_passes():
+    result = gradcheck(quadratic, np.zeros(3))  # right, but indistinguishable from a stub
+    assert not result and result.pattern == "all_zero"
+    assert str(result).startswith("FAILED: gradient and the loss are exactly 0 everywhere")
