@@ -3,7 +3,10 @@
 A "secret line" is a non-trivial line of code inside a solution or hidden-test region (of a
 notebook or of the library), or a line of a written answer. Lines are compared after
 stripping indentation and inline comments; a line is trivial when it is too short to give
-anything away (`return loss`, `else:`).
+anything away (`return loss`, `else:`). A region's line is not secret when the same file shows
+it anyway outside every region: the visible part of the same cell, for a hidden test also the
+visible part of the notebook's check cells (set-up repeated), or the library's given code (an input check shared with softmax); nor
+when it only restates a definition the handout's question gives (GIVEN_BY_THE_HANDOUT).
 """
 import json
 import re
@@ -11,7 +14,10 @@ from pathlib import Path
 
 from w2v_lib.course.cells import (
     BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
     END_HIDDEN,
+    END_SOLUTION,
+    is_check,
     is_instructor_only,
     is_written_answer,
     read_notebook,
@@ -20,6 +26,8 @@ from w2v_lib.course.cells import (
 )
 
 MIN_LENGTH = 12
+# θ = Uᵀv_c is stated by the question itself (the scores of the naive softmax), in the code's rows.
+GIVEN_BY_THE_HANDOUT = {"scores = outside_vectors @ v_c"}
 TRIVIAL = re.compile(r"(return|pass|else:|try:|finally:|[)\]}]+,?|\"\"\"|''')")
 
 
@@ -34,29 +42,50 @@ def normalise(line: str) -> str:
 
 def nontrivial(line: str) -> str | None:
     code = normalise(line)
-    return code if len(code) >= MIN_LENGTH and not TRIVIAL.fullmatch(code) else None
+    return code if len(code) >= MIN_LENGTH and not TRIVIAL.fullmatch(code) and code not in GIVEN_BY_THE_HANDOUT \
+        else None
+
+
+def outside_regions(text: str) -> set:
+    """The normalised lines of a text that lie outside every solution and hidden-test region."""
+    shown, depth = set(), 0
+    for line in text.splitlines():
+        if BEGIN_SOLUTION in line or BEGIN_HIDDEN in line:
+            depth += 1
+        elif END_SOLUTION in line or END_HIDDEN in line:
+            depth -= 1
+        elif depth == 0:
+            shown.add(normalise(line))
+    return shown
 
 
 def secret_lines(notebooks, package: Path) -> dict:
     """{normalised line: where it comes from} over the instructor notebooks and library."""
     found = {}
     for path in notebooks:
-        for index, cell in enumerate(read_notebook(path)["cells"]):
+        cells = read_notebook(path)["cells"]
+        # Test scaffolding the notebook's visible checks show anyway is no secret of its hidden tests.
+        scaffolding = set().union(set(), *(outside_regions(source(c)) for c in cells if is_check(c)))
+        for index, cell in enumerate(cells):
             text = source(cell)
             if is_written_answer(cell):
-                chunks = [text.splitlines()]
+                chunks = [(text.splitlines(), set())]
             elif cell["cell_type"] == "code":
-                chunks = regions(text) + regions(text, BEGIN_HIDDEN, END_HIDDEN)
+                shown = outside_regions(text)
+                chunks = [(chunk, shown) for chunk in regions(text)] + \
+                    [(chunk, shown | scaffolding) for chunk in regions(text, BEGIN_HIDDEN, END_HIDDEN)]
             else:
                 chunks = []
-            for chunk in chunks:
+            for chunk, shown in chunks:
                 for line in chunk:
-                    if nontrivial(line):
+                    if nontrivial(line) and nontrivial(line) not in shown:
                         found.setdefault(nontrivial(line), f"{path.name}, cell {index}")
-    for path in sorted(package.rglob("*.py")):
-        for chunk in regions(path.read_text(encoding="utf-8")):
+    library = {path: path.read_text(encoding="utf-8") for path in sorted(package.rglob("*.py"))}
+    given = set().union(*(outside_regions(text) for text in library.values()))
+    for path, text in library.items():
+        for chunk in regions(text):
             for line in chunk:
-                if nontrivial(line):
+                if nontrivial(line) and nontrivial(line) not in given:
                     found.setdefault(nontrivial(line), f"{path.relative_to(package.parent)}")
     return found
 

@@ -116,11 +116,12 @@ def test_a_library_region_without_an_exercise_is_refused(tmp_path):
         write_release(tmp_path / "student", notebooks=write_course(tmp_path / "nb"), package=package)
 
 
-def test_cli_writes_the_release(tmp_path, capsys):
+def test_cli_writes_the_release(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("w2v_lib.course.release.PACKAGE", write_package(tmp_path / "src"))
     notebooks = write_course(tmp_path / "nb")
     assert main(["--out", str(tmp_path / "out"), "--notebooks", str(notebooks), "--no-hints"]) == 0
     assert "wrote the student release" in capsys.readouterr().out
-    assert (tmp_path / "out" / "w2v_lib" / "course" / "checks.py").exists()
+    assert (tmp_path / "out" / "w2v_lib" / "powers.py").exists()
     assert not (tmp_path / "out" / "w2v_lib" / "course" / "release.py").exists()
 
 
@@ -213,9 +214,10 @@ def test_untouched_release_runs_with_only_not_implemented_errors(release, name):
     assert other == [], f"{name}: errors other than 'not implemented yet': {other}"
 
 
-def test_course_command_line_dispatches_release(tmp_path, capsys):
+def test_course_command_line_dispatches_release(tmp_path, capsys, monkeypatch):
     from w2v_lib.course.__main__ import main as course_main
 
+    monkeypatch.setattr("w2v_lib.course.release.PACKAGE", write_package(tmp_path / "src"))
     assert course_main(["release", "--out", str(tmp_path / "out"), "--notebooks",
                         str(write_course(tmp_path / "nb"))]) == 0
     assert (tmp_path / "out" / "notebooks" / "01_square.ipynb").exists()
