@@ -3,10 +3,11 @@
 A "secret line" is a non-trivial line of code inside a solution or hidden-test region (of a
 notebook or of the library), or a line of a written answer. Lines are compared after
 stripping indentation and inline comments; a line is trivial when it is too short to give
-anything away (`return loss`, `else:`). A region's line is not secret when the same file shows
-it anyway outside every region: the visible part of the same cell, for a hidden test also the
-visible part of the notebook's check cells (set-up repeated), or the library's given code (an input check shared with softmax); nor
-when it only restates a definition the handout's question gives (GIVEN_BY_THE_HANDOUT).
+anything away (`return loss`, `else:`). A region's line is not secret when it is shown anyway
+outside every region: in the visible part of the same cell, for a hidden test also in the
+visible part of the notebook's check cells (set-up repeated), or in the library's given code
+(an input check shared with softmax); nor when it only restates a definition the handout's
+question gives (GIVEN_BY_THE_HANDOUT).
 """
 import json
 import re
