@@ -198,3 +198,26 @@ def test_release_blanks_answers_after_their_question(released):
             before = student.cells[i - 1] if i else None
             assert before is not None and before.cell_type == "markdown" and not is_graded(before) \
                 and before.source.strip(), f"{path.name}: answer {grade_id(cell)} has no question cell before it"
+
+
+def test_check_cells_end_without_a_value(notebook):
+    """nbgrader reads a check cell's last value as partial credit (a number) or full credit (anything
+    else), even when the check printed FAILED: the last statement must not be a bare value."""
+    path, nb = notebook
+    quiet = {"print", "check_value", "check_shape", "show", "plot"}
+    for i, cell in enumerate(nb["cells"]):
+        if is_check(cell):
+            body = ast.parse(source(cell)).body
+            last = body[-1] if body else None
+            if isinstance(last, ast.Expr):
+                call = last.value.func if isinstance(last.value, ast.Call) else None
+                name = getattr(call, "id", None) or getattr(call, "attr", None)
+                assert name in quiet, f"{path.name}, cell {i}: a check cell ends with a value nbgrader would grade by"
+
+
+def test_load_answers_reads_every_exercise():
+    from w2v_lib.course import load_answers
+
+    answers = load_answers(NOTEBOOKS)
+    asked = {grade_id(c) for p in question_notebooks() for c in load(p)["cells"] if is_exercise(c)}
+    assert asked <= set(answers) and all(callable(answers[name]) for name in asked)
