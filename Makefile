@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-no-avx512 test-min refresh bench app student grade clean
+.PHONY: lab test test-no-avx512 test-min refresh bench app student grade grade-usage clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,9 @@ student: $(GRADE_STAMP)
 	$(BIN)/python -m w2v_lib student --out student --force $(RELEASE_FLAGS)
 
 # make grade SUBMISSIONS=<folder>: <folder>/<student-id>/*.ipynb -> <folder>/grades.csv, <folder>/feedback/
-grade: $(GRADE_STAMP)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of <student-id>/ folders>"; exit 2; }
+# Without SUBMISSIONS it stops at the usage line, before installing anything.
+grade: $(if $(SUBMISSIONS),$(GRADE_STAMP),grade-usage)
 	$(BIN)/python -m w2v_lib grade "$(SUBMISSIONS)"
+
+grade-usage:
+	@echo "usage: make grade SUBMISSIONS=<folder of <student-id>/ folders>"; exit 2
