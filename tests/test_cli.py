@@ -44,7 +44,7 @@ def test_train_writes_vectors_checkpoints_and_plot(tiny_sst, tmp_path, capsys):
 def test_missing_treebank_is_a_message_not_a_traceback(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("W2V_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("W2V_SST_DIR", raising=False)
-    assert main(["train", "--run-dir", str(tmp_path / "run"), "--iterations", "5"]) == 1
+    assert main(["train", "--run-dir", str(tmp_path / "run"), "--iterations", "5"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "python -m w2v_lib download" in err
 
@@ -79,3 +79,24 @@ def test_student_command_writes_the_student_release(tmp_path, capsys):
 def test_grade_command_reaches_the_grader(tmp_path):
     with pytest.raises(SystemExit, match="not a folder"):
         main(["grade", str(tmp_path / "missing")])
+
+
+@pytest.mark.parametrize("bad", [["--step", "-1"], ["--step", "nan"], ["--step", "inf"], ["--checkpoint-every", "-5"],
+                                 ["--subsample-threshold", "0"], ["--resume", "--overwrite"], ["--plot", "plot"],
+                                 ["--iterations", "0"]])
+def test_a_bad_flag_is_refused_before_the_run_folder_is_touched(tiny_sst, tmp_path, capsys, bad):
+    run_dir = tmp_path / "run"
+    args = ["train", "--sst-dir", str(tiny_sst), "--run-dir", str(run_dir), "--iterations", "20",
+            "--checkpoint-every", "10", *TINY]
+    assert main(args) == 0
+    before = {p: p.read_bytes() for p in run_dir.rglob("*") if p.is_file()}
+    with pytest.raises(SystemExit) as exit_:
+        main([*args, *bad])
+    assert exit_.value.code == 2 and "error: argument" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in run_dir.rglob("*") if p.is_file()} == before
+
+
+def test_download_flags_are_checked(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["download", "--deadline", "0"])
+    assert build_parser().parse_args(["download"]).deadline == 900.0

@@ -239,7 +239,8 @@ def test_resume_errors(tmp_path):
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"iterations": -1}, "iterations must be"), ({"iterations": 2.5}, "iterations must be"),
-    ({"step": 0.0}, "step must be positive"), ({"step": -0.1}, "step must be positive"),
+    ({"step": 0.0}, "step must be a positive"), ({"step": -0.1}, "step must be a positive"),
+        ({"step": float("inf")}, "step must be a positive finite"), ({"step": float("nan")}, "step must be a positive"),
     ({"anneal_every": 0}, "anneal_every must be"),
     ({"rng": 7}, "rng must be the numpy Generator that f draws from"),
     ({"checkpoint_every": 5}, "checkpoint_every needs .* checkpoint_dir"),

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from w2v_lib import load_run, sgd
+from w2v_lib.assignment import RunExistsError, RunFolder, RunSettingsError
 from w2v_lib.assignment import train as sst_train
 from w2v_lib.assignment.row_sparse import RowSparseGradient
 from w2v_lib.assignment.step import (
@@ -142,13 +143,16 @@ def test_resume_reproduces_the_uninterrupted_run(tmp_path):
     np.testing.assert_array_equal(resumed.ema_losses, full.ema_losses)
     with pytest.raises(ValueError, match="other settings"):
         _train(tmp_path, "cut", 400, resume=True, dim=7)
-    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+    with pytest.raises(RunSettingsError, match="holds no run"):
         _train(tmp_path, "empty", 100, resume=True)
 
 
-def test_fresh_run_removes_old_checkpoints(tmp_path):
+def test_a_fresh_run_replaces_old_checkpoints_only_when_asked(tmp_path):
     _train(tmp_path, "a", 300)
-    r = _train(tmp_path, "a", 100)
+    with pytest.raises(RunExistsError, match=r"3 checkpoints .*sgd_00000300.npz.*--resume.*--overwrite"):
+        _train(tmp_path, "a", 100)
+    assert len(RunFolder(tmp_path / "a").checkpoints()) == 3
+    r = _train(tmp_path, "a", 100, overwrite=True)
     assert [p.name for p in r.checkpoints] == ["sgd_00000100.npz"]
 
 

@@ -11,6 +11,7 @@ Each command is a `add_<name>_command(subparsers)` function that registers its p
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -22,10 +23,34 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or a positive integer; got {text}")
+    return value
+
+
+def _positive_number(text: str) -> float:
+    value = float(text)
+    if not 0 < value < math.inf:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"expected a positive finite number; got {text}")
+    return value
+
+
+def _plot_file(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".png", ".pdf", ".svg", ".jpg", ".jpeg"):
+        raise argparse.ArgumentTypeError(f"expected an image file name ending in .png, .pdf, .svg or .jpg; got {text}")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder: give the image's file name")
+    return path
+
+
 def _run_download(args) -> int:
     from .corpora.sst import download_sst
 
-    folder = download_sst(args.data_dir, url=args.url, progress=not args.no_progress)
+    folder = download_sst(args.data_dir, url=args.url, progress=not args.no_progress, timeout=args.timeout,
+                          deadline=args.deadline)
     print(f"treebank ready in {folder}")
     return 0
 
@@ -36,14 +61,17 @@ def add_download_command(subparsers) -> None:
     p = subparsers.add_parser("download", help="fetch, verify and unpack the Stanford Sentiment Treebank")
     p.add_argument("--data-dir", type=Path, default=None, help="where to put it (default: $W2V_DATA_DIR or data/)")
     p.add_argument("--url", default=OFFICIAL_URL, help="the zip's address (default: the official one)")
+    p.add_argument("--timeout", type=_positive_number, default=30.0, help="seconds to wait for each network read")
+    p.add_argument("--deadline", type=_positive_number, default=900.0, help="seconds the whole download may take")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run_download)
 
 
 def _run_train(args) -> int:
-    from .assignment import COURSE_WORDS, RunFolder, save_word_plot, train_sst, word_vectors
+    from .assignment import RunFolder, train_sst, word_vectors
     from .corpora import SSTNotFoundError, download_sst, find_sst
 
+    RunFolder(args.run_dir).check_location()  # before a download or the corpus, which take a while
     try:
         sst_dir = find_sst(args.sst_dir)
     except SSTNotFoundError:
@@ -54,11 +82,12 @@ def _run_train(args) -> int:
                                            "copies", "subsample_threshold") if getattr(args, k) is not None}
     result = train_sst(sst_dir=sst_dir, run_dir=args.run_dir, iterations=args.iterations,
                        checkpoint_every=args.checkpoint_every or None, seed=args.seed,
-                       progress=not args.no_progress, resume=args.resume, method=args.method, **hyper)
+                       progress=not args.no_progress, resume=args.resume, overwrite=args.overwrite,
+                       method=args.method, **hyper)
     run = RunFolder(result.run_dir)
     vectors = word_vectors(result.params, len(result.words))  # (|V|, 2d): the vectors vectors.txt holds
-    plot = save_word_plot(args.plot or run.plot_path, result.words, vectors,
-                          COURSE_WORDS, title=f"SST skip-gram, {result.iterations} iterations")
+    plot = run.save_plot(result.words, vectors, title=f"SST skip-gram, {result.iterations} iterations",
+                         path=args.plot)
     print(f"iteration {result.iterations}: loss EMA {result.final_loss_ema:.3f} "
           f"(the assignment's sanity check: around or below 10); training took {result.seconds:.1f} s")
     print(f"vectors: {run.vectors_path}; checkpoints: {len(result.checkpoints)} in "
@@ -78,22 +107,27 @@ def add_train_command(subparsers) -> None:
     p.add_argument("--download", action="store_true", help="download the treebank first if it is not found")
     p.add_argument("--run-dir", type=Path, default=None, help="output folder (default: data/sst_run)")
     p.add_argument("--iterations", type=_positive_int, default=40000)
-    p.add_argument("--checkpoint-every", type=int, default=2000, help="0 for no checkpoints")
+    p.add_argument("--checkpoint-every", type=_non_negative_int, default=2000, help="0 for no checkpoints")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    p.add_argument("--resume", action="store_true", help="continue from the run folder's latest checkpoint")
+    start = p.add_mutually_exclusive_group()
+    start.add_argument("--resume", action="store_true", help="continue from the run folder's latest checkpoint")
+    start.add_argument("--overwrite", action="store_true",
+                       help="delete the run folder's earlier run (checkpoints, losses, vectors) and start over")
     p.add_argument("--method", choices=("vectorized", "straightforward"), default="vectorized",
                    help="straightforward is the reference loop: same result in distribution, hundreds of times slower")
-    p.add_argument("--plot", type=Path, default=None, help="where to write the PCA plot (default: in the run folder)")
+    p.add_argument("--plot", type=_plot_file, default=None,
+                   help="where to write the PCA plot, e.g. plot.png (default: in the run folder)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     hyper = p.add_argument_group("hyperparameters (default: the assignment's)")
     hyper.add_argument("--dim", type=_positive_int, help="vector dimension d (10)")
     hyper.add_argument("--window", type=_positive_int, help="largest window half-width C (5)")
     hyper.add_argument("--negatives", type=_positive_int, help="negatives per pair K (10)")
     hyper.add_argument("--batch-size", type=_positive_int, help="windows per SGD step (50)")
-    hyper.add_argument("--step", type=float, help="initial step size (0.3)")
+    hyper.add_argument("--step", type=_positive_number, help="initial step size (0.3)")
     hyper.add_argument("--anneal-every", type=_positive_int, help="halve the step every so many iterations (20000)")
     hyper.add_argument("--copies", type=_positive_int, help="subsampled copies of the corpus (30)")
-    hyper.add_argument("--subsample-threshold", type=float, help="t in the drop probability 1 − sqrt(t·N/count) (1e-5)")
+    hyper.add_argument("--subsample-threshold", type=_positive_number,
+                       help="t in the drop probability 1 − sqrt(t·N/count) (1e-5)")
     p.set_defaults(func=_run_train)
 
 
@@ -133,7 +167,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _expected_errors() -> tuple:
+    """The library's errors that mean bad input, missing data or a file system that refuses: a message."""
+    from .assignment import RunFolderError
+    from .corpora.sst import SSTNotFoundError, SSTVerificationError
+    from .optimizer import TrainingDiverged
+
+    return RunFolderError, TrainingDiverged, SSTNotFoundError, SSTVerificationError, ValueError, OSError
+
+
 def main(argv=None) -> int:
+    """Run one command; expected errors print one line on stderr and return 2 (as argparse's do)."""
+    from ._files import describe_os_error
+
     parser = build_parser()
     # student and grade hand their arguments to the course's own parsers (one set of options).
     args, extra = parser.parse_known_args(argv)
@@ -143,9 +189,15 @@ def main(argv=None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.func(args)
-    except (FileNotFoundError, ValueError) as err:  # bad input or missing data: a message, not a traceback
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    except _expected_errors() as err:
+        # the OS's own errors (they carry an errno) in words; the library's messages as they are
+        message = describe_os_error(err) if isinstance(err, OSError) and err.errno is not None else str(err)
+        print(f"error: {' '.join(message.split())}", file=sys.stderr)  # one line, whatever the message held
+        return 2
+    except KeyboardInterrupt:
+        hint = "; the checkpoints written so far are kept: continue with --resume" if args.command == "train" else ""
+        print(f"interrupted{hint}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -7,15 +7,15 @@ continues exactly as the uninterrupted one would have.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ._files import atomic_file
 
 CHECKPOINT_PATTERN = re.compile(r"^sgd_(\d+)\.npz$")
 
@@ -28,6 +28,15 @@ class SGDResult:
     iteration: int  # the last iteration done, counted from the very start
     step: float  # the step size in force after the last iteration
     checkpoints: list  # paths written by this call
+    ema: float | None = None  # the running average after the last iteration (a resumed run's: the checkpoint's)
+
+
+class TrainingDiverged(ArithmeticError):
+    """The loss or the parameters became NaN or infinite; `iteration` is where it was noticed."""
+
+    def __init__(self, message: str, iteration: int):
+        super().__init__(message)
+        self.iteration = iteration
 
 
 def checkpoint_path(directory, iteration: int) -> Path:
@@ -44,25 +53,25 @@ def list_checkpoints(directory) -> list:
 
 
 def save_checkpoint(path, x, iteration: int, step: float, ema: float | None, rng=None) -> Path:
-    """Write a checkpoint atomically: a temporary file in the same folder, then a rename."""
+    """Write a checkpoint atomically (see _files.atomic_file); parameters that are not finite are refused.
+
+    A checkpoint is the point a run goes back to, so it must never hold NaN or infinite values:
+    TrainingDiverged is raised instead, and the previous checkpoint stays the newest.
+    """
     x = np.asarray(x)
     if x.dtype.kind not in "fiu":  # an object array would be pickled, and pickles are refused on load
         raise ValueError(f"x must be a numeric array to be checkpointed; got dtype {x.dtype}")
+    if not np.isfinite(x).all():
+        raise TrainingDiverged(f"the parameters hold NaN or infinite values at iteration {iteration}: "
+                               "training diverged, so no checkpoint was written; use a smaller step",
+                               iteration=iteration)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # MT19937 and Philox states hold arrays: json writes them as lists
     state = json.dumps(rng.bit_generator.state, default=np.ndarray.tolist) if rng is not None else ""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, x=x, iteration=np.int64(iteration), step=np.float64(step),
-                     ema=np.float64(np.nan if ema is None else ema), rng_state=np.str_(state))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never half
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as fh:
+        np.savez(fh, x=x, iteration=np.int64(iteration), step=np.float64(step),
+                 ema=np.float64(np.nan if ema is None else ema), rng_state=np.str_(state))
     return path
 
 
@@ -99,7 +108,7 @@ def sgd_step(params, grad, step: float):
 
 def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=None,
         checkpoint_every: int | None = None, checkpoint_dir=None, resume_from=None,
-        progress: bool = False, log=print):
+        progress: bool = False, log=print, before_checkpoint=None):
     """Minimise f by plain SGD: x ← x − step · ∇f(x), halving the step every `anneal_every` iterations.
 
     Args:
@@ -117,11 +126,17 @@ def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=N
             starts at x0 whatever the folder holds.
         progress: show a tqdm progress bar.
         log: where the resume message goes (None for silence).
+        before_checkpoint: called as before_checkpoint(iteration, losses, ema_losses) (this call's
+            histories so far) just before each checkpoint is written, so that whatever it saves
+            always reaches at least as far as the newest checkpoint.
+
+    A loss that is NaN or infinite stops the run with TrainingDiverged before its gradient is
+    applied; the checkpoints written before it are kept (save_checkpoint refuses non-finite x).
     """
     if not isinstance(iterations, (int, np.integer)) or iterations < 0:
         raise ValueError(f"iterations must be a non-negative integer; got {iterations!r}")
-    if not step > 0:
-        raise ValueError(f"step must be positive; got {step!r}")
+    if not (isinstance(step, (int, float, np.floating, np.integer)) and 0 < step < np.inf):
+        raise ValueError(f"step must be a positive finite number; got {step!r}")
     if not isinstance(anneal_every, (int, np.integer)) or anneal_every < 1:
         raise ValueError(f"anneal_every must be a positive integer; got {anneal_every!r}")
     if rng is not None and not isinstance(rng, np.random.Generator):
@@ -155,6 +170,9 @@ def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=N
         steps = tqdm(steps, initial=start, total=iterations, desc="sgd", unit="it", file=sys.stdout, mininterval=0.5)
     for it in steps:
         loss, grad = f(x)
+        if not np.isfinite(loss):
+            raise TrainingDiverged(f"the loss became {loss} at iteration {it} (step {step:g}): training diverged; "
+                                   "use a smaller step", iteration=it)
         sgd_step(x, grad, step)
         ema = loss if ema is None else 0.95 * ema + 0.05 * loss
         losses.append(loss)
@@ -162,8 +180,10 @@ def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=N
         if it % anneal_every == 0:
             step *= 0.5
         if checkpoint_every and it % checkpoint_every == 0:
+            if before_checkpoint is not None:
+                before_checkpoint(it, losses, emas)
             written.append(save_checkpoint(checkpoint_path(checkpoint_dir, it), x, it, step, ema, rng))
         if progress and it % 100 == 0:
             steps.set_postfix(loss=f"{ema:.3f}", refresh=False)  # redraws stay at mininterval
     return SGDResult(x=x, losses=np.asarray(losses, dtype=np.float64), ema_losses=np.asarray(emas, dtype=np.float64),
-                     iteration=max(start, iterations), step=step, checkpoints=written)
+                     iteration=max(start, iterations), step=step, checkpoints=written, ema=ema)

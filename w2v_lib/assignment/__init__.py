@@ -7,12 +7,23 @@
     train.py        train_sst, ensure_sst_run, the assignment's settings
     word_plot.py    the course's word list and its 2-D PCA plot
 """
-from .run_folder import Run, RunFolder, load_run, save_run, word_vectors
+from .run_folder import (
+    Run,
+    RunExistsError,
+    RunFolder,
+    RunFolderError,
+    RunSettingsError,
+    RunWriteError,
+    load_run,
+    save_run,
+    word_vectors,
+)
 from .train import DEFAULT_SEED, DEFAULTS, SSTTrainResult, ensure_sst_run, train_sst
 from .word_plot import COURSE_WORDS, save_word_plot
 
 __all__ = [
     "Run", "RunFolder", "load_run", "save_run", "word_vectors",
+    "RunFolderError", "RunExistsError", "RunSettingsError", "RunWriteError",
     "DEFAULTS", "DEFAULT_SEED", "SSTTrainResult", "train_sst", "ensure_sst_run",
     "COURSE_WORDS", "save_word_plot",
 ]

@@ -1,7 +1,7 @@
 """A training run on disk: `RunFolder` owns every path of it; what the SST training writes and the explorer reads.
 
     <run>/config.json           the settings of the run (resuming with other settings is refused)
-    <run>/losses.npz            loss and ema: every iteration's loss and its 0.95/0.05 moving average
+    <run>/losses.npz            every iteration's loss and its 0.95/0.05 moving average (loss_history.py)
     <run>/vocab.tsv             word<TAB>count, one line per word, in index order
     <run>/vectors.txt           word2vec text format: the word vectors (below)
     <run>/checkpoints/sgd_<iteration>.npz   sgd checkpoints; x is the stacked (2|V|, d)
@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import csv
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .._files import atomic_file, describe_os_error, remove_leftovers, write_atomically
 from ..corpora.sst import default_data_dir
-from ..optimizer import list_checkpoints, load_checkpoint
+from ..optimizer import CHECKPOINT_PATTERN, list_checkpoints, load_checkpoint
 from ..vectors_io import load_word2vec, save_word2vec
+from .loss_history import DamagedHistoryError, finished_at, history_before, read_losses, write_losses
+from .word_plot import COURSE_WORDS, save_word_plot
 
 
 def default_run_dir() -> Path:
@@ -55,8 +59,30 @@ class Run:
         return ck["iteration"], word_vectors(ck["x"], len(self.words)).astype(np.float32)
 
 
+class RunFolderError(Exception):
+    """A run folder cannot be used as asked; the message (one line) says what was found and what to do."""
+
+
+class RunExistsError(RunFolderError, FileExistsError):
+    """A fresh run was asked for in a folder that holds an earlier run's data."""
+
+
+class RunSettingsError(RunFolderError, ValueError):
+    """Resuming a run with settings other than its own, or with nothing to resume from."""
+
+
+class RunWriteError(RunFolderError, OSError):
+    """The folder cannot be written: read-only or full disk, no permission, a file in the way."""
+
+
 class RunFolder:
-    """The folder of one training run: every file's path, and reading and writing each of them."""
+    """The folder of one training run: every file's path, and reading and writing each of them.
+
+    Every write is atomic (_files.atomic_file): after a kill, each file is the old one or the
+    new one. Errors of the file system come out as RunWriteError, one line naming the path.
+    """
+
+    FILES = ("config.json", "losses.npz", "vocab.tsv", "vectors.txt", "word_vectors.png")
 
     def __init__(self, path=None):
         self.path = Path(path) if path is not None else default_run_dir()
@@ -96,69 +122,132 @@ class RunFolder:
         found = self.checkpoints()
         return found[-1] if found else None
 
+    @contextmanager
+    def writing(self):
+        """Turn the file system's errors inside the block into RunWriteError (one line, with the path)."""
+        try:
+            yield
+        except RunFolderError:
+            raise
+        except OSError as err:
+            raise RunWriteError(f"cannot write the run folder {self.path}: {describe_os_error(err)}") from err
+
+    def check_location(self) -> None:
+        """Refuse, before anything is written, a path that is a file or lies under one."""
+        for p in (self.path, *self.path.parents):
+            if p.exists():
+                if not p.is_dir():
+                    raise RunWriteError(f"the run folder {self.path} cannot be made: {p} is a file, not a folder; "
+                                        "pass another --run-dir (run_dir=)")
+                return
+
+    def found(self) -> str:
+        """What the folder holds of a run, in words ('' if nothing): for the messages."""
+        parts = []
+        if ck := self.checkpoints():
+            parts.append(f"{len(ck)} checkpoint{'s' if len(ck) > 1 else ''} (the latest: {ck[-1].name})")
+        parts += [name for name in self.FILES[1:] if (self.path / name).is_file()]
+        return ", ".join(parts)
+
     def start_fresh(self) -> None:
-        """Remove an earlier run's checkpoints and loss history, which must not be joined to a new run."""
-        for old in self.checkpoints():
-            old.unlink()
-        self.losses_path.unlink(missing_ok=True)
+        """Remove every file of an earlier run (checkpoints, losses, vocabulary, vectors, plot, config)."""
+        with self.writing():
+            for old in self.checkpoints():
+                old.unlink()
+            for name in self.FILES:
+                (self.path / name).unlink(missing_ok=True)
+
+    def remove_leftovers(self) -> list:
+        """Delete the temporary files of writes that a kill interrupted."""
+        with self.writing():
+            return (remove_leftovers(self.path, lambda name: name in self.FILES)
+                    + remove_leftovers(self.checkpoint_dir, lambda name: CHECKPOINT_PATTERN.match(name) is not None))
 
     def read_config(self) -> dict | None:
-        return json.loads(self.config_path.read_text()) if self.config_path.is_file() else None
+        if not self.config_path.is_file():
+            return None
+        try:
+            return json.loads(self.config_path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as err:
+            raise RunSettingsError(f"{self.config_path} is not readable JSON ({err}); "
+                                   "restore it, or start the run again with --overwrite") from err
 
     def write_config(self, config: dict) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        self.config_path.write_text(json.dumps(config, indent=1) + "\n")
+        with self.writing():
+            self.path.mkdir(parents=True, exist_ok=True)
+            with atomic_file(self.config_path) as fh:
+                fh.write((json.dumps(config, indent=1) + "\n").encode("utf-8"))
 
     def read_losses(self):
-        """(losses, ema_losses) from losses.npz, or (None, None) if the run has none."""
-        if not self.losses_path.is_file():
-            return None, None
-        with np.load(self.losses_path, allow_pickle=False) as saved:
-            return saved["loss"], saved["ema"]
+        """(losses, ema_losses) from losses.npz (see loss_history.py), or (None, None) if there is none."""
+        return read_losses(self.losses_path)
 
-    def write_losses(self, losses, ema_losses) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        np.savez(self.losses_path, loss=losses, ema=ema_losses)
+    def write_losses(self, losses, ema_losses, finished: bool = False) -> None:
+        with self.writing():
+            self.path.mkdir(parents=True, exist_ok=True)
+            write_losses(self.losses_path, losses, ema_losses, finished)
 
-    def begin(self, config: dict, resume=False) -> Path | None:
+    def history_before(self, iteration: int, log=print):
+        """The saved losses of iterations 1..iteration (NaN where unknown): loss_history.history_before."""
+        return history_before(self.losses_path, iteration, log)
+
+    def _reruns_itself(self, config: dict, iterations: int | None) -> bool:
+        """Whether a fresh run of `config` for `iterations` rewrites every file here as it is (nothing lost):
+        the same settings, a finished run no longer than the new one, no checkpoint past its end."""
+        done = finished_at(self.losses_path)
+        if iterations is None or done is None or done > iterations or not self.vectors_path.is_file():
+            return False
+        latest = self.latest_checkpoint()
+        if latest is not None and int(CHECKPOINT_PATTERN.match(latest.name).group(1)) > done:
+            return False
+        try:
+            return self.read_config() == config
+        except RunSettingsError:
+            return False
+
+    def begin(self, config: dict, resume=False, overwrite: bool = False, log=print,
+              iterations: int | None = None) -> Path | None:
         """Start or resume a run with `config`; returns the checkpoint to resume from (None: fresh).
 
-        `resume` is False (a fresh run: the old checkpoints and loss history are removed), True
-        (the latest checkpoint) or a checkpoint path. Resuming a run whose config.json differs
-        from `config` is refused, naming the settings that changed.
+        `resume` is False (a fresh run), True (the latest checkpoint; none yet, in a folder whose
+        config.json matches: iteration 0) or a checkpoint path.
+        A fresh run in a folder that holds an earlier run's checkpoints, losses or vectors is
+        refused (RunExistsError, saying what is there) unless `overwrite`, which deletes them,
+        or unless it is the same run again: the folder's run finished, with the same config, in
+        no more than `iterations`, so that every file is rewritten as it was (a notebook run twice).
+        Resuming a run whose config.json differs from `config` is refused (RunSettingsError),
+        naming the settings that changed. Leftover temporary files of killed writes are removed.
         """
+        if resume and overwrite:
+            raise RunSettingsError("resume and overwrite exclude each other: continue the run or start it over")
+        self.check_location()
+        self.remove_leftovers()
         resume_from = None
         if resume:
-            resume_from = Path(resume) if not isinstance(resume, bool) else self.latest_checkpoint()
-            if resume_from is None:
-                raise FileNotFoundError(f"resume was asked for but {self.checkpoint_dir} holds no checkpoint: "
-                                        "train without resume")
             saved = self.read_config()
             if saved is not None and saved != config:
                 diff = {k: (saved.get(k), v) for k, v in config.items() if saved.get(k) != v}
-                raise ValueError(f"cannot resume {self.path}: its run used other settings (saved, now): {diff}")
-        else:
+                raise RunSettingsError(f"cannot resume {self.path}: its run used other settings (saved, now): {diff}; "
+                                       "resume with the saved ones, or start over with --overwrite")
+            resume_from = Path(resume) if not isinstance(resume, bool) else self.latest_checkpoint()
+            if resume_from is None and saved is None:
+                raise RunSettingsError(f"resume was asked for but {self.path} holds no run (no config.json, "
+                                       "no checkpoint): check --run-dir, or train without --resume")
+            if resume_from is None and log:  # stopped before its first checkpoint: iteration 0 is where it resumes
+                log(f"{self.path} holds no checkpoint yet: the run starts again from iteration 0")
+        elif what := self.found():
+            if not overwrite and self._reruns_itself(config, iterations):
+                overwrite = True
+                if log:
+                    log(f"{self.path} holds this same run, finished: it is trained again and its files rewritten")
+            if not overwrite:
+                latest = self.latest_checkpoint()
+                hint = (f"continue it from {latest.name} with --resume (resume=True), " if latest else "")
+                raise RunExistsError(f"{self.path} already holds a run ({what}): {hint}start over with --overwrite "
+                                     "(overwrite=True), which deletes it, or choose another --run-dir (run_dir=)")
             self.start_fresh()
         self.write_config(config)
         return resume_from
-
-    def record_losses(self, losses, ema_losses, iteration: int, resumed: bool, log=print):
-        """Write losses.npz: this call's losses, after the saved ones before the resume point.
-
-        `iteration` is the last one done; a resumed run's saved history is cut at the iteration
-        resumed from, so the file always reads as one uninterrupted run. Returns (losses, ema_losses).
-        """
-        old_losses, old_emas = self.read_losses() if resumed else (None, None)
-        if old_losses is not None:
-            done = iteration - len(losses)  # the iteration resumed from
-            if len(old_losses) >= done:
-                losses = np.concatenate([old_losses[:done], losses])
-                ema_losses = np.concatenate([old_emas[:done], ema_losses])
-            elif log:
-                log(f"{self.losses_path.name} holds {len(old_losses)} of the {done} iterations before the resume, "
-                    f"so the saved loss history starts at iteration {done + 1}")
-        self.write_losses(losses, ema_losses)
-        return losses, ema_losses
 
     def save(self, words, counts, params) -> Path:
         """Write vocab.tsv and vectors.txt for stacked parameters (checkpoints come from sgd)."""
@@ -166,12 +255,21 @@ class RunFolder:
         if len(counts) != len(words):
             raise ValueError(f"counts must hold one count per word; got {len(counts)} counts for {len(words)} words")
         vectors = word_vectors(params, len(words))  # checked before anything is written
-        self.path.mkdir(parents=True, exist_ok=True)
-        save_word2vec(self.vectors_path, words, vectors)  # also rejects words a file cannot hold
-        with open(self.vocab_path, "w", encoding="utf-8", newline="") as fh:
-            for w, c in zip(words, counts):
-                fh.write(f"{w}\t{int(c)}\n")
+        with self.writing():
+            self.path.mkdir(parents=True, exist_ok=True)
+            # save_word2vec checks the words (white space, repeats) before it writes a byte
+            write_atomically(self.vectors_path, lambda tmp: save_word2vec(tmp, words, vectors))
+            with atomic_file(self.vocab_path) as fh:
+                fh.write("".join(f"{w}\t{int(c)}\n" for w, c in zip(words, counts)).encode("utf-8"))
         return self.path
+
+    def save_plot(self, words, vectors, title: str | None = None, path=None) -> Path:
+        """The course's 2-D plot of the word vectors, written atomically (default: plot_path)."""
+        path = Path(path) if path is not None else self.plot_path
+        with self.writing():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return write_atomically(path, lambda tmp: save_word_plot(tmp, words, vectors, COURSE_WORDS, title=title),
+                                    keep_suffix=True)
 
     def load(self) -> Run:
         """Read the run back; a missing or inconsistent one raises an error that says what to do."""
@@ -190,7 +288,10 @@ class RunFolder:
         vec_words, vectors = load_word2vec(vec_file)
         if vec_words != words:
             raise ValueError(f"{vec_file} and {vocab} list different words: retrain or restore both")
-        losses, emas = self.read_losses()
+        try:
+            losses, emas = self.read_losses()
+        except DamagedHistoryError:  # the vectors are what a reader wants; a damaged history does not hide them
+            losses = emas = None
         return Run(self.path, words, counts, vectors, self.checkpoints(), self.read_config(), losses, emas)
 
 

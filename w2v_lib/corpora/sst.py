@@ -11,13 +11,14 @@ the repository's data/ folder.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
 import shutil
 import tempfile
-import urllib.request
 import zipfile
 from pathlib import Path
+
+from .._files import describe_os_error, remove_leftovers
+from .download import ArchiveError, DownloadError, check_zip, fetch
 
 OFFICIAL_URL = "http://nlp.stanford.edu/~socherr/stanfordSentimentTreebank.zip"  # as the course's get_datasets.sh
 ZIP_NAME = "stanfordSentimentTreebank.zip"
@@ -26,6 +27,9 @@ SENTENCES_FILE = "datasetSentences.txt"
 SENTENCES_SHA256 = "f7ae959a5ff0565eb860c3f2e600dde118bcb49aee63df8fa9b9a806da235553"
 # Members the official zip holds under stanfordSentimentTreebank/ (it also holds SOStr/STree).
 EXPECTED_MEMBERS = ("datasetSentences.txt", "datasetSplit.txt", "dictionary.txt", "sentiment_labels.txt")
+MAX_ZIP = 100 * 2**20  # the official zip is about 6 MB
+MAX_UNPACKED = 1 * 2**30  # its stanfordSentimentTreebank/ unpacks to far less
+STAGING_PREFIX = ".sst-unpack-"
 
 
 class SSTNotFoundError(FileNotFoundError):
@@ -95,51 +99,23 @@ def sha256_of(path) -> str:
     return digest.hexdigest()
 
 
-def _fetch(url: str, target: Path, progress: bool, timeout: float) -> None:
-    """Stream `url` into `target` through a temporary file: `target` appears only when complete."""
-    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-            total = int(response.headers.get("Content-Length") or 0) or None
-            bar = None
-            if progress:
-                from tqdm.auto import tqdm
-                bar = tqdm(total=total, unit="B", unit_scale=True, desc=target.name)
-            try:
-                for block in iter(lambda: response.read(1 << 16), b""):
-                    out.write(block)
-                    if bar is not None:
-                        bar.update(len(block))
-            finally:
-                if bar is not None:
-                    bar.close()
-            if total is not None and out.tell() != total:
-                raise SSTDownloadError(f"the download of {url} stopped after {out.tell()} of {total} bytes; "
-                                       "run it again")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _unpack(zip_path: Path, data_dir: Path, sha256: str | None, max_bytes: int) -> Path:
+    """Check the zip (download.check_zip), extract the treebank's folder next to it, check datasetSentences.txt.
 
-
-def _unpack(zip_path: Path, data_dir: Path, sha256: str | None) -> Path:
-    """Check the zip, extract the treebank's folder next to it, check datasetSentences.txt."""
+    The members go to a staging folder first, renamed into place only when all are there and
+    verified: an interrupted unpack leaves no half treebank (and its staging folder is removed).
+    """
     try:
         with zipfile.ZipFile(zip_path) as zf:
-            bad = zf.testzip()
-            if bad is not None:
-                raise SSTVerificationError(f"{zip_path} is damaged (CRC error in {bad}); delete it and download again")
-            names = {n for n in zf.namelist() if n.startswith(FOLDER_NAME + "/") and not n.endswith("/")}
+            names = sorted(n for n in zf.namelist() if n.startswith(FOLDER_NAME + "/") and not n.endswith("/"))
             missing = [m for m in EXPECTED_MEMBERS if f"{FOLDER_NAME}/{m}" not in names]
             if missing:
                 raise SSTVerificationError(f"{zip_path} is not the treebank's zip: {FOLDER_NAME}/ lacks {missing}")
-            staging = Path(tempfile.mkdtemp(prefix=".sst-unpack-", dir=data_dir))
+            check_zip(zf, names, data_dir, max_bytes)
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=data_dir))
             try:
-                for name in sorted(names):
-                    rel = Path(name)
-                    if rel.is_absolute() or ".." in rel.parts:  # never write outside the staging folder
-                        raise SSTVerificationError(f"{zip_path} holds an unsafe member name {name!r}")
-                    dest = staging / rel
+                for name in names:
+                    dest = staging / name
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     with zf.open(name) as src, open(dest, "wb") as dst:
                         shutil.copyfileobj(src, dst)
@@ -147,46 +123,72 @@ def _unpack(zip_path: Path, data_dir: Path, sha256: str | None) -> Path:
                 if sha256 is not None and sha256_of(sentences) != sha256:
                     raise SSTVerificationError(
                         f"{SENTENCES_FILE} in {zip_path} has sha256 {sha256_of(sentences)}, expected {sha256}: "
-                        "this is not the official treebank; delete the zip and download again")
+                        "this is not the official treebank")
                 final = data_dir / FOLDER_NAME
-                if final.exists():
+                if final.is_dir():
                     shutil.rmtree(final)
+                elif final.exists():
+                    raise SSTVerificationError(f"a file named {final} is in the way of the treebank's folder: "
+                                               "move it away and run the download again")
                 os.replace(staging / FOLDER_NAME, final)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
     except zipfile.BadZipFile as err:
-        raise SSTVerificationError(f"{zip_path} is not a valid zip file ({err}); delete it and download again") from err
+        raise SSTVerificationError(f"{zip_path} is not a valid zip file ({err})") from err
+    except ArchiveError as err:  # its message names the zip and what is wrong with it
+        raise SSTVerificationError(str(err)) from err
+    except OSError as err:  # the disk, not the zip: keep the zip, say what to free
+        if isinstance(err, SSTNotFoundError):
+            raise
+        raise SSTDownloadError(f"could not unpack {zip_path}: {describe_os_error(err)}; "
+                               "free some space and run the download again (the zip is kept)") from err
     return final
 
 
+def _remove_leftovers(data_dir: Path) -> None:
+    """What a killed download or unpack left: the partial zip and the staging folders."""
+    remove_leftovers(data_dir, lambda name: name == ZIP_NAME)
+    for staging in data_dir.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def download_sst(data_dir=None, url: str = OFFICIAL_URL, progress: bool = True, *,
-                 sha256: str | None = SENTENCES_SHA256, timeout: float = 30.0, keep_zip: bool = False) -> Path:
+                 sha256: str | None = SENTENCES_SHA256, timeout: float = 30.0, deadline: float = 900.0,
+                 keep_zip: bool = False) -> Path:
     """Fetch the treebank's zip into `data_dir`, verify it, unpack it; return the treebank folder.
 
     A zip already at <data_dir>/stanfordSentimentTreebank.zip (put there by hand) is used instead
-    of downloading. Verification: the zip's CRCs, the expected members, and the sha256 of
-    datasetSentences.txt (`sha256=None` skips that last check). The zip is removed after a
+    of downloading. Verification (download.check_zip): every member's CRC, the expected members,
+    no clashing or unsafe names, the declared unpacked size (at most MAX_UNPACKED bytes, and no
+    more than the disk has free), then the sha256 of datasetSentences.txt (`sha256=None` skips
+    it). A zip that fails is deleted, so the next attempt downloads it again. `timeout` bounds
+    each network wait, `deadline` the whole download (seconds). The zip is removed after a
     successful unpack unless `keep_zip`, as the course's get_datasets.sh does.
-    Raises SSTDownloadError when the server cannot be reached, SSTVerificationError for a bad zip.
+    Raises SSTDownloadError when the download fails (unreachable, too slow, disk full),
+    SSTVerificationError for a bad zip.
     """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     if not isinstance(url, str) or not url:
         raise ValueError(f"url must be a non-empty string; got {url!r}")
-    data_dir.mkdir(parents=True, exist_ok=True)
+    for name, value in (("timeout", timeout), ("deadline", deadline)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+            raise ValueError(f"{name} must be a positive number of seconds; got {value!r}")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(data_dir)
+    except OSError as err:
+        raise SSTDownloadError(f"cannot use {data_dir} for the treebank: {describe_os_error(err)}") from err
     zip_path = data_dir / ZIP_NAME
     if not zip_path.is_file():
         try:
-            _fetch(url, zip_path, progress, timeout)
-        except (OSError, http.client.HTTPException) as err:  # URLError and timeouts are OSErrors
-            if isinstance(err, SSTNotFoundError):
-                raise
-            reason = getattr(err, "reason", None) or err
-            raise SSTDownloadError(f"could not download {url} ({reason}). " + _how_to_get_it(data_dir)) from err
+            fetch(url, zip_path, timeout=timeout, deadline=deadline, max_bytes=MAX_ZIP, progress=progress)
+        except DownloadError as err:
+            raise SSTDownloadError(f"{err}. " + _how_to_get_it(data_dir)) from err
     try:
-        folder = _unpack(zip_path, data_dir, sha256)
-    except SSTVerificationError:
+        folder = _unpack(zip_path, data_dir, sha256, MAX_UNPACKED)
+    except SSTVerificationError as err:
         zip_path.unlink(missing_ok=True)  # a bad zip must not be picked up again next time
-        raise
+        raise SSTVerificationError(f"{err}; it was deleted: run the download again") from err
     if not keep_zip:
         zip_path.unlink(missing_ok=True)
     return folder

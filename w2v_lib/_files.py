@@ -1,0 +1,182 @@
+"""Files that are whole or absent: atomic writes, their leftovers, and plain-language OS errors.
+
+Every file a training run or a download writes goes through `atomic_file` (or
+`write_atomically`, for writers that only take a path): the bytes go to a temporary file in the
+same folder, are flushed to the disk (fsync), and the temporary file is renamed over the
+target (os.replace), so that a reader, or the next run after a `kill -9`, sees the old file or
+the new one, never half of one. The temporary file is created with mode 0o666, which the
+process's umask narrows as it does for any new file: the result gets the user's normal
+permissions (tempfile.mkstemp's 0o600 would make vectors.txt unreadable to a group).
+
+A killed write leaves `<name>.<random>.tmp` behind; `remove_leftovers` deletes those of the
+names given (the run folder calls it when a run starts).
+
+W2V_FAULT (for the kill-and-resume test only) names a point at which the process kills itself
+with SIGKILL: `<file name>` during the write of that file (after half of it reached the disk),
+`<file name>#<n>` during its n-th write by this process, `<label>#<n>` at the n-th call of
+`fault_point(label)` (train_sst calls it once per iteration with label "iteration").
+"""
+from __future__ import annotations
+
+import errno
+import os
+import re
+import secrets
+import signal
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+
+TEMP_SUFFIX = ".tmp"
+_seen = Counter()  # fault points passed so far in this process
+
+
+def _fault_due(label: str) -> bool:
+    """Whether W2V_FAULT names `label` and this is the occurrence it names (counts the occurrences)."""
+    wanted = os.environ.get("W2V_FAULT")
+    if not wanted:
+        return False
+    name, _, nth = wanted.partition("#")
+    if name != label:
+        return False
+    _seen[label] += 1
+    return _seen[label] == int(nth or 1)
+
+
+def fault_point(label: str) -> None:
+    """SIGKILL this process here if W2V_FAULT names `label` (and this is the occurrence it names)."""
+    if _fault_due(label):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _open_temp(path: Path, keep_suffix: bool = False):
+    """A new file `<name>.<random>.tmp` beside `path` (`.tmp<suffix>` with keep_suffix), open for writing.
+
+    Returns (fd, temp path). keep_suffix serves writers that choose the format from the file
+    name's ending (matplotlib's savefig).
+    """
+    while True:
+        tail = TEMP_SUFFIX + (path.suffix if keep_suffix else "")
+        tmp = path.with_name(f"{path.name}.{secrets.token_hex(6)}{tail}")
+        try:  # 0o666, narrowed by the umask: the permissions any new file of the user gets
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:
+            continue
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (a no-op where folders cannot be opened, e.g. Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _name_the_target(err: BaseException, tmp: Path, path: Path) -> None:
+    """An error about the temporary file names the file being written instead (what the user knows)."""
+    if isinstance(err, OSError) and (err.filename is None or str(err.filename) == str(tmp)):
+        err.filename = str(path)
+
+
+def _kill_midway(fh, path: Path) -> None:
+    """The fault test's point: half the bytes on disk, then SIGKILL (if W2V_FAULT names this write)."""
+    if _fault_due(path.name):
+        fh.flush()
+        fh.truncate(fh.tell() // 2)
+        fh.flush()
+        os.fsync(fh.fileno())
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextmanager
+def atomic_file(path):
+    """`with atomic_file(path) as fh: fh.write(...)`: `path` gets all the bytes or none of them."""
+    path = Path(path)
+    fd, tmp = _open_temp(path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            _kill_midway(fh, path)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException as err:
+        tmp.unlink(missing_ok=True)
+        _name_the_target(err, tmp, path)
+        raise
+    _fsync_folder(path.parent)
+
+
+def write_atomically(path, write, keep_suffix: bool = False) -> Path:
+    """Atomically write `path` with `write(temporary path)`, for writers that take only a path.
+
+    The writer may replace the temporary file by one of its own (e.g. one made by mkstemp,
+    mode 0o600): the mode a new file gets here is put back before the rename.
+    """
+    path = Path(path)
+    fd, tmp = _open_temp(path, keep_suffix)
+    try:
+        mode = os.fstat(fd).st_mode & 0o777
+        os.close(fd)
+        write(tmp)
+        os.chmod(tmp, mode)
+        with open(tmp, "r+b") as fh:
+            fh.seek(0, os.SEEK_END)
+            _kill_midway(fh, path)
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException as err:
+        tmp.unlink(missing_ok=True)
+        _name_the_target(err, tmp, path)
+        raise
+    _fsync_folder(path.parent)
+    return path
+
+
+_TEMP_NAME = re.compile(r"(?P<target>.+)\.[A-Za-z0-9_]+" + re.escape(TEMP_SUFFIX) + r"(?P<suffix>\.\w+)?")
+
+
+def remove_leftovers(folder, is_target) -> list:
+    """Delete the temporary files that killed writes left in `folder`; returns their paths.
+
+    A leftover is `<name>.<random>.tmp` (or a writer's own temp file inside ours,
+    `<name>.<r1>.tmp.<r2>.tmp`) whose <name> passes `is_target(name)`: only the files of the
+    names the caller owns are touched.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    removed = []
+    for p in folder.iterdir():
+        name, stripped = p.name, False
+        while (m := _TEMP_NAME.fullmatch(name)) is not None and (m["suffix"] or "") in ("", Path(m["target"]).suffix):
+            name, stripped = m["target"], True
+        if stripped and is_target(name) and p.is_file():
+            p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
+
+
+_PLAIN = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOTDIR: "a part of that path is a file, not a folder",
+    errno.EEXIST: "a file of that name is in the way",
+    errno.EISDIR: "a folder of that name is in the way",
+}
+
+
+def describe_os_error(err: OSError) -> str:
+    """What went wrong, in words, with the path: 'the disk is full (/data/run/vectors.txt)'."""
+    what = _PLAIN.get(err.errno, err.strerror or str(err))
+    where = err.filename
+    return f"{what} ({where})" if where else what

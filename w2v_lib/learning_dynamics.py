@@ -1,0 +1,239 @@
+"""A yardstick for what a training run learned: how far each vector moved from where it started.
+
+A run starts from known vectors: center vectors v_w random and small, outside vectors u_w zero
+(the handout's U = outside_vectors.T). Comparing the trained center vectors (|V|, d) with that
+start tells learned structure apart from leftover initialisation:
+  * `shared_direction`, `split_movement`, `across_cosine`: the movement v_w − v_w⁽⁰⁾ split into
+    its part along the one direction every vector moved along, and the rest;
+  * `movement_spectrum`: in how many directions the vectors moved;
+  * `frequency_link`: how closely the movement along that direction follows word frequency;
+  * `frequency_surrogate`, `top_neighbours`, `neighbour_agreement`: a stand-in built from the
+    initialisation plus two numbers per word, and how many neighbours it reproduces;
+  * `measure`: all of the above for one run, as one `Yardstick` row;
+  * `initial_center_vectors_sst`, `initial_center_vectors_fast`: each trainer's start, from its seed;
+  * `window_cooccurrence`, `shifted_ppmi`, `factorise`: the factorisation view (Levy & Goldberg,
+    2014): skip-gram with K negatives fits u_oᵀv_c ≈ PMI(c, o) − log K; the SVD of that matrix is
+    the closed-form counterpart of the trained vectors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._checks import as_matrix
+from .assignment.train import init_params
+
+
+def _pair(vectors, initial):
+    vectors = as_matrix(vectors, "vectors").astype(np.float64)
+    initial = as_matrix(initial, "initial", cols=vectors.shape[1], rows=vectors.shape[0]).astype(np.float64)
+    return vectors, initial
+
+
+def movement_spectrum(vectors, initial) -> np.ndarray:
+    """Singular values (d,), largest first, of the movement matrix V − V⁽⁰⁾ (|V|, d).
+
+    One large value and d − 1 small ones: every vector moved along (nearly) one shared direction.
+    Computed from the d × d Gram matrix, which squares them: values below about 1e-7 of the
+    largest are round-off.
+    """
+    return _movement_axes(vectors, initial)[0]
+
+
+def shared_direction(vectors, initial) -> np.ndarray:
+    """The unit direction (d,) that the movement V − V⁽⁰⁾ follows most: its leading right
+    singular vector, signed so that most words moved forwards along it."""
+    vectors, initial = _pair(vectors, initial)
+    direction = _movement_axes(vectors, initial)[1][:, 0]  # (d,)
+    return direction if np.median((vectors - initial) @ direction) >= 0 else -direction
+
+
+def _movement_axes(vectors, initial):
+    """(singular values (d,), right singular vectors as columns (d, d)) of V − V⁽⁰⁾, largest first,
+    from the d × d Gram matrix: |V| can be large, d is small."""
+    vectors, initial = _pair(vectors, initial)
+    movement = vectors - initial  # (|V|, d)
+    energy, axes = np.linalg.eigh(movement.T @ movement)  # ascending, (d,) and (d, d)
+    return np.sqrt(np.maximum(energy[::-1], 0.0)), axes[:, ::-1]
+
+
+def split_movement(vectors, initial, direction):
+    """(along (|V|,), across (|V|,)): each word's movement v_w − v_w⁽⁰⁾ as its signed length along
+    the unit `direction` and the length of the rest, orthogonal to it."""
+    vectors, initial = _pair(vectors, initial)
+    movement = vectors - initial  # (|V|, d)
+    along = movement @ _unit(direction, vectors.shape[1])  # (|V|,)
+    across = np.sqrt(np.maximum((movement ** 2).sum(axis=1) - along ** 2, 0.0))  # Pythagoras, (|V|,)
+    return along, across
+
+
+def across_cosine(vectors, initial, direction) -> np.ndarray:
+    """(|V|,) cosine between each trained vector and its initialisation, both with their part along
+    `direction` removed: 1 means that, apart from that direction, the word is still its random start."""
+    vectors, initial = _pair(vectors, initial)
+    e = _unit(direction, vectors.shape[1])
+    a = vectors - np.outer(vectors @ e, e)  # (|V|, d)
+    b = initial - np.outer(initial @ e, e)  # (|V|, d)
+    return (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+
+
+def frequency_link(values, counts) -> float:
+    """Spearman rank correlation between a per-word number (|V|,) and the words' corpus counts (|V|,)."""
+    from scipy.stats import spearmanr
+
+    values, counts = np.asarray(values, dtype=np.float64), np.asarray(counts)
+    if values.shape != counts.shape or values.ndim != 1:
+        raise ValueError(f"values and counts must be 1-D with one entry per word; got {values.shape}, {counts.shape}")
+    return float(spearmanr(values, counts).statistic)
+
+
+def frequency_surrogate(vectors, initial, direction) -> np.ndarray:
+    """(|V|, d) stand-ins for the trained vectors: v̂_w = a_w e + s_w (v_w⁽⁰⁾ − (v_w⁽⁰⁾·e) e).
+
+    Built from the initialisation and two numbers per word, fitted by least squares: a_w, the
+    trained vector's coordinate along the unit direction e (in the runs studied it follows word
+    frequency, see `frequency_link`), and s_w, the scale of the start's part across e.
+    """
+    vectors, initial = _pair(vectors, initial)
+    e = _unit(direction, vectors.shape[1])
+    a = vectors @ e  # (|V|,)
+    start_across = initial - np.outer(initial @ e, e)  # (|V|, d)
+    scale = (vectors * start_across).sum(axis=1) / (start_across ** 2).sum(axis=1)  # (|V|,) since e ⟂ start_across
+    return np.outer(a, e) + scale[:, None] * start_across
+
+
+def top_neighbours(vectors, rows, k: int = 10) -> np.ndarray:
+    """(len(rows), k) each listed word's k nearest words by cosine, searched among `rows` only
+    (the word itself left out), as indices into `vectors`, nearest first."""
+    vectors = as_matrix(vectors, "vectors").astype(np.float64)
+    rows = np.asarray(rows, dtype=np.int64)
+    if not isinstance(k, (int, np.integer)) or not 1 <= k < rows.size:
+        raise ValueError(f"k must be an integer in [1, {rows.size - 1}] for {rows.size} candidate rows; got {k!r}")
+    # float64: near-ties between neighbours come out in the same order on any CPU
+    unit = vectors[rows] / np.linalg.norm(vectors[rows], axis=1, keepdims=True)  # (n, d)
+    found = np.empty((rows.size, k), dtype=np.int64)
+    for start in range(0, rows.size, 1024):  # blocks of rows keep the (block, n) similarities small
+        sims = unit[start:start + 1024] @ unit.T  # (b, n)
+        sims[np.arange(sims.shape[0]), np.arange(start, start + sims.shape[0])] = -np.inf  # not itself
+        best = np.argpartition(-sims, k - 1, axis=1)[:, :k]  # (b, k) the k largest, in no order
+        order = np.argsort(-np.take_along_axis(sims, best, axis=1), axis=1, kind="stable")  # (b, k)
+        found[start:start + sims.shape[0]] = np.take_along_axis(best, order, axis=1)
+    return rows[found]  # (n, k)
+
+
+def neighbour_agreement(neighbours, other) -> np.ndarray:
+    """(n,) for each word, the fraction of its neighbour list (n, k) that `other` (n, k) also lists."""
+    neighbours, other = np.asarray(neighbours), np.asarray(other)
+    if neighbours.shape != other.shape or neighbours.ndim != 2:
+        raise ValueError(f"both neighbour lists must be (n, k) of one shape; got {neighbours.shape}, {other.shape}")
+    return np.array([len(set(a) & set(b)) for a, b in zip(neighbours.tolist(), other.tolist())]) / neighbours.shape[1]
+
+
+@dataclass(frozen=True)
+class Yardstick:
+    """One run measured against its start (see `measure`)."""
+    second_direction: float  # s₂/s₁ of the movement V − V⁽⁰⁾: near 0 when one direction carries it all
+    cosine_across: float  # median across_cosine over the frequent words: 1 = still the random start
+    surrogate_agreement: float  # mean share of the frequent words' top-k lists that frequency_surrogate reproduces
+    frequency_link: float  # Spearman correlation of the movement along the shared direction with the counts
+
+
+def measure(vectors, initial, counts, min_count: int = 20, k: int = 10) -> Yardstick:
+    """The yardstick for trained center vectors (|V|, d) against their start (|V|, d), with the
+    words' corpus counts (|V|,); the median and the neighbour lists are over words seen at least
+    `min_count` times, the words whose vectors training updates often enough to matter."""
+    counts = np.asarray(counts)
+    frequent = np.flatnonzero(counts >= min_count)
+    direction = shared_direction(vectors, initial)
+    s = movement_spectrum(vectors, initial)
+    along, _ = split_movement(vectors, initial, direction)
+    trained_lists = top_neighbours(vectors, frequent, k)
+    surrogate_lists = top_neighbours(frequency_surrogate(vectors, initial, direction), frequent, k)
+    return Yardstick(second_direction=float(s[1] / s[0]),
+                     cosine_across=float(np.median(across_cosine(vectors, initial, direction)[frequent])),
+                     surrogate_agreement=float(neighbour_agreement(trained_lists, surrogate_lists).mean()),
+                     frequency_link=frequency_link(along, counts))
+
+
+def initial_center_vectors_sst(n_words: int, dim: int, seed: int) -> np.ndarray:
+    """(|V|, d) float32: the center vectors `sst_train.train_sst(seed=seed)` starts from.
+
+    train_sst splits SeedSequence(seed) into three generators (initialisation, corpus, training)
+    and builds the start from the first with `init_params`; this repeats that split.
+    """
+    init_rng = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(3)[0])
+    return init_params(n_words, dim, init_rng)[:n_words]
+
+
+def initial_center_vectors_fast(n_words: int, dim: int, seed: int) -> np.ndarray:
+    """(|V|, d) float32: the center vectors `fast.train_word2vec(seed=seed)` starts from, word2vec's
+    (rand − 0.5)/d drawn in float32 as the first use of default_rng(seed)."""
+    rng = np.random.default_rng(int(seed))
+    return (rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim  # (|V|, d)
+
+
+def window_cooccurrence(corpus, n_words: int, window: int) -> sp.csr_matrix:
+    """(|V|, |V|) sparse #(c, o): how often o falls in the window around center c, with each
+    window size b drawn uniformly from 1..window, so a word at distance δ counts (window − δ + 1)/window.
+
+    `corpus` is a corpus.TokenizedCorpus (e.g. the subsampled copies the run samples from); as in
+    the run, a center's own repeats are not pairs. The run draws sentences rather than tokens
+    uniformly, so its pair frequencies follow these counts only approximately.
+    """
+    rows, cols, weights = [], [], []
+    tokens, sentence_ids = corpus.tokens, np.repeat(np.arange(corpus.n_sentences), corpus.lengths)  # (n,), (n,)
+    for delta in range(1, window + 1):
+        same = sentence_ids[delta:] == sentence_ids[:-delta]  # pairs delta apart inside one sentence
+        left, right = tokens[:-delta][same], tokens[delta:][same]
+        keep = left != right
+        left, right = left[keep], right[keep]
+        w = np.full(left.size, (window - delta + 1) / window)
+        rows += [left, right]  # each pair counts in both directions: o to the right of c, and to its left
+        cols += [right, left]
+        weights += [w, w]
+    shape = (n_words, n_words)
+    return sp.csr_matrix((np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))), shape=shape)
+
+
+def shifted_ppmi(pairs, noise_probabilities, k: int) -> sp.csr_matrix:
+    """(|V|, |V|) sparse max(0, log(#(c, o) / (#(c) · K · P_n(o)))): the shifted positive PMI.
+
+    With P_n the negative-sampling distribution (|V|,) and #(c) = Σ_o #(c, o), the log term is the
+    value of u_oᵀv_c at which skip-gram's expected loss for that pair is smallest (Levy & Goldberg,
+    2014); pairs never seen, and negative values, are set to 0 so the matrix stays sparse.
+    """
+    pairs = sp.csr_matrix(pairs, dtype=np.float64)
+    noise = np.asarray(noise_probabilities, dtype=np.float64)
+    if pairs.shape[0] != pairs.shape[1] or noise.shape != (pairs.shape[0],):
+        raise ValueError(f"pairs must be (|V|, |V|) and noise_probabilities (|V|,); got {pairs.shape}, {noise.shape}")
+    center_totals = np.asarray(pairs.sum(axis=1)).ravel()  # (|V|,) #(c)
+    coo = pairs.tocoo()
+    keep = coo.data > 0
+    r, c, n = coo.row[keep], coo.col[keep], coo.data[keep]
+    values = np.log(n) - np.log(center_totals[r]) - np.log(k * noise[c])
+    positive = values > 0
+    return sp.csr_matrix((values[positive], (r[positive], c[positive])), shape=pairs.shape)
+
+
+def factorise(matrix, dim: int, seed: int = 0):
+    """(center-side (n, dim), outside-side (n, dim), singular values (dim,)) of a rank-`dim` SVD of
+    `matrix` (n, n), largest first, each side scaled by √s so that their product approximates it."""
+    from scipy.sparse.linalg import svds
+
+    matrix = sp.csr_matrix(matrix, dtype=np.float64)
+    if not isinstance(dim, (int, np.integer)) or not 1 <= dim < min(matrix.shape):
+        raise ValueError(f"dim must be an integer in [1, {min(matrix.shape) - 1}]; got {dim!r}")
+    start = np.random.default_rng(seed).standard_normal(min(matrix.shape))  # (n,) ARPACK's seeded start
+    left, s, right_t = svds(matrix, k=dim, v0=start)
+    order = np.argsort(-s)
+    root = np.sqrt(s[order])
+    return left[:, order] * root, right_t[order].T * root, s[order]
+
+
+def _unit(direction, dim):
+    e = np.asarray(direction, dtype=np.float64)
+    if e.shape != (dim,) or not np.linalg.norm(e) > 0:
+        raise ValueError(f"direction must be a nonzero vector of shape ({dim},); got shape {e.shape}")
+    return e / np.linalg.norm(e)
