@@ -29,7 +29,8 @@ from w2v_lib.course.cells import (
 MIN_LENGTH = 12
 # θ = Uᵀv_c is stated by the question itself (the scores of the naive softmax), in the code's rows.
 GIVEN_BY_THE_HANDOUT = {"scores = outside_vectors @ v_c"}
-TRIVIAL = re.compile(r"(return|pass|else:|try:|finally:|[)\]}]+,?|\"\"\"|''')")
+# `return x` of one name gives nothing away, nor do block keywords and closing brackets.
+TRIVIAL = re.compile(r"(return( \w+)?|pass|else:|try:|finally:|[)\]}]+,?|\"\"\"|''')")
 
 
 def normalise(line: str) -> str:

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from course_fixture import write_course
+from course_fixture import write_course, write_package
 
 pytest.importorskip("nbgrader", reason="grading needs the [grade] extra (pip install -e '.[grade]')")
 
@@ -27,7 +27,7 @@ def read_grades(path: Path) -> dict:
 
 def test_fixture_course_full_zero_and_between(tmp_path):
     instructor = write_course(tmp_path / "instructor")
-    release = write_release(tmp_path / "release", notebooks=instructor)
+    release = write_release(tmp_path / "release", notebooks=instructor, package=write_package(tmp_path / "src"))
     submissions = tmp_path / "submissions"
     shutil.copytree(instructor, submissions / "alice")
     shutil.copytree(release / "notebooks", submissions / "bob" / "notebooks")  # handed in one level deeper
