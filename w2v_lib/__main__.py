@@ -11,6 +11,7 @@ Each command is a `add_<name>_command(subparsers)` function that registers its p
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import sys
 from pathlib import Path
@@ -131,29 +132,27 @@ def add_train_command(subparsers) -> None:
     p.set_defaults(func=_run_train)
 
 
-def _run_student(args) -> int:
-    from .course import release  # imported on use: the student release ships without it
+def _run_course(args) -> int:
+    # Imported on use: the student release ships without the course's release and grading modules.
+    module = importlib.import_module(f".course.{args.course_module}", __package__)
+    return module.main(args.arguments)
 
-    return release.main(args.arguments)
+
+def _add_course_command(subparsers, name: str, module: str, help: str, usage: str) -> None:
+    """A command whose arguments the course's own parser reads (`module.main`): one set of options."""
+    p = subparsers.add_parser(name, help=help, add_help=False,
+                              usage=f"python -m w2v_lib {name} {usage} (--help for all)")
+    p.set_defaults(func=_run_course, course_module=module, pass_through=True)
 
 
 def add_student_command(subparsers) -> None:
-    # The course's own parser reads the arguments (release.main), so both command lines agree.
-    p = subparsers.add_parser("student", help="write the student release (see docs/instructors.md)", add_help=False,
-                              usage="python -m w2v_lib student --out DIR [--no-hints] [--force] (--help for all)")
-    p.set_defaults(func=_run_student, pass_through=True)
-
-
-def _run_grade(args) -> int:
-    from .course import grading  # imported on use: the student release ships without it
-
-    return grading.main(args.arguments)
+    _add_course_command(subparsers, "student", "release", "write the student release (see docs/instructors.md)",
+                        "--out DIR [--no-hints] [--force]")
 
 
 def add_grade_command(subparsers) -> None:
-    p = subparsers.add_parser("grade", help="grade a folder of submissions (see docs/instructors.md)", add_help=False,
-                              usage="python -m w2v_lib grade SUBMISSIONS [--timeout S] (--help for all)")
-    p.set_defaults(func=_run_grade, pass_through=True)
+    _add_course_command(subparsers, "grade", "grading", "grade a folder of submissions (see docs/instructors.md)",
+                        "SUBMISSIONS [--timeout S]")
 
 
 COMMANDS = [add_download_command, add_train_command, add_student_command, add_grade_command]
