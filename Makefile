@@ -54,9 +54,10 @@ refresh: $(STAMP)
 	  --ExecutePreprocessor.record_timing=False \
 	  notebooks/*.ipynb
 
-# The explorer as a standalone web app (Voila), for people who do not code.
+# The explorer as a standalone web app (Voila), for people who do not code: app/explorer.ipynb
+# shows only the explorer; app/voila.json culls a kernel 5 minutes after its tab is closed.
 app: $(STAMP)
-	$(BIN)/voila notebooks/08_explorer.ipynb
+	$(BIN)/voila app/explorer.ipynb --Voila.config_file_paths=app
 
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

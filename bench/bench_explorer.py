@@ -20,7 +20,8 @@ import time
 
 import numpy as np
 
-from w2v_lib.explorer import EmbeddingModel, Explorer
+from w2v_lib.explorer import Explorer
+from w2v_lib.vectors import WordVectors
 
 
 def median_ms(fn, args_list, warmup: int = 3) -> float:
@@ -45,7 +46,7 @@ def main(argv=None) -> int:
     words = [f"w{i}" for i in range(opts.words)]
     vectors = rng.standard_normal((opts.words, opts.dim)).astype(np.float32)  # (|V|, D)
     counts = rng.zipf(1.3, opts.words).clip(1, 10**6)
-    model = EmbeddingModel(words, vectors, counts)
+    model = WordVectors(words, vectors, counts)
     # a few training checkpoints, so the slider's update is timed too
     checkpoints = [(it, (it / 4000) * vectors + 0.1 * rng.standard_normal(vectors.shape).astype(np.float32))
                    for it in (1000, 2000, 3000)]

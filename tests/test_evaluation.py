@@ -4,7 +4,7 @@ import pytest
 from gensim.models import KeyedVectors
 from gensim.test.utils import datapath
 
-from w2v_lib.evaluation import analogy_accuracy, word_pair_similarity
+from w2v_lib.vectors.evaluation import analogy_accuracy, word_pair_similarity
 
 QUESTIONS = datapath("questions-words.txt")
 
@@ -88,7 +88,7 @@ def test_evaluation_errors(tmp_path):
 
 
 def test_nearest_neighbours_rank_by_cosine():
-    from w2v_lib.evaluation import nearest_neighbours
+    from w2v_lib.vectors.evaluation import nearest_neighbours
     vecs = np.array([[1, 0], [0.9, 0.1], [0, 1], [-1, 0]], dtype=np.float32)
     words = ["a", "b", "c", "d"]
     assert [w for w, _ in nearest_neighbours(vecs, words, "A", k=3)] == ["b", "c", "d"]

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 from test_explorer_model import offset_vectors, toy_vectors
 
-from w2v_lib.explorer import EmbeddingModel, load_embeddings
-from w2v_lib.explorer.export import PLOT_DIV_ID, export_html, export_projector_tsv, nearest_neighbour_table
+from w2v_lib.explorer.export import PLOT_DIV_ID, export_html, export_projector_tsv
+from w2v_lib.vectors import WordVectors, load_word_vectors
 
 
 @pytest.fixture
 def model():
     words, vectors, counts = toy_vectors()
-    return EmbeddingModel(words, vectors, counts)
+    return WordVectors(words, vectors, counts)
 
 
 def page_data(text):
@@ -22,13 +22,13 @@ def page_data(text):
 
 
 def test_neighbour_table_matches_the_model(model):
-    idx, sims = nearest_neighbour_table(model, k=4, chunk=7)  # a small chunk crosses chunk borders
+    idx, sims = model.neighbour_table(k=4, chunk=7)  # a small chunk crosses chunk borders
     for word in ("king", "good", "<script>", "filler3"):
         i = model.word_index(word)
         assert [model.words[j] for j in idx[i]] == [w for w, _ in model.neighbours(word, k=4)]
     assert (np.diff(sims, axis=1) <= 1e-6).all()
     with pytest.raises(ValueError, match="k must be an integer"):
-        nearest_neighbour_table(model, k=len(model))
+        model.neighbour_table(k=len(model))
 
 
 def test_page_is_standalone_and_deterministic(tmp_path, model):
@@ -44,9 +44,9 @@ def test_page_is_standalone_and_deterministic(tmp_path, model):
 
 def test_words_are_escaped_everywhere_in_the_page(tmp_path, model):
     hostile = "<img_src=x_onerror=alert(1)>"
-    model = EmbeddingModel(model.words + [hostile], np.vstack([model.vectors, np.ones((1, model.dim))]))
+    model = WordVectors(model.words + [hostile], np.vstack([model.vectors, np.ones((1, model.dim))]))
     text = export_html(tmp_path / "p.html", model).read_text(encoding="utf-8")
-    plain = EmbeddingModel([w if w != "<script>" else "scriptword" for w in model.words[:-1]],
+    plain = WordVectors([w if w != "<script>" else "scriptword" for w in model.words[:-1]],
                            model.vectors[:-1])
     plain_text = export_html(tmp_path / "plain.html", plain).read_text(encoding="utf-8")
     assert text.count("<script>") == plain_text.count("<script>")  # only the page's own scripts
@@ -73,7 +73,7 @@ def test_projector_pair_round_trip(tmp_path, model):
     vec_path, meta_path = export_projector_tsv(tmp_path / "proj", model, {"cluster": clusters})
     header = meta_path.read_text(encoding="utf-8").splitlines()[0]
     assert header == "word\tcount\tcluster"
-    back = load_embeddings(vec_path)
+    back = load_word_vectors(vec_path)
     assert back.words == model.words and np.array_equal(back.counts, model.counts)
     assert np.allclose(back.raw_vectors, model.raw_vectors, atol=1e-5)  # the vectors as trained
     with pytest.raises(ValueError, match="metadata column 'cluster'"):
@@ -84,7 +84,7 @@ def test_page_records_and_states_the_centring(tmp_path):
     words, vectors = offset_vectors()
     pages = {}
     for centred in (True, False):
-        text = export_html(tmp_path / f"{centred}.html", EmbeddingModel(words, vectors, centred=centred),
+        text = export_html(tmp_path / f"{centred}.html", WordVectors(words, vectors, centred=centred),
                            k=2).read_text(encoding="utf-8")
         data = page_data(text)
         assert data["centred"] is centred

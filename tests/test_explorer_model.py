@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from w2v_lib import save_run, sgd
-from w2v_lib.explorer import EmbeddingModel, UnknownWordError, load_embeddings
-from w2v_lib.explorer.model import MEAN_MIN_COUNT, mean_vector
-from w2v_lib.explorer.projections import align_checkpoints, align_to, custom_axes, pca, pca_basis, tsne
-from w2v_lib.vectors_io import save_projector_tsv, save_word2vec
+from w2v_lib.vectors import UnknownWordError, WordVectors, load_word_vectors
+from w2v_lib.vectors.formats import save_projector_tsv, save_word2vec
+from w2v_lib.vectors.keyed import MEAN_MIN_COUNT, mean_vector
+from w2v_lib.vectors.projections import align_checkpoints, align_to, custom_axes, pca, pca_basis, tsne
 
 SPECIAL = ["king", "queen", "man", "woman", "good", "great", "bad", "<script>", "-lrb-", "'s"]
 
@@ -66,7 +66,7 @@ def offset_vectors(offset=20.0):
 @pytest.fixture
 def model():
     words, vectors, counts = toy_vectors()
-    return EmbeddingModel(words, vectors, counts)
+    return WordVectors(words, vectors, counts)
 
 
 def test_nearest_neighbours_cosine_and_euclidean(model):
@@ -109,9 +109,9 @@ def test_bad_arguments_name_the_argument(model):
     with pytest.raises(ValueError, match="zero"):
         model.neighbours_of_vector(np.zeros(model.dim))
     with pytest.raises(ValueError, match="unique"):
-        EmbeddingModel(["a", "a"], np.ones((2, 3)))
+        WordVectors(["a", "a"], np.ones((2, 3)))
     with pytest.raises(ValueError, match="finite"):
-        EmbeddingModel(["a", "b"], np.array([[1.0, np.nan], [0.0, 1.0]]))
+        WordVectors(["a", "b"], np.array([[1.0, np.nan], [0.0, 1.0]]))
 
 
 def test_search_puts_exact_match_first(model):
@@ -133,7 +133,7 @@ def test_frequency_bands_and_clusters(model):
     assert clusters.shape == (len(model),) and set(clusters) == {0, 1, 2}
     assert np.array_equal(clusters, model.kmeans_clusters(3, seed=0))
     with pytest.raises(ValueError, match="without word counts"):
-        EmbeddingModel(model.words, model.vectors).frequency_bands()
+        WordVectors(model.words, model.vectors).frequency_bands()
     with pytest.raises(ValueError, match="n_clusters"):
         model.kmeans_clusters(0)
 
@@ -182,16 +182,16 @@ def test_alignment_undoes_a_rotation(model):
 
 def test_loads_run_word2vec_text_binary_and_tsv(tmp_path, model):
     run = make_run(tmp_path / "run")
-    from_run = load_embeddings(run)
+    from_run = load_word_vectors(run)
     assert from_run.words == model.words and from_run.counts is not None
     for binary in (False, True):
         path = save_word2vec(tmp_path / f"v{int(binary)}.{'bin' if binary else 'txt'}", model.words,
                              model.raw_vectors, binary=binary)
-        back = load_embeddings(path)
+        back = load_word_vectors(path)
         assert back.words == model.words and np.allclose(back.raw_vectors, model.raw_vectors, atol=1e-5)
     save_projector_tsv(tmp_path / "vectors.tsv", tmp_path / "metadata.tsv", model.words, model.raw_vectors,
                        {"count": [str(c) for c in model.counts]})
-    back = load_embeddings(tmp_path / "vectors.tsv")
+    back = load_word_vectors(tmp_path / "vectors.tsv")
     assert back.words == model.words and np.array_equal(back.counts, model.counts)
 
 
@@ -206,29 +206,29 @@ def test_gensim_reads_our_files_and_we_read_gensims(tmp_path, model):
         assert [w for w, _ in kv.most_similar("king", topn=5)] == [w for w, _ in raw.neighbours("king", k=5)]
         theirs = tmp_path / f"theirs{int(binary)}"
         kv.save_word2vec_format(str(theirs), binary=binary)
-        back = load_embeddings(theirs)
+        back = load_word_vectors(theirs)
         assert back.words == model.words and np.allclose(back.raw_vectors, model.raw_vectors, atol=1e-5)
 
 
 def test_bad_files_get_clear_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such file or folder"):
-        load_embeddings(tmp_path / "missing.txt")
+        load_word_vectors(tmp_path / "missing.txt")
     bad = tmp_path / "bad.txt"
     bad.write_text("not a header\n")
     with pytest.raises(ValueError, match="first line"):
-        load_embeddings(bad)
+        load_word_vectors(bad)
     (tmp_path / "alone" ).mkdir()
     lonely = tmp_path / "alone" / "vectors.tsv"
     lonely.write_text("1\t2\n")
     with pytest.raises(FileNotFoundError, match="metadata.tsv"):
-        load_embeddings(lonely)
+        load_word_vectors(lonely)
     with pytest.raises(FileNotFoundError, match="no finished run"):
-        load_embeddings(tmp_path / "alone")
+        load_word_vectors(tmp_path / "alone")
 
 
 def test_centring_turns_offset_dominated_cosines_into_directions():
     words, vectors = offset_vectors()
-    centred, raw = EmbeddingModel(words, vectors), EmbeddingModel(words, vectors, centred=False)
+    centred, raw = WordVectors(words, vectors), WordVectors(words, vectors, centred=False)
     assert centred.centred and not raw.centred  # centring is the default
     assert np.allclose(centred.mean, [20, 0, 0, 0], atol=1e-5) and not raw.mean.any()
     assert np.array_equal(centred.raw_vectors, vectors) and np.allclose(centred.vectors, vectors - centred.mean)
@@ -264,11 +264,11 @@ def test_mean_comes_from_frequent_words_and_modes_carry_over(model, tmp_path):
     with pytest.raises(ValueError, match="counts must have shape"):
         mean_vector(model.raw_vectors, [1, 2])
     with pytest.raises(ValueError, match="centred must be True or False"):
-        EmbeddingModel(model.words, model.raw_vectors, centred="yes")
+        WordVectors(model.words, model.raw_vectors, centred="yes")
     raw = model.with_centring(False)
     assert model.with_centring(True) is model and raw.with_centring(True).centred
     assert np.array_equal(raw.vectors, model.raw_vectors) and raw.raw_vectors is model.raw_vectors
     shifted = model.raw_vectors + 7.0  # a checkpoint with its own mean
     assert model.with_vectors(shifted).centred and not raw.with_vectors(shifted).centred
     assert np.allclose(model.with_vectors(shifted).vectors, model.vectors, atol=1e-4)
-    assert not load_embeddings(make_run(tmp_path), centred=False).centred
+    assert not load_word_vectors(make_run(tmp_path), centred=False).centred

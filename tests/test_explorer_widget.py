@@ -9,7 +9,8 @@ import pytest
 from plotly.callbacks import Points
 from test_explorer_model import make_run, offset_vectors, toy_vectors
 
-from w2v_lib.explorer import EmbeddingModel, Explorer
+from w2v_lib.explorer import Explorer
+from w2v_lib.vectors import WordVectors
 
 
 @pytest.fixture
@@ -152,16 +153,16 @@ def test_load_path_reports_bad_files_and_loads_good_ones(explorer, tmp_path):
 
 
 def test_rejects_a_non_model():
-    with pytest.raises(ValueError, match="EmbeddingModel"):
+    with pytest.raises(ValueError, match="WordVectors"):
         Explorer(np.zeros((3, 2)))
     words, vectors, counts = toy_vectors(n_filler=2)
     with pytest.raises(ValueError, match="checkpoint at iteration 5"):
-        Explorer(EmbeddingModel(words, vectors, counts), [(5, vectors[:-1])])
+        Explorer(WordVectors(words, vectors, counts), [(5, vectors[:-1])])
 
 
 def test_centre_toggle_updates_neighbours_and_message():
     words, vectors = offset_vectors()
-    ex = Explorer(EmbeddingModel(words, vectors), k=2, n_clusters=2)
+    ex = Explorer(WordVectors(words, vectors), k=2, n_clusters=2)
     assert ex.centre_box.value is True and ex.centre_box.description == "centre vectors (subtract the mean)"
     ex.search_box.value = "a"
     assert [w for w, _ in ex.neighbours] == ["a_short", "b"] and "cosine, centred" in ex.neighbour_list.value
@@ -201,3 +202,115 @@ def test_centring_follows_checkpoints_colours_and_loaded_files(explorer, tmp_pat
     assert not explorer.model.centred and explorer.centre_box.value is False
     raw_explorer = Explorer.from_run(make_run(tmp_path / "run"), centred=False)
     assert raw_explorer.centre_box.value is False and not raw_explorer.model.centred
+
+
+# --- feedback and layout (issue 15) -----------------------------------------------------------
+def test_search_ignores_case_like_the_export(explorer):
+    explorer.search_box.value = "KING"
+    assert highlighted_words(explorer)[0] == "king" and "nearest to &#x27;king&#x27;" in explorer.neighbour_list.value
+
+
+def test_every_action_clears_stale_messages_and_lists(explorer):
+    explorer.search_box.value = "good"
+    assert "<li>great" in explorer.neighbour_list.value
+    explorer.search_box.value = "zzzz"  # a failed search leaves no old list or highlight behind
+    assert explorer.last_error and explorer.neighbour_list.value == "" and explorer.highlighted.size == 0
+    explorer.search_box.value = "king"  # and a later valid answer leaves no old error above it
+    assert explorer.last_error is None and "#b00020" not in explorer.message.value
+
+
+def test_parse_error_caret_keeps_its_column(explorer):
+    explorer.submit_search("king - (man")
+    caret_line = explorer.message.value.split("<br>")[-1]
+    assert 'white-space:pre' in caret_line  # HTML would otherwise collapse the spaces before the caret
+    assert caret_line.index("^") - caret_line.index(">") - 1 == 2 + len("king - (man")
+
+
+def test_two_signs_in_a_row_are_noted_in_the_widget(explorer):
+    explorer.submit_search("king - - man")
+    assert explorer.last_error is None and "reads as &#x27;+&#x27;" in explorer.message.value
+    explorer.submit_search("king \u2212 man + woman")
+    assert explorer.neighbours[0][0] == "queen"
+
+
+def test_labels_do_not_collide(explorer):
+    from w2v_lib.explorer.figures import FONT_PX, PLOT_SIZE, to_pixels
+
+    explorer.search_box.value = "filler"  # 40 words, many close together
+    labels = explorer.fig.data[2]
+    assert 1 <= len(labels.text) <= explorer.label_limit
+    px = to_pixels(np.column_stack([labels.x, labels.y]), explorer._ranges, PLOT_SIZE)
+    boxes = []
+    for (x, y), text, spot in zip(px, labels.text, labels.textposition):
+        w, h = FONT_PX[0] * len(text), FONT_PX[1]
+        cx = x + (w / 2 + 6) * (("right" in spot) - ("left" in spot))
+        cy = y + (h / 2 + 6) * (("top" in spot) - ("bottom" in spot))
+        boxes.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] - 1e-6 and b[0] < a[2] - 1e-6 and a[1] < b[3] - 1e-6 and b[1] < a[3] - 1e-6)
+
+
+def test_a_small_vocabulary_is_labelled_from_the_start():
+    words, vectors, counts = toy_vectors(n_filler=10)  # 20 words
+    ex = Explorer(WordVectors(words, vectors, counts))
+    assert len(ex.fig.data[2].text) >= 10 and "king" in ex.fig.data[2].text
+
+
+def test_only_the_controls_that_apply_are_shown(explorer):
+    assert explorer.controls.axes_row.layout.display == "none" and explorer.checkpoint_slider.layout.display is None
+    explorer.projection_menu.value = "custom axes"
+    assert explorer.controls.axes_row.layout.display is None
+    assert explorer.controls.file_row.layout.display == "none"
+    explorer.source_menu.value = "a word2vec or projector file…"
+    assert explorer.controls.file_row.layout.display is None
+    words, vectors, counts = toy_vectors(n_filler=5)
+    plain = Explorer(WordVectors(words, vectors, counts))
+    assert plain.checkpoint_slider.layout.display == "none"  # no checkpoints, no training slider
+
+
+def test_tsne_is_cached_per_vector_set_and_centring(explorer, monkeypatch):
+    from w2v_lib.explorer import state as state_module
+
+    calls = []
+    real = state_module.tsne
+    monkeypatch.setattr(state_module, "tsne", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    state_module._TSNE_CACHE.clear()
+    explorer.projection_menu.value = "t-SNE 2-D"
+    explorer.centre_box.value = False
+    explorer.centre_box.value = True
+    explorer.projection_menu.value = "PCA 2-D"
+    explorer.projection_menu.value = "t-SNE 2-D"
+    assert len(calls) == 2 and explorer.last_error is None  # one per centring mode, then from the cache
+
+
+def test_the_vectors_menu_loads_a_source_and_the_export_button_writes(explorer, tmp_path):
+    words, vectors, counts = toy_vectors(n_filler=5)
+    seen = []
+
+    def source(progress=None):
+        progress(0.5, "half way")
+        seen.append((ex.progress.value, ex.progress.layout.visibility, ex.last_message))
+        return WordVectors(words, vectors, counts), ()
+
+    ex = Explorer(explorer.model, sources={"toy set": source}, export_dir=tmp_path)
+    ex.source_menu.value = "toy set"
+    assert seen == [(0.5, "visible", "half way")] and ex.progress.layout.visibility == "hidden"
+    assert len(ex.model) == 15 and "toy set: 15 words" in ex.message.value
+    ex.export_button.click()
+    page, vec, meta = ex.exported
+    assert page.is_file() and vec.is_file() and meta.is_file() and str(page) in html.unescape(ex.message.value)
+
+    def broken(progress=None):
+        raise FileNotFoundError("no such vectors here; put them in data/")
+
+    ex.sources["broken"] = broken
+    ex.load_source("broken")
+    assert "put them in data/" in ex.last_error and len(ex.model) == 15
+
+
+def test_hiding_one_row_hides_no_other(explorer):
+    layouts = [child.layout for child in explorer.controls.panel.children]
+    assert len({id(layout) for layout in layouts}) == len(layouts)
+    hidden = [child for child in explorer.controls.panel.children if child.layout.display == "none"]
+    assert hidden == [explorer.controls.file_row]

@@ -4,7 +4,9 @@ import re
 import numpy as np
 import pytest
 
-from w2v_lib.explorer.expressions import (
+from w2v_lib.vectors.expressions import (
+    MAX_DEPTH,
+    MAX_TOKENS,
     BinOp,
     ExpressionError,
     Negate,
@@ -12,6 +14,7 @@ from w2v_lib.explorer.expressions import (
     Word,
     evaluate,
     parse,
+    sign_notes,
     to_text,
     tokenize,
     words_in,
@@ -99,3 +102,45 @@ def test_never_evaluates_python():
     assert parse("__import__") == Word("__import__")
     with pytest.raises(ValueError):
         parse(None)
+
+
+# --- limits and signs (issue 9, part 4) ---------------------------------------------------------
+@pytest.mark.parametrize("text, problem", [
+    ("(" * 400 + "king" + ")" * 400, "too long|nests too deeply"),
+    ("(" * 100 + "king" + ")" * 100, f"nests too deeply: at most {MAX_DEPTH}"),
+    ("-" * 100 + "king", f"nests too deeply: at most {MAX_DEPTH}"),
+    (" + ".join(["king"] * 10_000), f"too long: at most {MAX_TOKENS}"),
+])
+def test_deep_or_long_expressions_get_a_message_not_a_recursion_error(text, problem):
+    with pytest.raises(ExpressionError, match=problem) as info:
+        parse(text)
+    assert len(str(info.value)) < 300  # a long expression is quoted around the place, not whole
+
+
+def test_the_limits_leave_room_for_real_expressions():
+    assert np.allclose(value("(" * MAX_DEPTH + "king" + ")" * MAX_DEPTH), [1.0, 0.0])
+    assert np.allclose(value(" + ".join(["king"] * (MAX_TOKENS // 2))), [MAX_TOKENS // 2, 0.0])
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("1e309 * king", "too large for a float"),
+    ("1e30 * 1e30 * king", "too large to hold in float32"),
+    ("king / 1e-300 / 1e-300", "too large to hold in float32"),
+])
+def test_non_finite_results_are_refused(text, problem):
+    with pytest.raises(ValueError, match=problem):
+        value(text)
+
+
+def test_the_minus_sign_is_read_as_minus():
+    assert parse("king \u2212 man + woman") == parse("king - man + woman")
+    assert np.allclose(value("king\u2212man"), [1.0, -1.0])
+    assert parse('"a\u2212b"') == Word("a\u2212b")  # inside quotes it is part of a word
+
+
+def test_two_signs_in_a_row_are_read_as_written_and_noted():
+    assert np.allclose(value("king - - man"), value("king + man"))
+    notes = sign_notes("king - - man")
+    assert len(notes) == 1 and "reads as '+'" in notes[0] and "position 6" in notes[0]
+    assert "reads as '-'" in sign_notes("king + \u2212 man")[0]
+    assert sign_notes("king - man") == [] and sign_notes("2 * -man + king") == []

@@ -158,9 +158,27 @@ def test_config_and_options_combine():
     # model-dependent batches, split between threads unless given
     assert (make_config().batch_size, make_config(model="cbow").batch_size) == (512, 1024)
     assert make_config(threads=2).batch_size == 256 and make_config(threads=2, batch_size=300).batch_size == 300
-    # skip-gram shares 20 negatives per group by default, CBOW K of them; an explicit value wins
-    assert (make_config().shared_negatives, make_config(model="cbow").shared_negatives) == (20, 10)
+    # the NumPy path: skip-gram shares 20 negatives per group by default, CBOW K of them; the
+    # compiled kernels: 10 per window; an explicit value wins
+    numpy_path = make_config(method="numpy")
+    assert (numpy_path.shared_negatives, make_config(method="numpy", model="cbow").shared_negatives) == (20, 10)
+    assert make_config(method="compiled").shared_negatives == 10
     assert make_config(shared_negatives=5).shared_negatives == 5
+    assert make_config(method="numpy", shared_negatives=5).shared_negatives == 5
+
+
+def test_the_method_is_checked():
+    with pytest.raises(ValueError, match="method must be one of"):
+        make_config(method="cython")
+
+
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+def test_compiled_and_numpy_paths_learn_alike(lee, model):
+    """Different algorithms (per-window updates vs shuffled minibatches), the same loss at the end."""
+    pytest.importorskip("numba")
+    runs = {m: train_word2vec(lee, model=model, epochs=3, seed=0, method=m, log=None) for m in ("compiled", "numpy")}
+    assert runs["compiled"].epoch_losses[-1] == pytest.approx(runs["numpy"].epoch_losses[-1], rel=0.15)
+    assert runs["compiled"].row_updates > runs["compiled"].effective_words
 
 
 def test_checkpoint_every_needs_a_folder(lee):
@@ -176,3 +194,28 @@ def test_divergence_is_reported_not_returned(lee):
 def test_progress_bar_counts_trained_words(lee, capsys):
     result = train_word2vec(lee, epochs=1, vector_size=16, progress=True)
     assert "word" in capsys.readouterr().err and result.effective_words > 0
+
+
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+def test_compiled_kernel_is_the_reference_step_window_after_window(model):
+    """One sentence, window 1, every negative word 5 (an alias table that always takes the alias):
+    each window's update is the reference gradient step of that window, taken in corpus order."""
+    pytest.importorskip("numba")
+    from w2v_lib import cbow as cbow_model
+    from w2v_lib.fast.word_kernels import train_chunk
+    W, C = tables(3)
+    tokens = np.array([0, 1, 2, 3, 4], dtype=np.int32)  # no word twice in a window: rows change once each
+    sentence_ids = np.zeros(5, dtype=np.int32)
+    threshold, alias = np.zeros(V, dtype=np.uint32), np.full(V, 5, dtype=np.int32)
+    lr, k = 0.1, 2
+    W_ref, C_ref = W.astype(np.float64), C.astype(np.float64)
+    reference = skipgram if model == "skipgram" else cbow_model
+    for i in range(len(tokens)):
+        context = np.array([tokens[j] for j in (i - 1, i + 1) if 0 <= j < len(tokens)])
+        _, gW, gC = reference(int(tokens[i]), context, W_ref, C_ref, negative_sampling(np.array([5] * k)))
+        W_ref, C_ref = W_ref - lr * gW, C_ref - lr * gC
+    # M = 1 draw of weight K/M = 2: each row changes once per window, as in the simultaneous step
+    train_chunk(W, C, tokens, sentence_ids, np.ones(V, dtype=np.float32), threshold, alias, model == "cbow", 1, k, 1,
+                False, lr, lr, np.uint64(0), 1)
+    np.testing.assert_allclose(W, W_ref, atol=2e-6)
+    np.testing.assert_allclose(C, C_ref, atol=2e-6)

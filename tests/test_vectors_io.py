@@ -154,3 +154,71 @@ def test_text_format_keeps_float32_exactly_and_leaves_no_temp_file(tmp_path):
     path = save_word2vec(tmp_path / "v.txt", ["a", "b", "c", "d"], vecs)
     np.testing.assert_array_equal(load_word2vec(path)[1], vecs)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v.txt"]
+
+
+# --- what gensim reads, read the same way (issue 9, part 4) ----------------------------------
+def test_non_utf8_word_names_the_line_or_reads_as_gensim(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(b"2 2\ncaf\xe9 1 2\nok 3 4\n")
+    with pytest.raises(ValueError, match=r"latin1.txt, line 2: byte b'\\xe9' at column 4 is not UTF-8"):
+        load_word2vec(path)
+    for errors in ("replace", "ignore"):
+        words, vecs = load_word2vec(path, unicode_errors=errors)
+        theirs = KeyedVectors.load_word2vec_format(str(path), unicode_errors=errors)
+        assert words == theirs.index_to_key and np.array_equal(vecs, theirs.vectors)
+
+
+def test_non_utf8_word_in_a_binary_file(tmp_path):
+    path = tmp_path / "v.bin"
+    rows = np.arange(4, dtype="<f4").reshape(2, 2)
+    path.write_bytes(b"2 2\ncaf\xe9 " + rows[0].tobytes() + b"\nok " + rows[1].tobytes() + b"\n")
+    with pytest.raises(ValueError, match="word 1 .* is not UTF-8"):
+        load_word2vec(path, binary=True)
+    words, _ = load_word2vec(path, binary=True, unicode_errors="replace")
+    assert words == KeyedVectors.load_word2vec_format(str(path), binary=True, unicode_errors="replace").index_to_key
+
+
+def test_only_newline_ends_a_line(tmp_path):
+    path = tmp_path / "odd.txt"
+    path.write_bytes("3 2\nab\u2028cd 1 2\nx\x0cy 3 4\nz\x85w 5 6\n".encode("utf-8"))
+    words, vecs = load_word2vec(path)
+    theirs = KeyedVectors.load_word2vec_format(str(path))
+    assert words == ["ab\u2028cd", "x\x0cy", "z\x85w"] == theirs.index_to_key
+    assert np.array_equal(vecs, theirs.vectors)
+
+
+@pytest.mark.parametrize("binary, match", [(False, "header promises 1000000000 words but the file has 1"),
+                                           (True, "binary data ends early at word 2 of 1000000000")])
+def test_a_header_promising_too_much_is_refused_before_allocating(tmp_path, binary, match):
+    import tracemalloc
+
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"1000000000 300\n" + b"a " + b" ".join([b"0.5"] * 300) + b"\n")
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=match):
+            load_word2vec(path, binary=binary)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10_000_000  # the promised table would be 1.2 TB
+
+
+def test_gzip_and_limit(tmp_path):
+    import gzip
+
+    path = save_word2vec(tmp_path / "v.txt", WORDS, vectors())
+    packed = tmp_path / "v.txt.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    words, vecs = load_word2vec(packed, limit=3)
+    assert words == WORDS[:3] and np.array_equal(vecs, vectors()[:3].astype(np.float32))
+    assert load_word2vec(packed)[0] == WORDS
+
+
+def test_projector_metadata_that_is_not_utf8_names_the_line(tmp_path):
+    save_projector_tsv(tmp_path / "v.tsv", tmp_path / "m.tsv", ["a", "b"], vectors(n=2))
+    (tmp_path / "m.tsv").write_bytes(b"a\ncaf\xe9\n")
+    with pytest.raises(ValueError, match=r"m.tsv, line 2: byte b'\\xe9' at column 4 is not UTF-8"):
+        load_projector_tsv(tmp_path / "v.tsv", tmp_path / "m.tsv")
+    (tmp_path / "m.tsv").write_bytes("a\u2028x\nb\x0cy\n".encode())  # only \n ends a row
+    assert load_projector_tsv(tmp_path / "v.tsv", tmp_path / "m.tsv")[0] == ["a\u2028x", "b\x0cy"]

@@ -22,19 +22,20 @@ side, (|V|, 2d): assignment.word_vectors.
 
 Layout: the handout core is flat here (activations, losses, models, sampling, gradcheck,
 optimizer, cost_model); corpora/ turns text into word indices; assignment/ is the course's SST
-run; fast/ the fast trainer; explorer/ the embedding explorer. See docs/architecture.md.
+run; fast/ the fast trainer; vectors/ trained vectors (WordVectors: neighbours, analogies,
+expressions, projections, files, evaluation); explorer/ the embedding explorer. See docs/architecture.md.
 """
 from .activations import sigmoid, softmax
 from .assignment import Run, RunFolder, ensure_sst_run, load_run, save_run, train_sst, word_vectors
 from .corpora import SSTNotFoundError, download_sst, find_sst, read_text_sentences, wiki_sample_sentences
-from .evaluation import analogy_accuracy, evaluate_all, nearest_neighbours, word_pair_similarity
 from .fast import FastConfig, FastResult, train_word2vec
 from .gradcheck import GradcheckResult, gradcheck
 from .losses import naive_softmax_loss_and_gradient, neg_sampling_loss_and_gradient
 from .models import cbow, skipgram, window_batch_loss_and_gradient
 from .optimizer import SGDResult, list_checkpoints, load_checkpoint, save_checkpoint, sgd, sgd_step
 from .sampling import NegativeSampler, negative_sampling, noise_distribution
-from .vectors_io import load_projector_tsv, load_word2vec, save_projector_tsv, save_word2vec
+from .vectors.evaluation import analogy_accuracy, evaluate_all, nearest_neighbours, word_pair_similarity
+from .vectors.formats import load_projector_tsv, load_word2vec, save_projector_tsv, save_word2vec
 
 __all__ = [
     # the handout core

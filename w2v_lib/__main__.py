@@ -114,8 +114,9 @@ def add_train_command(subparsers) -> None:
     start.add_argument("--resume", action="store_true", help="continue from the run folder's latest checkpoint")
     start.add_argument("--overwrite", action="store_true",
                        help="delete the run folder's earlier run (checkpoints, losses, vectors) and start over")
-    p.add_argument("--method", choices=("vectorized", "straightforward"), default="vectorized",
-                   help="straightforward is the reference loop: same result in distribution, hundreds of times slower")
+    p.add_argument("--method", choices=("auto", "compiled", "vectorized", "straightforward"), default="auto",
+                   help="auto: compiled if numba is installed, else vectorized; straightforward is the reference "
+                        "loop: same result in distribution, hundreds of times slower")
     p.add_argument("--plot", type=_plot_file, default=None,
                    help="where to write the PCA plot, e.g. plot.png (default: in the run folder)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -24,7 +24,7 @@ import numpy as np
 from .._files import atomic_file, describe_os_error, remove_leftovers, write_atomically
 from ..corpora.sst import default_data_dir
 from ..optimizer import CHECKPOINT_PATTERN, list_checkpoints, load_checkpoint
-from ..vectors_io import load_word2vec, save_word2vec
+from ..vectors.formats import load_word2vec, save_word2vec
 from .loss_history import DamagedHistoryError, finished_at, history_before, read_losses, write_losses
 from .word_plot import COURSE_WORDS, save_word_plot
 

@@ -16,6 +16,8 @@ import numpy as np
 
 from .._files import fault_point
 from ..corpora import find_sst, prepare_corpus, read_sentences
+from ..fast import compiled
+from ..fast.sst_sgd import sgd_compiled
 from ..optimizer import TrainingDiverged, load_checkpoint, sgd
 from .run_folder import RunFolder
 from .step import make_objective
@@ -104,6 +106,8 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     Same seed, same everything: the run is bit-for-bit reproducible, through kills and resumes.
     """
     cfg = check_settings(iterations, checkpoint_every, seed, resume, overwrite, hyper)
+    if method == "auto":  # the compiled step (fast/sst_sgd.py) where numba is installed, else the vectorized one
+        method = "compiled" if compiled.HAVE_NUMBA else "vectorized"
     checkpoint_every = checkpoint_every or None
     run = RunFolder(run_dir)
     run.check_location()
@@ -113,7 +117,8 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     data = prepare_corpus(sentences, corpus_rng, cfg["copies"], cfg["subsample_threshold"])
     n = len(data.vocab)
     draw_ahead = math.gcd(DRAW_AHEAD, checkpoint_every or DRAW_AHEAD)  # checkpoints fall between bulk draws
-    f = make_objective(data, rng, method, cfg["batch_size"], cfg["window"], cfg["negatives"], draw_ahead)
+    f = None if method == "compiled" else make_objective(data, rng, method, cfg["batch_size"], cfg["window"],
+                                                         cfg["negatives"], draw_ahead)
     config = {**cfg, "seed": int(seed), "method": method, "draw_ahead": draw_ahead, "n_words": n,
               "corpus": _corpus_digest(sentences)}
 
@@ -135,9 +140,15 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     start = time.perf_counter()
     with run.writing():
         try:
-            res = sgd(objective, x0, cfg["step"], iterations, anneal_every=cfg["anneal_every"], rng=rng,
-                      checkpoint_every=checkpoint_every, checkpoint_dir=run.checkpoint_dir,
-                      resume_from=resume_from, progress=progress, log=log, before_checkpoint=save_history)
+            common = dict(anneal_every=cfg["anneal_every"], rng=rng, checkpoint_every=checkpoint_every,
+                          checkpoint_dir=run.checkpoint_dir, resume_from=resume_from, progress=progress, log=log,
+                          before_checkpoint=save_history)
+            if method == "compiled":
+                hook = (lambda: fault_point("iteration")) if os.environ.get("W2V_FAULT") else None
+                res = sgd_compiled(data, x0, cfg["step"], iterations, batch_size=cfg["batch_size"],
+                                   window=cfg["window"], k=cfg["negatives"], each_iteration=hook, **common)
+            else:
+                res = sgd(objective, x0, cfg["step"], iterations, **common)
         except TrainingDiverged as err:
             latest = run.latest_checkpoint()
             kept = (f"the last good checkpoint, {latest.name}, is kept in {run.checkpoint_dir}" if latest

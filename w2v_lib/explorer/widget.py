@@ -1,110 +1,120 @@
-"""The explorer's user interface: ipywidgets controls around a plotly FigureWidget.
+"""The explorer widget: the controls of controls.py around a plotly FigureWidget, wired to
+ExplorerState.
 
-Everything a student does in the page is also a method, so tests and notebooks drive it from
-Python: `submit_search("good")`, `show_analogy("king", "man", "woman")`, `select_index(i)`,
-`set_projection("PCA 3-D")`, `set_checkpoint(0)`, `set_centring(False)`. Errors land in
-`message` (an HTML widget), never as a traceback. This module builds the controls and answers
-the questions; view.py (`MapView`) draws the picture.
+This module only wires: each control calls one state method through `_act`, which clears the
+old message, turns any error into a red line (never a traceback) and redraws from the pure
+functions of figures.py. Everything a student does is also a method, so tests and notebooks
+drive it from Python: `submit_search("good")`, `show_analogy("king", "man", "woman")`,
+`select_index(i)`, `set_projection("PCA 3-D")`, `set_checkpoint(0)`, `set_centring(False)`,
+`load_source("Wikipedia sample …")`, `export()`.
+
+The FigureWidget is built with its three traces and only ever updated in place: deleting and
+re-adding traces races with the browser's first render (Voilà showed an empty plot and
+"indices must be valid indices for gd.data"). Switching between 2-D and 3-D builds a new one.
 """
 from __future__ import annotations
 
-import functools
 import html
+from pathlib import Path
 
 import ipywidgets as widgets
-import numpy as np
 import plotly.graph_objects as go
 
-from ..assignment.run_folder import load_run
-from .expressions import parse, words_in
-from .model import METRICS, EmbeddingModel, load_embeddings
-from .view import COLOURINGS, PROJECTIONS, MapView, reports_errors
+from ..vectors.formats import load_word_vectors
+from ..vectors.keyed import WordVectors
+from . import figures
+from .controls import FILE_CHOICE, Controls
+from .state import ExplorerState
 
-EXPRESSION_CHARS = set('+-*/()"')
+ERROR_COLOUR = "#b00020"
 
 
-class Explorer(MapView):
+class Explorer:
     """An interactive view of word vectors, with a slider through training checkpoints.
 
     Args:
-        model: the EmbeddingModel of the final vectors.
-        checkpoints: optional [(iteration, (|V|, D) vectors)] from training, oldest first; they
-            are rotated onto the final vectors (orthogonal Procrustes) and drawn in the final
-            vectors' PCA basis, so the picture stays put while the words move.
+        model: the WordVectors of the final vectors (centred by default).
+        checkpoints: optional [(iteration, (|V|, D) vectors)] from training, oldest first.
+        name: the vector set's name (titles, exports, the vectors menu).
+        sources: optional {menu name: loader() -> (WordVectors, checkpoints)} offered in the
+            vectors menu (see sources.py); a file path box is always offered too.
+        export_dir: where the export button writes (data/explorer by default).
         k: the initial number of neighbours; label_limit: at most this many text labels.
-
-    The "centre vectors" box starts as `model.centred` (True by default) and swaps `model` for
-    `model.with_centring(...)`; the raw vectors stay in `model.raw_vectors`.
     """
 
-    def __init__(self, model: EmbeddingModel, checkpoints=(), *, k: int = 10, n_clusters: int = 8,
-                 label_limit: int = 30, height: int = 560, seed: int = 0):
-        if not isinstance(model, EmbeddingModel):
-            raise ValueError(f"model must be an EmbeddingModel; got {type(model).__name__}")
-        self.label_limit, self.n_clusters, self.seed = label_limit, n_clusters, seed
-        self._build_controls(k)
-        self.fig = go.FigureWidget(layout=go.Layout(
-            height=height, margin=dict(l=10, r=10, t=40, b=10), showlegend=False, dragmode="pan",
-            hovermode="closest", template="plotly_white"))
-        self.ui = widgets.VBox([self._controls, widgets.HBox([self.fig, self._side])])
-        self._load_model(model, checkpoints)
-
-    # --- construction ------------------------------------------------------------------------
-    def _build_controls(self, k):
-        text = functools.partial(widgets.Text, continuous_update=False)  # acts on Enter, not per key
-        self.search_box = text(placeholder="a word, part of one, or king - man + woman; then Enter",
-                               description="Search", layout=widgets.Layout(width="430px"))
-        self.search_box.add_class("w2v-search")
-        self.k_slider = widgets.IntSlider(value=k, min=1, max=50, description="k")
-        self.metric_toggle = widgets.ToggleButtons(options=METRICS, value="cosine", description="metric")
-        self.isolate_box = widgets.Checkbox(value=False, description="isolate matches", indent=False)
-        self.centre_box = widgets.Checkbox(value=True, description="centre vectors (subtract the mean)",
-                                           indent=False)
-        self.centre_box.add_class("w2v-centre")
-        self.projection_menu = widgets.Dropdown(options=PROJECTIONS, value="PCA 2-D", description="view")
-        self.x_axis_box = text(value="woman - man", description="x axis", layout=widgets.Layout(width="260px"))
-        self.y_axis_box = text(value="queen - king", description="y axis", layout=widgets.Layout(width="260px"))
-        self.colour_menu = widgets.Dropdown(options=COLOURINGS, value="frequency band", description="colour")
-        self.analogy_boxes = [text(placeholder=p, layout=widgets.Layout(width="110px"))
-                              for p in ("king", "man", "woman")]
-        self.analogy_button = widgets.Button(description="a − b + c")
-        self.checkpoint_slider = widgets.SelectionSlider(options=[("final", -1)], value=-1,
-                                                         description="training", continuous_update=False,
-                                                         layout=widgets.Layout(width="430px"))
-        self.path_box = text(placeholder="run folder, word2vec .txt/.bin or vectors.tsv", description="load")
-        self.load_button = widgets.Button(description="Load")
-        self.message = widgets.HTML()
-        self.message.add_class("w2v-message")
-        self.neighbour_list = widgets.HTML()
-        self.neighbour_list.add_class("w2v-neighbours")
-        self.legend = widgets.HTML()
-
+    def __init__(self, model: WordVectors, checkpoints=(), *, name: str = "word vectors", sources=None,
+                 export_dir=None, k: int = 10, n_clusters: int = 8, label_limit: int = 30, seed: int = 0):
+        if not isinstance(model, WordVectors):
+            raise ValueError(f"model must be a WordVectors; got {type(model).__name__}")
+        self.state = ExplorerState(model, checkpoints, name=name, k=k, n_clusters=n_clusters,
+                                   label_limit=label_limit, seed=seed)
+        self.sources = dict(sources or {})
+        self.export_dir = Path(export_dir) if export_dir else None
+        self.last_error = self.last_message = None
         self._quiet = False  # True while the code itself sets a control, so observers stay still
+        self.controls = Controls(name, list(self.sources), k, self.state.axes)
+        self._wire()
+        self.fig = self._new_figure()
+        self._plot_box = widgets.Box([self.fig])
+        self.ui = widgets.VBox([self.controls.panel, widgets.HBox([self._plot_box, self.controls.side])])
+        self.ui.add_class("w2v-explorer")
+        self._after_load()
+
+    @classmethod
+    def from_run(cls, run_dir, max_checkpoints: int = 21, *, centred: bool = True, **kwargs) -> Explorer:
+        """An explorer of a training run folder (see w2v_lib.assignment.run_folder), with its checkpoints."""
+        from .sources import run_vectors
+
+        model, checkpoints = run_vectors(run_dir, max_checkpoints, centred=centred)
+        kwargs.setdefault("name", "SST run")
+        return cls(model, checkpoints, **kwargs)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.ui._repr_mimebundle_(**kwargs)
+
+    # --- what the tests and the notebook read ------------------------------------------------
+    model = property(lambda self: self.state.model)
+    current_model = property(lambda self: self.state.current_model)
+    coords = property(lambda self: self.state.coords)
+    highlighted = property(lambda self: self.state.highlighted)
+    neighbours = property(lambda self: self.state.neighbours)
+    selected = property(lambda self: self.state.selected)
+    checkpoints = property(lambda self: self.state.checkpoints)
+    _ranges = property(lambda self: self.state.ranges)
+    _colour_cache = property(lambda self: self.state._colour_cache)
+
+    @property
+    def label_limit(self) -> int:
+        return self.state.label_limit
+
+    @label_limit.setter
+    def label_limit(self, value: int):
+        self.state.label_limit = int(value)
+
+    # --- wiring ------------------------------------------------------------------------------
+    def __getattr__(self, name):
+        """The controls by name (explorer.search_box, explorer.k_slider, …), for tests and notebooks."""
+        controls = self.__dict__.get("controls")
+        if controls is None or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(controls, name)
+
+    def _wire(self):
         on = self._observe
-        on(self.search_box, lambda v: self.submit_search(v))
-        on(self.k_slider, lambda v: self._refresh_query())
-        on(self.metric_toggle, lambda v: self._refresh_query())
-        on(self.isolate_box, lambda v: self._draw_highlight())
-        on(self.centre_box, lambda v: self.set_centring(v))
-        on(self.projection_menu, lambda v: self.set_projection(v))
-        on(self.x_axis_box, lambda v: self._custom_axes_changed())
-        on(self.y_axis_box, lambda v: self._custom_axes_changed())
-        on(self.colour_menu, lambda v: self.set_colouring(v))
-        on(self.checkpoint_slider, lambda v: self.set_checkpoint(v))
+        on(self.search_box, self.submit_search)
+        on(self.k_slider, lambda v: self._act(self._set_state, "k", v))
+        on(self.metric_toggle, lambda v: self._act(self._set_state, "metric", v))
+        on(self.isolate_box, lambda v: self._act(self._set_state, "isolate", v))
+        on(self.centre_box, self.set_centring)
+        on(self.projection_menu, self.set_projection)
+        on(self.x_axis_box, lambda v: self._act(self.state.set_axes, v, self.y_axis_box.value))
+        on(self.y_axis_box, lambda v: self._act(self.state.set_axes, self.x_axis_box.value, v))
+        on(self.colour_menu, self.set_colouring)
+        on(self.checkpoint_slider, self.set_checkpoint)
+        on(self.source_menu, self._source_chosen)
         self.analogy_button.on_click(lambda _: self.show_analogy(*(b.value for b in self.analogy_boxes)))
         self.load_button.on_click(lambda _: self.load_path(self.path_box.value))
-
-        self._controls = widgets.VBox([
-            widgets.HBox([self.search_box, self.isolate_box, self.centre_box]),
-            widgets.HBox([self.k_slider, self.metric_toggle]),
-            widgets.HBox([self.projection_menu, self.x_axis_box, self.y_axis_box]),
-            widgets.HBox([self.colour_menu, self.checkpoint_slider]),
-            widgets.HBox([widgets.Label("analogy"), *self.analogy_boxes, self.analogy_button]),
-            widgets.HBox([self.path_box, self.load_button]),
-            self.message,
-        ])
-        self._side = widgets.VBox([widgets.HTML("<b>neighbours</b>"), self.neighbour_list, self.legend],
-                                  layout=widgets.Layout(width="260px"))
+        self.export_button.on_click(lambda _: self.export())
 
     def _observe(self, widget, handler):
         widget.observe(lambda change: None if self._quiet else handler(change["new"]), "value")
@@ -118,151 +128,200 @@ class Explorer(MapView):
         finally:
             self._quiet = False
 
-    def _load_model(self, model, checkpoints):
-        self.model = model
-        self.current_model = model
-        self._load_checkpoints(checkpoints)
-        self._set_quietly(self.centre_box, value=model.centred)
-        self.highlighted = np.zeros(0, dtype=np.int64)  # indices drawn in red
-        self.selected = None  # the index of the clicked or searched word
-        self.neighbours = []  # [(word, score)] listed beside the plot
-        self._query = None  # how to recompute the neighbours when k or the metric changes
-        self._colour_cache = {}
-        self.neighbour_list.value = ""
-        self._checkpoint = -1
-        self.set_colouring(self.colour_menu.value, redraw=False)
-        self._projection = None
-        self.set_projection(self.projection_menu.value)
-        self.show_message(f"{len(model)} words, {model.dim} dimensions"
-                          + (f", {len(self.checkpoints)} training checkpoints" if self.checkpoints else ""))
+    def _set_state(self, name, value):
+        setattr(self.state, name, value)
+        self.state._refresh_answer()
 
-    @classmethod
-    def from_run(cls, run_dir, max_checkpoints: int = 21, *, centred: bool = True, **kwargs) -> Explorer:
-        """An explorer of a training run folder (see w2v_lib.runs), with its checkpoints."""
-        run = load_run(run_dir)
-        paths = run.checkpoints
-        if len(paths) > max_checkpoints:  # evenly spaced, always keeping the last
-            keep = np.unique(np.linspace(0, len(paths) - 1, max_checkpoints).round().astype(int))
-            paths = [paths[i] for i in keep]
-        checkpoints = [run.checkpoint_vectors(p) for p in paths]
-        return cls(EmbeddingModel(run.words, run.vectors, run.counts, centred=centred), checkpoints, **kwargs)
+    # --- the one path every action takes -----------------------------------------------------
+    def _act(self, action, *args, pending: str = ""):
+        """Clear the old message (or show `pending` while it runs), run `action`, show its note
+        or its error, redraw."""
+        self.last_error = None
+        self.show_message(pending)
+        try:
+            note = action(*args)
+        except Exception as err:  # a UI must never show a traceback; say what broke instead
+            known = isinstance(err, (ValueError, FileNotFoundError, KeyError, OSError))
+            text = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
+            self.show_message(str(text) if known else f"unexpected {type(err).__name__}: {err}", error=True)
+            note = None
+        finally:
+            self.progress.layout.visibility = "hidden"
+        self._render()
+        if self.last_error is None:
+            lines = [self.state.summary] if self.state.summary else []
+            lines += note if isinstance(note, list) else ([note] if note else [])
+            if lines:
+                self.show_message("\n".join(lines))
+        return note
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.ui._repr_mimebundle_(**kwargs)
-
-    # --- messages ----------------------------------------------------------------------------
     def show_message(self, text: str, error: bool = False):
-        colour = "#b00020" if error else "#333"
-        self.message.value = f'<span style="color:{colour}">{html.escape(text).replace(chr(10), "<br>")}</span>'
-        self.last_error = text if error else None
+        """One message under the controls; an expression error keeps its caret under the right
+        character (white space is kept and the quoted lines use a fixed-width font)."""
+        colour = ERROR_COLOUR if error else "#333"
+        first, *rest = (text or "").split("\n")
+        body = html.escape(first)
+        if rest:
+            body += "".join(f'<br><code style="white-space:pre">{html.escape(line)}</code>' for line in rest)
+        self.message.value = f'<span style="color:{colour}">{body}</span>' if text else ""
+        if error:
+            self.last_error = text
         self.last_message = text
 
-    # --- questions ---------------------------------------------------------------------------
-    @reports_errors
+    def _render(self):
+        """Redraw everything from the state."""
+        s = self.state
+        if (self.fig.data[0].type == "scatter3d") != s.three_d:
+            self.fig = self._new_figure()
+            self._plot_box.children = (self.fig,)
+        else:
+            # what the all-words trace shows; unchanged, only its fading is sent again
+            drawn = (id(s.coords), id(s.colours), s.shown.tobytes() if s.isolate else None)
+            with self.fig.batch_update():
+                specs = figures.traces(s, all_words=drawn != self._drawn)
+                for trace, props in zip(self.fig.data, specs):
+                    trace.update(props, overwrite=True)
+                self.fig.layout.update(figures.layout(s))
+            self._drawn = drawn
+        self.neighbour_list.value = figures.word_list_html(s.list_title, s.list_rows)
+        self.legend.value = figures.legend_html(s)
+        self._set_quietly(self.colour_menu, value=s.colouring)
+        self._set_quietly(self.projection_menu, value=s.projection)
+        self._set_quietly(self.centre_box, value=s.model.centred)
+        self._set_quietly(self.checkpoint_slider, value=s.checkpoint)
+        # only the controls that apply to this view and these vectors are shown
+        self.controls.axes_row.layout.display = None if s.projection == "custom axes" else "none"
+        self.checkpoint_slider.layout.display = None if s.checkpoints else "none"
+        self.checkpoint_slider.disabled = s.projection.startswith("t-SNE")
+        self.controls.file_row.layout.display = None if self.source_menu.value == FILE_CHOICE else "none"
+
+    def _new_figure(self) -> go.FigureWidget:
+        s = self.state
+        kind = go.Scatter3d if s.three_d else None
+        specs = figures.traces(s)
+        made = [(kind or (go.Scattergl if p["mode"] == "markers" else go.Scatter))(**p) for p in specs]
+        fig = go.FigureWidget(data=made, layout=figures.layout(s))
+        self._drawn = (id(s.coords), id(s.colours), s.shown.tobytes() if s.isolate else None)
+        if not s.three_d:
+            for trace in fig.data[:2]:
+                trace.on_click(self._on_click)
+        return fig
+
+    def _on_click(self, trace, points, state):
+        if not points.point_inds:
+            return
+        j = points.point_inds[0]
+        rows = self.state.shown if trace.name == "words" else self.state.highlighted
+        self.select_index(int(rows[j]))
+
+    # --- actions -----------------------------------------------------------------------------
     def submit_search(self, text: str):
-        """What Enter in the search box does: a word shows its neighbours, part of a word
-        highlights every match, an expression shows the neighbours of its vector."""
-        text = (text or "").strip()
-        self._set_quietly(self.search_box, value=text)
-        if not text:
-            raise ValueError("the search box is empty: type a word (e.g. good) and press Enter")
-        if text in self.current_model.index:
-            self.select_index(self.current_model.index[text])
-        elif EXPRESSION_CHARS & set(text):
-            self._query = ("expression", text)
-            self._refresh_query()
-        else:
-            hits = self.current_model.search(text)
-            if hits.size == 0:
-                raise ValueError(f"no word contains {text!r}{self.current_model.spelling_hint(text)}")
-            self._query = None
-            self.selected = None
-            self.neighbours = []
-            self._highlight(hits)
-            self.neighbour_list.value = self._word_list([(self.model.words[i], None) for i in hits[:50]],
-                                                        f"{hits.size} words contain {text!r}")
-            self.show_message(f"{hits.size} matches for {text!r}"
-                              + (f" (labels on the first {self.label_limit})" if hits.size > self.label_limit else ""))
+        """What Enter in the search box does (see ExplorerState.search)."""
+        self._set_quietly(self.search_box, value=(text or "").strip())
+        return self._act(self.state.search, text)
 
-    @reports_errors
     def select_index(self, index: int):
-        """Select one word (what a click does): highlight it and its k nearest neighbours."""
-        if not 0 <= int(index) < len(self.model):
-            raise ValueError(f"index must be in [0, {len(self.model)}); got {index}")
-        self.selected = int(index)
-        self._query = ("word", self.model.words[self.selected])
-        self._refresh_query()
+        return self._act(self.state.select, index)
 
-    @reports_errors
     def show_analogy(self, a: str, b: str, c: str):
-        """Neighbours of a − b + c, the three input words left out."""
-        words = [(w or "").strip() for w in (a, b, c)]
-        if not all(words):
-            raise ValueError("an analogy needs three words a, b, c (a − b + c), e.g. king, man, woman")
-        for box, w in zip(self.analogy_boxes, words):
-            self._set_quietly(box, value=w)
-        self._query = ("analogy", tuple(words))
-        self._refresh_query()
+        for box, w in zip(self.analogy_boxes, (a, b, c)):
+            self._set_quietly(box, value=(w or "").strip())
+        return self._act(self.state.analogy, a, b, c)
 
-    def _refresh_query(self):
-        if self._query is not None:
-            self._run_query()
+    def set_projection(self, name: str):
+        pending = ""
+        if isinstance(name, str) and name.startswith("t-SNE") and self.state.tsne_needed():
+            pending = (f"computing t-SNE of {len(self.state.model):,} words… (once per vector set and centring; "
+                       "20,000 words take about two minutes)")
+        return self._act(self.state.set_projection, name, pending=pending)
 
-    @reports_errors
-    def _run_query(self):
-        kind, arg = self._query
-        k, metric, m = self.k_slider.value, self.metric_toggle.value, self.current_model
-        if kind == "word":
-            hits = m.neighbours_of_vector(m.vector(arg), k, metric, exclude=(arg,))
-            head, title = [m.word_index(arg)], f"nearest to {arg!r}"
-        elif kind == "analogy":
-            hits = m.analogy(*arg, k=k, metric=metric)
-            head, title = [m.word_index(w) for w in arg], f"{arg[0]!r} − {arg[1]!r} + {arg[2]!r}"
-        else:
-            hits = m.neighbours(arg, k, metric)
-            vec_words = [w for w in words_in(parse(arg)) if w in m.index]
-            head, title = [m.word_index(w) for w in vec_words], f"nearest to {arg}"
-        self.neighbours = hits
-        self._highlight(head + [m.index[w] for w, _ in hits])
-        space = "centred" if m.centred else "raw"
-        self.neighbour_list.value = self._word_list(hits, f"{title} ({metric}, {space})")
-        self.show_message(f"{len(hits)} neighbours, {title}, by {metric} on {space} vectors")
+    def set_colouring(self, name: str):
+        return self._act(self.state.set_colouring, name)
 
-    def _word_list(self, rows, title):
-        items = "".join(f"<li>{html.escape(w)}" + ("" if s is None else f" <small>{s:.3f}</small>") + "</li>"
-                        for w, s in rows)
-        return f"<div><i>{html.escape(title)}</i><ol>{items}</ol></div>"
+    def set_checkpoint(self, position: int):
+        return self._act(self.state.set_checkpoint, position)
 
-    # --- centring, axes and files ------------------------------------------------------------
-    @reports_errors
     def set_centring(self, centred: bool):
-        """Subtract the mean vector (True) or use the raw vectors (False). Neighbours, analogies,
-        k-means colours, t-SNE and custom axes are recomputed; PCA pictures do not move."""
-        if not isinstance(centred, (bool, np.bool_)):
-            raise ValueError(f"centred must be True or False; got {centred!r}")
-        self._set_quietly(self.centre_box, value=bool(centred))
-        self.last_error = None  # only an error of this switch keeps its message below
-        self.model = self.model.with_centring(bool(centred))
-        self.current_model = (self.model if self._checkpoint == -1
-                              else self.model.with_vectors(self._aligned[self._checkpoint]))
-        self._colour_cache.pop("k-means cluster", None)
-        self._tsne_coords = None
-        self.set_colouring(self.colour_menu.value, redraw=False)
-        self.set_projection(self._projection)
-        self._refresh_query()
-        if self.last_error is None:
-            note = f"{self.model.mode}; cosines, analogies, clusters and axes follow (euclidean distances do not)"
-            self.show_message(note if self._query is None else f"{self.last_message}\n{note}")
+        def switch():
+            self.state.set_centring(centred)
+            return f"{self.state.model.mode}; cosines, analogies, clusters and axes follow (euclidean distances do not)"
+        return self._act(switch)
 
-    def _custom_axes_changed(self):
-        if self._projection == "custom axes":
-            self.set_projection("custom axes")
+    # --- other vectors -----------------------------------------------------------------------
+    def load_vectors(self, model: WordVectors, checkpoints=(), name: str = "word vectors"):
+        """Show another vector set; the view, colouring and k carry over where they apply."""
+        old = self.state
+        state = ExplorerState(model, checkpoints, name=name, k=old.k, n_clusters=old.n_clusters,
+                              label_limit=old.label_limit, seed=old.seed)
+        state.metric = old.metric
+        if old.colouring != "frequency band" or model.counts is not None:
+            state.set_colouring(old.colouring)
+        if old.projection != "t-SNE 2-D" or not state.tsne_needed():
+            try:
+                state.set_projection(old.projection)
+            except ValueError:  # e.g. the custom axes' words are not in the new vocabulary
+                pass
+        self.state = state
+        options = list(self.source_menu.options)
+        if name not in options:
+            options.insert(len(options) - 1, name)
+        self._set_quietly(self.source_menu, options=options, value=name)
+        self._after_load()
 
-    @reports_errors
+    def _after_load(self):
+        s = self.state
+        options = [(f"iteration {it}", j) for j, (it, _) in enumerate(s.checkpoints)] + [("final", -1)]
+        self._set_quietly(self.checkpoint_slider, options=options, value=-1)
+        self._set_quietly(self.k_slider, value=s.k)
+        self._act(lambda: f"{s.name}: {len(s.model):,} words, {s.model.dim} dimensions"
+                  + (f", {len(s.checkpoints)} training checkpoints" if s.checkpoints else ""))
+
     def load_path(self, path: str, metadata_path=None):
-        """Replace the vectors with those of a run folder, a word2vec file or a vectors.tsv."""
-        if not (path or "").strip():
-            raise ValueError("type the path of a run folder, a word2vec .txt/.bin file or a vectors.tsv")
-        model = load_embeddings(path.strip(), metadata_path, centred=self.centre_box.value)
-        self._tsne_coords = None
-        self._load_model(model, ())
+        """Show the vectors of a run folder, a word2vec file or a vectors.tsv."""
+        def load():
+            if not (path or "").strip():
+                raise ValueError("type the path of a run folder, a word2vec .txt/.bin file or a vectors.tsv")
+            model = load_word_vectors(path.strip(), metadata_path, centred=self.centre_box.value)
+            self.load_vectors(model, (), name=Path(path.strip()).name)
+        return self._act(load)
+
+    def load_source(self, name: str):
+        """Show one of the vector sets of the menu (which may train or download them first)."""
+        def load():
+            if name not in self.sources:
+                raise ValueError(f"no vector set called {name!r}; the menu offers {list(self.sources)}")
+            self.show_message(f"loading {name}…")
+            self.progress.value = 0
+            self.progress.layout.visibility = "visible"
+            model, checkpoints = self.sources[name](progress=self._progress)
+            self.load_vectors(model.with_centring(self.centre_box.value), checkpoints, name=name)
+        return self._act(load)
+
+    def _progress(self, fraction: float, text: str = ""):
+        self.progress.value = min(max(float(fraction), 0.0), 1.0)
+        if text:
+            self.show_message(text)
+
+    def _source_chosen(self, name):
+        if name == FILE_CHOICE:
+            self._render()
+            self.show_message("type the path of a run folder, a word2vec .txt/.bin file or a vectors.tsv, then Load")
+        elif name in self.sources:
+            self.load_source(name)
+
+    def export(self, directory=None):
+        """Write the offline HTML page and the projector's TSV pair of the vectors shown."""
+        from ..corpora.sst import default_data_dir
+        from .export import export_html, export_projector_tsv
+
+        def write():
+            s = self.state
+            slug = "".join(c if c.isalnum() else "_" for c in s.name.lower()).strip("_") or "vectors"
+            folder = Path(directory or self.export_dir or default_data_dir() / "explorer") / slug
+            coords = s.coords[:, :2] if not s.three_d else None
+            page = export_html(folder / f"{slug}.html", s.current_model, coords, title=s.name,
+                               colours=s.colours, colour_names=s.colour_names)
+            vec, meta = export_projector_tsv(folder / "projector", s.current_model)
+            self.exported = (page, vec, meta)
+            return f"exported {page} and the projector pair {vec.name} + {meta.name} in {vec.parent}"
+        return self._act(write)

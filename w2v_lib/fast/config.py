@@ -13,6 +13,9 @@ from dataclasses import asdict, dataclass, fields, replace
 # analogy accuracy rose from 0.0190 (M = 10) to 0.0216 at 1 thread, and from 0.0183 to 0.0222 at
 # 2 threads, for 10-20 % of its speed; CBOW measured no gain beyond noise, so it keeps M = K.
 MODEL_DEFAULTS = {"skipgram": (512, 16, 20), "cbow": (1024, 16, 10)}
+# The compiled kernels update after every window (no batch, no groups); M negatives per window.
+COMPILED_SHARED = {"skipgram": 10, "cbow": 10}
+METHODS = ("auto", "compiled", "numpy")
 
 GENSIM_NAMES = {"workers": "threads", "sg": "model ('skipgram' or 'cbow')", "size": "vector_size",
                 "iter": "epochs", "alpha_min": "min_alpha"}
@@ -36,6 +39,10 @@ class FastConfig:
     cbow_mean: bool = True  # v̂ as the mean (word2vec's default) or the sum (the handout's)
     threads: int = 1  # 1: deterministic for a seed; 2+: lock-free parallel updates
     seed: int = 0
+    # "numpy" (minibatched array code), "compiled" (numba kernels: several times faster, but their
+    # quality is measured below gensim's on the analogy and WordSim353 sets, see docs/benchmark.md),
+    # "auto" (compiled if numba is installed, else numpy)
+    method: str = "numpy"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -52,6 +59,12 @@ def make_config(config: FastConfig | None = None, **options) -> FastConfig:
     base = (config or FastConfig()).as_dict()
     base.update(options)
     cfg = FastConfig(**base)
+    if cfg.method == "auto":
+        from .compiled import HAVE_NUMBA
+        cfg = replace(cfg, method="compiled" if HAVE_NUMBA else "numpy")
+    if cfg.method == "compiled" and cfg.model in COMPILED_SHARED:
+        cfg = replace(cfg, shared_negatives=COMPILED_SHARED[cfg.model] if cfg.shared_negatives is None
+                      else cfg.shared_negatives)
     if cfg.model in MODEL_DEFAULTS:
         batch, group, shared = MODEL_DEFAULTS[cfg.model]
         # Threads update the shared tables at the same time, so each one's batch is staleness for
@@ -65,6 +78,11 @@ def make_config(config: FastConfig | None = None, **options) -> FastConfig:
 
 
 def _validate(cfg: FastConfig) -> None:
+    if cfg.method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {cfg.method!r}")
+    if cfg.method == "compiled":
+        from .compiled import require_numba
+        require_numba("method='compiled'")
     if cfg.model not in ("skipgram", "cbow"):
         raise ValueError(f"model must be 'skipgram' or 'cbow'; got {cfg.model!r}")
     for name in ("vector_size", "window", "negative", "shared_negatives", "negative_group", "epochs", "min_count",

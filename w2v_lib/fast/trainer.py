@@ -19,8 +19,9 @@ import numpy as np
 
 from ..corpora import Vocabulary, build_vocabulary, encode
 from ..optimizer import checkpoint_path, load_checkpoint, save_checkpoint
-from ..sampling import noise_distribution
-from . import batching, kernels
+from ..sampling import NegativeSampler, noise_distribution
+from . import batching, kernels, word_kernels
+from .compiled import alias_tables, seed_state
 from .config import FastConfig, make_config
 
 LOSS_EVERY = 8  # compute the loss on one batch in this many (it costs a log per score)
@@ -36,6 +37,7 @@ class FastResult:
     effective_words: int  # tokens trained on in this call, after subsampling (gensim's count)
     seconds: float  # time spent in the training loop
     epoch_losses: list = field(default_factory=list)  # mean loss per example, per epoch run here
+    row_updates: int = 0  # compiled kernels: row updates done (6·d flops each), for the arithmetic rate
     checkpoints: list = field(default_factory=list)
 
     @property
@@ -108,6 +110,7 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
             result.effective_words += words
             result.epoch_losses.append(loss)
             result.epochs_done = epoch + 1
+            result.row_updates = trainer.row_updates
             if checkpoint_every and (epoch + 1) % checkpoint_every == 0:
                 path = checkpoint_path(Path(checkpoint_dir), epoch + 1)
                 result.checkpoints.append(save_checkpoint(path, result.stacked, epoch + 1,
@@ -122,8 +125,11 @@ class _EpochRunner:
         self.cfg, self.corpus, self.W, self.C, self.rng = cfg, corpus, W, C, rng
         self.keep_prob = batching.keep_probabilities(counts, cfg.sample).astype(np.float32)  # (|V|,)
         self.noise = noise_distribution(counts)  # (|V|,) unigram^0.75
+        if cfg.method == "compiled":  # the alias table, compact for the kernels
+            self.threshold, self.alias = alias_tables(NegativeSampler(counts, method="alias"))
         self.neg_weight = np.float32(cfg.negative / cfg.shared_negatives)
         self.total_tokens = corpus.chunk_bounds[-1]
+        self.row_updates = 0  # compiled kernels only: score + two multiply-adds of d numbers each
 
     def lr_at(self, epoch, within) -> float:
         cfg = self.cfg
@@ -138,7 +144,7 @@ class _EpochRunner:
         jobs = [(epoch, i, int(s)) for i, s in enumerate(seeds)]
         if self.cfg.threads == 1:
             outcomes = [self._run_chunk(*job) for job in jobs]
-            for words, _, _ in outcomes:
+            for words, *_ in outcomes:
                 bar is not None and bar.update(words)
         else:
             with ThreadPoolExecutor(self.cfg.threads) as pool:
@@ -147,6 +153,7 @@ class _EpochRunner:
                     outcomes.append(out)
                     bar is not None and bar.update(out[0])
         words = sum(o[0] for o in outcomes)
+        self.row_updates += sum(o[3] for o in outcomes)
         loss_sum, loss_n = sum(o[1] for o in outcomes), sum(o[2] for o in outcomes)
         loss = loss_sum / loss_n if loss_n else float("nan")
         if bar is not None:
@@ -156,6 +163,13 @@ class _EpochRunner:
     def _run_chunk(self, epoch, chunk, seed):
         cfg, rng = self.cfg, np.random.default_rng(seed)
         lo, hi = self.corpus.chunk_bounds[chunk], self.corpus.chunk_bounds[chunk + 1]
+        if cfg.method == "compiled":
+            words, loss_sum, loss_n, rows, _ = word_kernels.train_chunk(
+                self.W, self.C, self.corpus.tokens[lo:hi], self.corpus.sentence_ids[lo:hi], self.keep_prob,
+                self.threshold, self.alias, cfg.model == "cbow", cfg.window, cfg.negative, cfg.shared_negatives,
+                cfg.cbow_mean, self.lr_at(epoch, lo / self.total_tokens), self.lr_at(epoch, hi / self.total_tokens),
+                seed_state(rng), LOSS_EVERY)
+            return words, loss_sum, loss_n, rows
         tokens, sids = batching.subsample(self.corpus.tokens[lo:hi], self.corpus.sentence_ids[lo:hi],
                                           self.keep_prob, rng)
         centers, contexts = batching.windows(tokens, sids, cfg.window, rng)
@@ -179,7 +193,7 @@ class _EpochRunner:
             if want:
                 loss_sum += loss
                 loss_n += words.shape[0] if cfg.model == "skipgram" else indptr.shape[0] - 1
-        return tokens.shape[0], loss_sum, loss_n
+        return tokens.shape[0], loss_sum, loss_n, 0
 
 
 class _single_threaded_blas:

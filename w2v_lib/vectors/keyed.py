@@ -1,24 +1,24 @@
-"""The explorer's model: a vocabulary with its vectors, and the questions a student asks of them.
+"""One object for trained word vectors, in the spirit of gensim's KeyedVectors: the words, their
+index, the (|V|, D) vectors, optional counts, and the questions asked of them.
 
-Nearest neighbours (cosine or euclidean), analogies a − b + c, substring search, frequency
-bands and k-means clusters. Vectors are rows, (|V|, D); the SST run's word vectors are
-[v_w, u_w] side by side, so D = 2d there.
+Every nearest-neighbour question in the workbook goes through `WordVectors.nearest` (a batch of
+query vectors → each one's k best rows): a word's neighbours, an expression's, an analogy,
+the export's table of every word's neighbours and the analogy benchmark.
 
 Centring: small word2vec runs leave every vector with one large shared component, so all raw
-cosines are ≈ 1 and the neighbour lists carry no information. By default the model subtracts
-the mean vector first (as in Mu & Viswanath 2018, "All-but-the-top") and asks every question
-of x_w − μ; `raw_vectors` keeps the vectors as given.
+cosines are ≈ 1 and the neighbour lists carry no information. By default the vectors are
+centred: the mean vector μ is subtracted first (Mu & Viswanath 2018, "All-but-the-top") and
+every question is asked of x_w − μ; `raw_vectors` keeps the vectors as given. Vectors are
+rows, (|V|, D); the SST run's word vectors are [v_w, u_w] side by side, so D = 2d there.
 """
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
+from functools import cached_property
 
 import numpy as np
 
 from .._checks import as_matrix
-from ..assignment.run_folder import load_run
-from ..vectors_io import load_projector_tsv, load_word2vec
 from .expressions import evaluate, parse
 
 METRICS = ("cosine", "euclidean")
@@ -48,7 +48,12 @@ def mean_vector(vectors, counts=None, min_count: int = MEAN_MIN_COUNT) -> np.nda
     return rows.astype(np.float64).mean(axis=0).astype(np.float32)  # (D,)
 
 
-class EmbeddingModel:
+def _check_k(k):
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive integer; got {k!r}")
+
+
+class WordVectors:
     """Words, their (|V|, D) float32 vectors, unit-length copies and optional counts.
 
     Args:
@@ -64,8 +69,9 @@ class EmbeddingModel:
     def __init__(self, words, vectors, counts=None, *, centred: bool = True):
         words = [str(w) for w in words]
         vectors = as_matrix(vectors, "vectors", rows=len(words)).astype(np.float32, copy=False)
-        if len(set(words)) != len(words):
-            dup = next(w for w in words if words.count(w) > 1)
+        self.index = {w: i for i, w in enumerate(words)}
+        if len(self.index) != len(words):
+            dup = next(w for i, w in enumerate(words) if self.index[w] != i)
             raise ValueError(f"words must be unique; {dup!r} occurs more than once")
         if not np.isfinite(vectors).all():
             raise ValueError("vectors must be finite; got NaN or infinite entries")
@@ -85,8 +91,6 @@ class EmbeddingModel:
         norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)  # (|V|, 1)
         self.unit_vectors = self.vectors / np.maximum(norms, 1e-12)  # (|V|, D); zero rows stay zero
         self.sq_norms = np.einsum("ij,ij->i", self.vectors, self.vectors)  # (|V|,) for euclidean distances
-        self.index = {w: i for i, w in enumerate(words)}
-        self._lower_words = [w.lower() for w in words]
 
     def __len__(self):
         return len(self.words)
@@ -95,16 +99,16 @@ class EmbeddingModel:
     def dim(self) -> int:
         return self.vectors.shape[1]
 
-    def with_vectors(self, vectors) -> EmbeddingModel:
+    def with_vectors(self, vectors) -> WordVectors:
         """The same vocabulary, counts and centring with other raw vectors (e.g. a checkpoint's);
-        a centred model subtracts the new vectors' own mean."""
-        return EmbeddingModel(self.words, vectors, self.counts, centred=self.centred)
+        a centred set subtracts the new vectors' own mean."""
+        return WordVectors(self.words, vectors, self.counts, centred=self.centred)
 
-    def with_centring(self, centred: bool) -> EmbeddingModel:
+    def with_centring(self, centred: bool) -> WordVectors:
         """The same words and raw vectors, centred (mean subtracted) or not."""
         if centred == self.centred:
             return self
-        return EmbeddingModel(self.words, self.raw_vectors, self.counts, centred=centred)
+        return WordVectors(self.words, self.raw_vectors, self.counts, centred=centred)
 
     @property
     def mode(self) -> str:
@@ -112,32 +116,45 @@ class EmbeddingModel:
         return "centred: the mean vector is subtracted first" if self.centred else "raw vectors, not centred"
 
     # --- words -------------------------------------------------------------------------------
-    def word_index(self, word) -> int:
-        """The row of `word`; an unknown word raises UnknownWordError with suggestions."""
+    @cached_property
+    def lower_index(self) -> dict:
+        """lower-cased word → row; when two words fold together the first (most frequent) wins."""
+        index = {}
+        for i, w in enumerate(self.words):
+            index.setdefault(w.lower(), i)
+        return index
+
+    @cached_property
+    def _lower_words(self) -> list:
+        return [w.lower() for w in self.words]
+
+    def word_index(self, word, ignore_case: bool = False) -> int:
+        """The row of `word`; an unknown word raises UnknownWordError with suggestions.
+        With `ignore_case`, an exact match wins, then the first word equal up to case."""
         if not isinstance(word, str):
             raise ValueError(f"word must be a string; got {word!r}")
-        try:
-            return self.index[word]
-        except KeyError:
-            pass
-        raise UnknownWordError(f"{word!r} is not in the vocabulary ({len(self.words)} words){self.spelling_hint(word)}")
+        row = self.index.get(word)
+        if row is None and ignore_case:
+            row = self.lower_index.get(word.lower())
+        if row is None:
+            raise UnknownWordError(f"{word!r} is not in the vocabulary ({len(self.words)} words)"
+                                   f"{self.spelling_hint(word)}")
+        return row
 
     def spelling_hint(self, word: str) -> str:
         """"; did you mean …?" with up to three close vocabulary words, or a general hint."""
         close = difflib.get_close_matches(word.lower(), self._lower_words, n=3, cutoff=0.75)
         if not close:
             return "; words are lower-case tokens of the corpus"
-        return f"; did you mean {', '.join(repr(self.words[self._lower_words.index(c)]) for c in close)}?"
+        return f"; did you mean {', '.join(repr(self.words[self.lower_index[c]]) for c in close)}?"
 
     def vector(self, word) -> np.ndarray:
-        """The (D,) vector of `word` that questions use (centred if the model is)."""
+        """The (D,) vector of `word` that questions use (centred if the set is)."""
         return self.vectors[self.word_index(word)]
 
     def expression_vector(self, text: str):
         """Evaluate word arithmetic such as "king - man + woman": returns ((D,) vector, input words)."""
-        tree = parse(text)
-        vec, used = evaluate(tree, self.vector)
-        return vec, used
+        return evaluate(parse(text), self.vector)
 
     def search(self, text: str, limit: int | None = None) -> np.ndarray:
         """Indices of words containing `text` (case-insensitive), the exact match first."""
@@ -148,44 +165,66 @@ class EmbeddingModel:
         hits.sort(key=lambda i: (self._lower_words[i] != needle, len(self.words[i]), i))
         return np.array(hits[:limit] if limit else hits, dtype=np.int64)
 
-    # --- neighbours --------------------------------------------------------------------------
-    def neighbours_of_vector(self, query, k: int = 10, metric: str = "cosine", exclude=()) -> list:
-        """The k words nearest to the (D,) `query`: [(word, score)], best first.
+    # --- neighbours: the one routine ---------------------------------------------------------
+    def nearest(self, queries, k: int, metric: str = "cosine", exclude=None, chunk: int = 1024):
+        """The k rows nearest to each query vector: ((Q, k) indices, (Q, k) scores), best first.
 
-        Cosine scores are similarities (higher is nearer); euclidean scores are distances.
-        `query` lives where `vectors` do (centred if the model is). Euclidean distances are
-        translation invariant, ‖(x − μ) − (q − μ)‖ = ‖x − q‖, so centring leaves the euclidean
-        neighbours of a word or of a − b + c unchanged; only cosine scores move.
-        `exclude` lists words (or indices) left out, e.g. the inputs of an analogy.
+        Args:
+            queries: (Q, D) vectors living where `vectors` do (centred if the set is).
+            metric: "cosine" (scores are similarities) or "euclidean" (scores are distances).
+            exclude: None, or (Q, m) row indices left out of each query's answer (-1 pads).
+        Ties go to the lower row. When fewer than k rows remain, the last columns hold row -1
+        and score -inf (cosine) or +inf (euclidean).
         """
         if metric not in METRICS:
             raise ValueError(f"metric must be one of {METRICS}; got {metric!r}")
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a positive integer; got {k!r}")
+        _check_k(k)
+        queries = np.asarray(queries, dtype=np.float32)
+        if queries.ndim != 2 or queries.shape[1] != self.dim:
+            raise ValueError(f"queries must have shape (Q, {self.dim}); got {queries.shape}")
+        if exclude is not None:
+            exclude = np.asarray(exclude, dtype=np.int64).reshape(len(queries), -1)  # (Q, m)
+        k_all = min(k, len(self))
+        top_idx = np.full((len(queries), k), -1, dtype=np.int64)
+        top_score = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        for start in range(0, len(queries), chunk):  # chunks keep the score block to chunk × |V| floats
+            part = queries[start:start + chunk]  # (B, D)
+            if metric == "cosine":
+                norms = np.linalg.norm(part, axis=1, keepdims=True)  # (B, 1)
+                scores = (part / np.maximum(norms, 1e-30)) @ self.unit_vectors.T  # (B, |V|)
+            else:  # ‖x − q‖² = ‖x‖² − 2 x·q + ‖q‖²; the last term does not change the order
+                scores = 2.0 * (part @ self.vectors.T) - self.sq_norms  # (B, |V|)
+            if exclude is not None:
+                ex = exclude[start:start + chunk]  # (B, m)
+                rows = np.broadcast_to(np.arange(len(part))[:, None], ex.shape)  # (B, m)
+                scores[rows[ex >= 0], ex[ex >= 0]] = -np.inf
+            cand = np.sort(np.argpartition(-scores, k_all - 1, axis=1)[:, :k_all], axis=1)  # (B, k) by row
+            cand_scores = np.take_along_axis(scores, cand, axis=1)  # (B, k)
+            order = np.argsort(-cand_scores, axis=1, kind="stable")  # (B, k) best first, ties by row
+            top_idx[start:start + len(part), :k_all] = np.take_along_axis(cand, order, axis=1)
+            top_score[start:start + len(part), :k_all] = np.take_along_axis(cand_scores, order, axis=1)
+        top_idx[~np.isfinite(top_score)] = -1
+        if metric == "euclidean":
+            q_sq = np.einsum("ij,ij->i", queries, queries)[:, None]  # (Q, 1)
+            top_score = np.sqrt(np.maximum(q_sq - top_score, 0.0))  # -inf (left out) becomes +inf
+        return top_idx, top_score
+
+    def neighbours_of_vector(self, query, k: int = 10, metric: str = "cosine", exclude=()) -> list:
+        """The k words nearest to the (D,) `query`: [(word, score)], best first.
+
+        `exclude` lists words (or row indices) left out, e.g. the inputs of an analogy. Euclidean
+        distances are translation invariant, ‖(x − μ) − (q − μ)‖ = ‖x − q‖, so centring leaves
+        the euclidean neighbours of a word or of a − b + c unchanged; only cosine scores move.
+        """
+        _check_k(k)
         query = np.asarray(query, dtype=np.float32)
         if query.shape != (self.dim,):
             raise ValueError(f"query must have shape ({self.dim},); got {query.shape}")
-        if metric == "cosine":
-            norm = float(np.linalg.norm(query))
-            if norm == 0.0:
-                raise ValueError("the query vector is zero, so it has no direction to compare by cosine")
-            scores = self.unit_vectors @ (query / norm)  # (|V|,)
-        else:
-            # ‖x − q‖² = ‖x‖² − 2 x·q + ‖q‖²; the last term does not change the order
-            scores = -(self.sq_norms - 2.0 * (self.vectors @ query))  # (|V|,)
-        skip = np.array([w if isinstance(w, (int, np.integer)) else self.word_index(w) for w in exclude],
-                        dtype=np.int64)
-        if skip.size:
-            scores[skip] = -np.inf
-        k = min(k, len(self.words) - len(set(skip.tolist())))
-        if k <= 0:
-            return []
-        top = np.argpartition(-scores, k - 1)[:k]  # (k,) unordered
-        top = top[np.lexsort((top, -scores[top]))]  # best first, ties by index
-        if metric == "cosine":
-            return [(self.words[i], float(scores[i])) for i in top]
-        dist = np.sqrt(np.maximum(self.sq_norms[top] - 2.0 * (self.vectors[top] @ query) + query @ query, 0.0))
-        return [(self.words[i], float(d)) for i, d in zip(top, dist)]
+        if metric == "cosine" and not np.linalg.norm(query) > 0:
+            raise ValueError("the query vector is zero, so it has no direction to compare by cosine")
+        skip = [w if isinstance(w, (int, np.integer)) else self.word_index(w) for w in exclude]
+        idx, scores = self.nearest(query[None], k, metric, exclude=[skip] if skip else None)
+        return [(self.words[i], float(s)) for i, s in zip(idx[0], scores[0]) if i >= 0]
 
     def neighbours(self, text: str, k: int = 10, metric: str = "cosine") -> list:
         """The k nearest words of a word or an expression, leaving out the words it names."""
@@ -196,6 +235,12 @@ class EmbeddingModel:
         """Words d with a − b + c ≈ d (king − man + woman ≈ queen), the inputs excluded."""
         vec = self.vector(a) - self.vector(b) + self.vector(c)  # (D,)
         return self.neighbours_of_vector(vec, k, metric, exclude=(a, b, c))
+
+    def neighbour_table(self, k: int = 10, chunk: int = 1024):
+        """Every word's k nearest words by cosine, itself excluded: ((|V|, k) rows, (|V|, k) scores)."""
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k < len(self):
+            raise ValueError(f"k must be an integer in [1, {len(self) - 1}]; got {k!r}")
+        return self.nearest(self.unit_vectors, k, exclude=np.arange(len(self))[:, None], chunk=chunk)
 
     # --- colourings --------------------------------------------------------------------------
     def frequency_bands(self, edges=(10, 100, 1000)) -> tuple:
@@ -210,7 +255,7 @@ class EmbeddingModel:
 
     def kmeans_clusters(self, n_clusters: int = 8, seed: int = 0) -> np.ndarray:
         """k-means (scikit-learn) on the unit vectors, so clusters follow cosine similarity (of the
-        centred vectors if the model is centred): (|V|,) labels."""
+        centred vectors if the set is centred): (|V|,) labels."""
         from sklearn.cluster import KMeans
 
         if isinstance(n_clusters, bool) or not isinstance(n_clusters, (int, np.integer)) \
@@ -218,28 +263,3 @@ class EmbeddingModel:
             raise ValueError(f"n_clusters must be an integer in [1, {len(self.words)}]; got {n_clusters!r}")
         km = KMeans(n_clusters=n_clusters, n_init=3, random_state=seed)
         return km.fit_predict(self.unit_vectors).astype(np.int64)
-
-
-def load_embeddings(path, metadata_path=None, *, centred: bool = True) -> EmbeddingModel:
-    """Load a training run folder, a word2vec text/binary file, or a vectors.tsv (+ metadata.tsv)."""
-    path = Path(path)
-    if path.is_dir():
-        run = load_run(path)
-        return EmbeddingModel(run.words, run.vectors, run.counts, centred=centred)
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file or folder: {path}; give a run folder, a word2vec file "
-                                "or a vectors.tsv")
-    if path.suffix == ".tsv":
-        meta = Path(metadata_path) if metadata_path else path.with_name("metadata.tsv")
-        if not meta.is_file():
-            raise FileNotFoundError(f"{path.name} needs its metadata.tsv (the words) beside it or as "
-                                    "metadata_path")
-        words, vectors, metadata = load_projector_tsv(path, meta)
-        counts = metadata.get("count")
-        try:
-            counts = np.array([int(c) for c in counts]) if counts else None
-        except ValueError:
-            counts = None
-        return EmbeddingModel(words, vectors, counts, centred=centred)
-    words, vectors = load_word2vec(path)
-    return EmbeddingModel(words, vectors, centred=centred)

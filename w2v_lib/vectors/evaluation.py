@@ -13,24 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import as_matrix
+from .keyed import WordVectors
 
 
-def _unit_rows(vectors, words):
-    X = as_matrix(vectors, "vectors")
-    if len(words) != X.shape[0]:
-        raise ValueError(f"words must name every row of vectors: got {len(words)} words for {X.shape[0]} rows")
-    X = X.astype(np.float32)
-    norms = np.linalg.norm(X, axis=1, keepdims=True)  # (|V|, 1)
-    return X / np.where(norms > 0, norms, 1.0)
-
-
-def _lower_index(words) -> dict:
-    """lower-cased word -> row, the first (most frequent) row winning when two words fold together."""
-    index = {}
-    for i, w in enumerate(words):
-        index.setdefault(str(w).lower(), i)
-    return index
+def _raw_vectors(vectors, words) -> WordVectors:
+    """The benchmarks score the vectors as given: no centring."""
+    words = list(words)
+    if len(words) != len(vectors):
+        raise ValueError(f"words must name every row of vectors: got {len(words)} words for {len(vectors)} rows")
+    return WordVectors(words, vectors, centred=False)
 
 
 def _data_file(path):
@@ -52,9 +43,6 @@ class AnalogyResult:
         """Correct over covered questions (gensim's "Total accuracy")."""
         return self.correct / self.covered if self.covered else 0.0
 
-    def section_accuracy(self) -> dict:
-        return {name: (c / n if n else float("nan")) for name, c, n, _ in self.sections}
-
 
 def analogy_accuracy(vectors, words, path, batch: int = 1024) -> AnalogyResult:
     """3CosAdd: for "a is to b as c is to d", predict argmax_w cos(w, b̂ − â + ĉ) over the vocabulary
@@ -65,8 +53,8 @@ def analogy_accuracy(vectors, words, path, batch: int = 1024) -> AnalogyResult:
         words: the |V| words.
         path: a questions file in word2vec's format (": section" lines, then "a b c d" lines).
     """
-    X = _unit_rows(vectors, words)
-    index = _lower_index(words)
+    kv = _raw_vectors(vectors, words)
+    index = kv.lower_index
     sections, questions = [], []  # questions: (section number, a, b, c, d) as rows
     with _data_file(path).open(encoding="utf-8") as fh:
         for line in fh:
@@ -83,15 +71,10 @@ def analogy_accuracy(vectors, words, path, batch: int = 1024) -> AnalogyResult:
             if None not in ids:
                 questions.append([len(sections) - 1, *ids])
     q = np.array(questions, dtype=np.int64).reshape(-1, 5)  # (Q, 5)
-    hits = np.zeros(q.shape[0], dtype=bool)
-    for s in range(0, q.shape[0], batch):
-        part = q[s:s + batch]
-        target = X[part[:, 2]] - X[part[:, 1]] + X[part[:, 3]]  # (q, d)  b − a + c
-        scores = target @ X.T  # (q, |V|) cos up to the positive factor |target|
-        rows = np.arange(part.shape[0])
-        for col in (1, 2, 3):  # the question words never count as answers
-            scores[rows, part[:, col]] = -np.inf
-        hits[s:s + batch] = scores.argmax(axis=1) == part[:, 4]
+    units = kv.unit_vectors
+    targets = units[q[:, 2]] - units[q[:, 1]] + units[q[:, 3]]  # (Q, d)  b̂ − â + ĉ
+    best, _ = kv.nearest(targets, 1, exclude=q[:, 1:4], chunk=batch)  # (Q, 1) the question words never count
+    hits = best[:, 0] == q[:, 4]
     for k, sec in enumerate(sections):
         mine = q[:, 0] == k
         sec[1], sec[2] = int(hits[mine].sum()), int(mine.sum())
@@ -116,8 +99,8 @@ def word_pair_similarity(vectors, words, path) -> WordPairResult:
     tab-separated file (word, word, score; lines starting with # are comments)."""
     from scipy.stats import pearsonr, spearmanr
 
-    X = _unit_rows(vectors, words)
-    index = _lower_index(words)
+    kv = _raw_vectors(vectors, words)
+    index, units = kv.lower_index, kv.unit_vectors
     model, human, oov = [], [], 0
     with _data_file(path).open(encoding="utf-8") as fh:
         for line in fh:
@@ -130,7 +113,7 @@ def word_pair_similarity(vectors, words, path) -> WordPairResult:
             if a is None or b is None:
                 oov += 1
                 continue
-            model.append(float(X[a] @ X[b]))
+            model.append(float(units[a] @ units[b]))
             human.append(float(parts[2]))
     if len(model) < 3:
         raise ValueError(f"only {len(model)} pairs of {path} are in the vocabulary: too few to correlate")
@@ -150,15 +133,12 @@ def evaluate_all(vectors, words) -> dict:
 
 
 def nearest_neighbours(vectors, words, query: str, k: int = 5) -> list:
-    """The k words with the highest cosine similarity to `query` (itself left out), best first."""
-    X = _unit_rows(vectors, words)
-    index = _lower_index(words)
-    if query.lower() not in index:
-        raise ValueError(f"query {query!r} is not in the vocabulary of {len(words)} words")
-    if not isinstance(k, int) or not 1 <= k < len(words):
-        raise ValueError(f"k must be an integer in [1, {len(words) - 1}]; got {k!r}")
-    q = index[query.lower()]
-    sims = X @ X[q]  # (|V|,)
-    sims[q] = -np.inf
-    best = np.argsort(-sims, kind="stable")[:k]
-    return [(words[i], float(sims[i])) for i in best]
+    """The k words with the highest cosine similarity to `query` (itself left out), best first;
+    `query` is matched case-insensitively."""
+    kv = _raw_vectors(vectors, words)
+    if query.lower() not in kv.lower_index:
+        raise ValueError(f"query {query!r} is not in the vocabulary of {len(kv)} words")
+    if not isinstance(k, int) or not 1 <= k < len(kv):
+        raise ValueError(f"k must be an integer in [1, {len(kv) - 1}]; got {k!r}")
+    row = kv.lower_index[query.lower()]
+    return kv.neighbours_of_vector(kv.vectors[row], k, exclude=(row,))

@@ -10,6 +10,11 @@ A WORD is any run of characters other than white space, + - * / ( ) and double q
 `'s`, `n't` and `<script>` are words as typed. Words that hold those symbols, or that look
 like numbers, go in double quotes: "-lrb-", "1/2", "42"; inside quotes \\" and \\\\ escape.
 Values are vectors (words) or scalars (numbers): vector ± vector, scalar · vector, vector / scalar.
+The minus sign U+2212 (−), which the explorer's own labels display, is read as "-". Two signs in
+a row (`king - - man`) are read as written, minus a negation, and `sign_notes` says so, so the
+explorer can show that `king - - man` means king + man. An expression may hold at most
+MAX_TOKENS tokens and nest at most MAX_DEPTH parentheses or signs deep; beyond that the
+parser stops with a message, not a RecursionError.
 """
 from __future__ import annotations
 
@@ -19,6 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 
 OPERATORS = "+-*/()"
+MINUS_SIGN = "\u2212"  # −, read as "-"
+MAX_TOKENS = 400  # a sum of 200 words; evaluation recurses once per operator
+MAX_DEPTH = 40  # nested parentheses and signs
 _NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -27,7 +35,10 @@ class ExpressionError(ValueError):
 
     def __init__(self, text: str, pos: int, problem: str):
         self.text, self.pos, self.problem = text, pos, problem
-        super().__init__(f"{problem} at position {pos + 1}:\n  {text}\n  {' ' * pos}^")
+        start = max(0, pos - 40) if len(text) > 80 else 0  # a long expression is quoted around the place
+        shown = ("…" if start else "") + text[start:start + 80] + ("…" if start + 80 < len(text) else "")
+        caret = pos - start + (1 if start else 0)
+        super().__init__(f"{problem} at position {pos + 1}:\n  {shown}\n  {' ' * caret}^")
 
 
 @dataclass(frozen=True)
@@ -68,8 +79,8 @@ def tokenize(text: str) -> list:
         ch = text[i]
         if ch.isspace():
             i += 1
-        elif ch in OPERATORS:
-            tokens.append(Token("op", ch, i))
+        elif ch in OPERATORS or ch == MINUS_SIGN:
+            tokens.append(Token("op", "-" if ch == MINUS_SIGN else ch, i))
             i += 1
         elif ch == '"':
             start, i, chars = i, i + 1, []
@@ -94,17 +105,26 @@ def tokenize(text: str) -> list:
             while i < n and not _ends_token(text[i]):
                 i += 1
             tokens.append(Token("word", text[start:i], start))
+        if len(tokens) > MAX_TOKENS:
+            raise ExpressionError(text, tokens[-1].pos, f"the expression is too long: at most {MAX_TOKENS} "
+                                  "words, numbers and operators")
     tokens.append(Token("end", "", n))
     return tokens
 
 
 def _ends_token(ch: str) -> bool:
-    return ch.isspace() or ch in OPERATORS or ch == '"'
+    return ch.isspace() or ch in OPERATORS or ch == '"' or ch == MINUS_SIGN
 
 
 class _Parser:
     def __init__(self, text: str):
-        self.text, self.tokens, self.i = text, tokenize(text), 0
+        self.text, self.tokens, self.i, self.depth = text, tokenize(text), 0, 0
+
+    def deeper(self, tok: Token):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError(self.text, tok.pos, f"the expression nests too deeply: at most {MAX_DEPTH} "
+                                  "parentheses or signs inside one another")
 
     def peek(self) -> Token:
         return self.tokens[self.i]
@@ -133,15 +153,21 @@ class _Parser:
         if tok.kind == "word":
             return Word(tok.value)
         if tok.kind == "number":
-            return Number(float(tok.value))
-        if tok.kind == "op" and tok.value in "+-":
-            operand = self.factor()
-            return operand if tok.value == "+" else Negate(operand)
-        if tok.kind == "op" and tok.value == "(":
-            node = self.expr()
-            close = self.take()
-            if close.value != ")" or close.kind != "op":
-                raise ExpressionError(self.text, close.pos, "expected ')'")
+            value = float(tok.value)
+            if not np.isfinite(value):
+                raise ExpressionError(self.text, tok.pos, f"the number {tok.value} is too large for a float")
+            return Number(value)
+        if tok.kind == "op" and tok.value in "+-(":
+            self.deeper(tok)
+            if tok.value == "(":
+                node = self.expr()
+                close = self.take()
+                if close.value != ")" or close.kind != "op":
+                    raise ExpressionError(self.text, close.pos, "expected ')'")
+            else:
+                operand = self.factor()
+                node = operand if tok.value == "+" else Negate(operand)
+            self.depth -= 1
             return node
         found = "the end" if tok.kind == "end" else repr(tok.value)
         raise ExpressionError(self.text, tok.pos, f"expected a word, a number or '(' but found {found}")
@@ -160,6 +186,17 @@ def parse(text: str):
     return tree
 
 
+def sign_notes(text: str) -> list:
+    """Notes on signs that follow another sign, e.g. `king - - man`, which reads as king + man."""
+    tokens, notes = tokenize(text), []
+    for prev, tok in zip(tokens, tokens[1:]):
+        if prev.kind == tok.kind == "op" and prev.value in "+-" and tok.value in "+-":
+            reading = "+" if (prev.value == "-") == (tok.value == "-") else "-"
+            notes.append(f"'{prev.value} {tok.value}' at position {prev.pos + 1} reads as '{reading}' "
+                         "(the second sign applies to what follows it)")
+    return notes
+
+
 def words_in(tree) -> list:
     """The words an expression names, in order of first appearance."""
     if isinstance(tree, Word):
@@ -176,10 +213,14 @@ def evaluate(tree, lookup):
 
     Raises ValueError when the result is a number only or an operation mixes kinds wrongly.
     """
-    value = _eval(tree, lookup)
-    if np.ndim(value) == 0:
-        raise ValueError("the expression is a plain number; it needs at least one word")
-    return np.asarray(value, dtype=np.float32), words_in(tree)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, in words
+        value = _eval(tree, lookup)
+        if np.ndim(value) == 0:
+            raise ValueError("the expression is a plain number; it needs at least one word")
+        value = np.asarray(value, dtype=np.float32)
+    if not np.isfinite(value).all():
+        raise ValueError("the result is too large to hold in float32 (infinite or NaN): use smaller numbers")
+    return value, words_in(tree)
 
 
 def _eval(node, lookup):

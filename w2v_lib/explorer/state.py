@@ -1,0 +1,276 @@
+"""What the explorer shows, as plain data: the vectors, the view, the colouring, the question
+asked and its answer. No widgets here; widget.py turns controls into calls of these methods and
+figures.py turns the state into a picture.
+
+Every action method raises ValueError with a message for bad input and leaves the state as it
+was, except the question: a failed question clears the previous answer, so that no stale list
+stays on screen beside an error.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from ..vectors.expressions import parse, sign_notes, words_in
+from ..vectors.keyed import METRICS, WordVectors
+from ..vectors.projections import TSNE_LIBRARY, align_checkpoints, custom_axes, pca_basis, tsne
+
+PROJECTIONS = ("PCA 2-D", "PCA 3-D", "t-SNE 2-D", "custom axes")
+COLOURINGS = ("frequency band", "k-means cluster", "none")
+EXPRESSION_CHARS = set('+-*/()"\u2212')
+_TSNE_CACHE: dict = {}  # (vector fingerprint, centred, seed) → (|V|, 2); t-SNE of 20k words takes minutes
+
+
+def fingerprint(vectors: np.ndarray) -> str:
+    """A short digest of a vector table, so caches survive reloading the same set."""
+    return hashlib.sha1(np.ascontiguousarray(vectors).tobytes()).hexdigest()[:16]
+
+
+class ExplorerState:
+    """The explorer's state for one vector set (and optional training checkpoints).
+
+    Args:
+        vectors: the WordVectors of the final vectors; their centring is the initial mode.
+        checkpoints: [(iteration, (|V|, D) raw vectors)] oldest first; rotated onto the final
+            raw vectors (orthogonal Procrustes) so the PCA picture stays put while words move.
+        name: what the vector set is called in titles and exports.
+    """
+
+    def __init__(self, vectors: WordVectors, checkpoints=(), *, name: str = "word vectors", k: int = 10,
+                 n_clusters: int = 8, label_limit: int = 30, seed: int = 0):
+        if not isinstance(vectors, WordVectors):
+            raise ValueError(f"vectors must be a WordVectors; got {type(vectors).__name__}")
+        self.name, self.k, self.n_clusters, self.label_limit, self.seed = name, k, n_clusters, label_limit, seed
+        self.metric, self.isolate = "cosine", False
+        self.projection = "PCA 2-D"
+        self.colouring = "frequency band" if vectors.counts is not None else "k-means cluster"
+        self.axes = ("woman - man", "queen - king")
+        self.model = vectors
+        self._fingerprint = fingerprint(vectors.raw_vectors)
+        self.checkpoints = [(int(it), np.asarray(v, dtype=np.float32)) for it, v in checkpoints]
+        for it, v in self.checkpoints:
+            if v.shape != vectors.raw_vectors.shape:
+                raise ValueError(f"checkpoint at iteration {it} has shape {v.shape}; "
+                                 f"the final vectors have {vectors.raw_vectors.shape}")
+        self.aligned = align_checkpoints([v for _, v in self.checkpoints], vectors.raw_vectors)
+        self.checkpoint = -1
+        self._colour_cache = {}
+        self.clear_answer()
+        self._compute_coords()
+        self.set_colouring(self.colouring)
+
+    # --- derived -----------------------------------------------------------------------------
+    @property
+    def current_model(self) -> WordVectors:
+        """The vectors at the current checkpoint (the final ones at -1), in the current centring."""
+        return self.model if self.checkpoint == -1 else self._checkpoint_model(self.checkpoint)
+
+    def _checkpoint_model(self, position):
+        return self.model.with_vectors(self.aligned[position])
+
+    @property
+    def three_d(self) -> bool:
+        return self.projection == "PCA 3-D"
+
+    @property
+    def shown(self) -> np.ndarray:
+        """Rows drawn in the all-words trace: the highlighted ones only when isolated."""
+        return self.highlighted if (self.isolate and self.highlighted.size) else np.arange(len(self.model))
+
+    def title(self) -> str:
+        it = "final vectors" if self.checkpoint == -1 else f"iteration {self.checkpoints[self.checkpoint][0]}"
+        return f"{self.name} · {self.projection} · {it}"
+
+    def axis_titles(self) -> list:
+        if self.projection == "custom axes":
+            return list(self.axes)
+        if self.projection.startswith("PCA"):
+            return [f"PC{i + 1} ({100 * e:.0f}% of variance)" for i, e in enumerate(self.basis.explained)]
+        return ["t-SNE 1", "t-SNE 2"]
+
+    # --- the view ----------------------------------------------------------------------------
+    def _project(self, model) -> np.ndarray:
+        if self.projection.startswith("PCA"):  # PCA subtracts its own mean: the raw vectors give the same
+            return self.basis.project(model.raw_vectors)  # picture and keep each checkpoint's place in it
+        if self.projection == "custom axes":
+            return custom_axes(model, self.axes)
+        return self.tsne_coords()
+
+    def tsne_needed(self) -> bool:
+        """True when the t-SNE view would have to compute (slow: say so before calling)."""
+        return (self._fingerprint, self.model.centred, self.seed) not in _TSNE_CACHE
+
+    def tsne_coords(self) -> np.ndarray:
+        key = (self._fingerprint, self.model.centred, self.seed)  # per vector set and centring mode
+        if key not in _TSNE_CACHE:
+            _TSNE_CACHE[key] = tsne(self.model.vectors, 2, seed=self.seed)
+        return _TSNE_CACHE[key]
+
+    def _compute_coords(self):
+        if self.projection.startswith("PCA"):
+            self.basis = pca_basis(self.model.raw_vectors, 3 if self.three_d else 2)
+        self.coords = self._project(self.current_model)  # (|V|, 2 or 3)
+        # one fixed frame for every checkpoint, so the slider shows motion, not rescaling
+        frames = [self.coords] + ([self._project(self._checkpoint_model(j)) for j in range(len(self.aligned))]
+                                  if self.checkpoints and not self.projection.startswith("t-SNE") else [])
+        # every point of this view stays inside; of the other frames, the outermost 0.5% may leave
+        lo = np.minimum(self.coords.min(axis=0), np.min([np.percentile(f, 0.5, axis=0) for f in frames], axis=0))
+        hi = np.maximum(self.coords.max(axis=0), np.max([np.percentile(f, 99.5, axis=0) for f in frames], axis=0))
+        pad = 0.05 * np.maximum(hi - lo, 1e-6)
+        self.ranges = [[float(a), float(b)] for a, b in zip(lo - pad, hi + pad)]
+
+    def set_projection(self, name: str) -> str | None:
+        """Switch the view; returns a note for the user (t-SNE's source), or None."""
+        if name not in PROJECTIONS:
+            raise ValueError(f"projection must be one of {PROJECTIONS}; got {name!r}")
+        if name == "custom axes":  # check the axes before switching, so a bad axis keeps the view
+            custom_axes(self.current_model, self.axes)
+        before = (self.projection, self.checkpoint)
+        self.projection = name
+        if name.startswith("t-SNE"):
+            self.checkpoint = -1
+        try:
+            self._compute_coords()
+        except Exception:
+            self.projection, self.checkpoint = before
+            raise
+        self._refresh_answer()
+        if name.startswith("t-SNE"):
+            return f"t-SNE by {TSNE_LIBRARY}, on the final vectors (the training slider needs PCA or custom axes)"
+        return None
+
+    def set_axes(self, x_axis: str, y_axis: str):
+        """Axes of the custom view, e.g. ("woman - man", "queen - king")."""
+        custom_axes(self.current_model, (x_axis, y_axis))  # raises for an unknown word, keeping the old axes
+        self.axes = (x_axis, y_axis)
+        if self.projection == "custom axes":
+            self._compute_coords()
+
+    def set_checkpoint(self, position: int):
+        """Show checkpoint `position` (0 = the oldest kept; -1 = the final vectors)."""
+        if position != -1 and not 0 <= position < len(self.checkpoints):
+            raise ValueError(f"checkpoint must be -1 (final) or in [0, {len(self.checkpoints)}); got {position}")
+        if position != -1 and self.projection.startswith("t-SNE"):
+            raise ValueError("t-SNE is computed for the final vectors only; switch the view to PCA "
+                             "to move through training")
+        self.checkpoint = position
+        self.coords = self._project(self.current_model)
+        self._refresh_answer()
+
+    def set_centring(self, centred: bool):
+        """Subtract the mean vector (True) or use the raw vectors (False). Neighbours, analogies,
+        k-means colours, t-SNE and custom axes follow; PCA pictures do not move."""
+        if not isinstance(centred, (bool, np.bool_)):
+            raise ValueError(f"centred must be True or False; got {centred!r}")
+        self.model = self.model.with_centring(bool(centred))
+        self._colour_cache.pop("k-means cluster", None)
+        self._compute_coords()
+        self.set_colouring(self.colouring)
+        self._refresh_answer()
+
+    # --- colours -----------------------------------------------------------------------------
+    def set_colouring(self, name: str) -> str | None:
+        """Colour by "frequency band", "k-means cluster" or "none"; returns a note or None."""
+        if name not in COLOURINGS:
+            raise ValueError(f"colouring must be one of {COLOURINGS}; got {name!r}")
+        note = None
+        if name == "frequency band" and self.model.counts is None:
+            name, note = "k-means cluster", "these vectors came without word counts: coloured by k-means cluster"
+        if name not in self._colour_cache:
+            if name == "frequency band":
+                self._colour_cache[name] = self.model.frequency_bands()
+            elif name == "k-means cluster":
+                labels = self.model.kmeans_clusters(min(self.n_clusters, len(self.model)), seed=self.seed)
+                self._colour_cache[name] = (labels, [f"cluster {c + 1}" for c in range(labels.max() + 1)])
+            else:
+                self._colour_cache[name] = (np.zeros(len(self.model), dtype=np.int64), ["all words"])
+        self.colouring = name
+        self.colours, self.colour_names = self._colour_cache[name]
+        return note
+
+    # --- questions ---------------------------------------------------------------------------
+    def clear_answer(self):
+        self.query = None  # ("word", w) | ("analogy", (a, b, c)) | ("expression", text) | ("search", text)
+        self.highlighted = np.zeros(0, dtype=np.int64)  # rows drawn in red, the query's own words first
+        self.selected = None
+        self.neighbours = []  # [(word, score)]
+        self.list_title, self.list_rows = "", []  # the list beside the plot: (word, score or None)
+        self.summary = ""  # one line saying what the answer is
+
+    def ask(self, query):
+        """Answer a question, or clear the old answer and re-raise its error."""
+        try:
+            self._answer(query)
+        except Exception:
+            self.clear_answer()
+            raise
+
+    def _refresh_answer(self):
+        if self.query is not None:
+            self.ask(self.query)
+
+    def search(self, text: str) -> list:
+        """What Enter in the search box does: a word (any case) shows its neighbours, an expression
+        the neighbours of its vector, part of a word every match. Returns notes for the user."""
+        text = (text or "").strip()
+        if not text:
+            self.clear_answer()
+            raise ValueError("the search box is empty: type a word (e.g. good) and press Enter")
+        m = self.current_model
+        if text in m.index or text.lower() in m.lower_index:
+            self.ask(("word", m.words[m.word_index(text, ignore_case=True)]))
+            return []
+        if EXPRESSION_CHARS & set(text):
+            notes = sign_notes(text) if '"' not in text else []
+            self.ask(("expression", text))
+            return notes
+        self.ask(("search", text))
+        return []
+
+    def select(self, index: int):
+        """Select one word (what a click does): highlight it and its k nearest neighbours."""
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < len(self.model):
+            raise ValueError(f"index must be in [0, {len(self.model)}); got {index!r}")
+        self.ask(("word", self.model.words[int(index)]))
+        self.selected = int(index)
+
+    def analogy(self, a: str, b: str, c: str):
+        words = tuple((w or "").strip() for w in (a, b, c))
+        if not all(words):
+            self.clear_answer()
+            raise ValueError("an analogy needs three words a, b, c (a − b + c), e.g. king, man, woman")
+        self.ask(("analogy", words))
+
+    def _answer(self, query):
+        kind, arg = query
+        k, metric, m = self.k, self.metric, self.current_model
+        if metric not in METRICS:
+            raise ValueError(f"metric must be one of {METRICS}; got {metric!r}")
+        space = "centred" if m.centred else "raw"
+        if kind == "search":
+            hits = m.search(arg)
+            if hits.size == 0:
+                raise ValueError(f"no word contains {arg!r}{m.spelling_hint(arg)}")
+            self.query, self.selected, self.neighbours = query, None, []
+            self.highlighted = hits
+            self.list_title = f"{hits.size} words contain {arg!r}"
+            self.list_rows = [(m.words[i], None) for i in hits[:50]]
+            self.summary = f"{hits.size} matches for {arg!r}" + (
+                " (labels on the first few; hover for the rest)" if hits.size > self.label_limit else "")
+            return
+        if kind == "word":
+            hits = m.neighbours_of_vector(m.vector(arg), k, metric, exclude=(arg,))
+            head, title = [m.word_index(arg)], f"nearest to {arg!r}"
+        elif kind == "analogy":
+            hits = m.analogy(*arg, k=k, metric=metric)
+            head, title = [m.word_index(w) for w in arg], f"{arg[0]!r} − {arg[1]!r} + {arg[2]!r}"
+        else:
+            hits = m.neighbours(arg, k, metric)
+            head, title = [m.word_index(w) for w in words_in(parse(arg))], f"nearest to {arg}"
+        self.query, self.neighbours = query, hits
+        self.selected = head[0] if kind == "word" else None
+        self.highlighted = np.array(head + [m.index[w] for w, _ in hits], dtype=np.int64)
+        self.list_title = f"{title} ({metric}, {space})"
+        self.list_rows = hits
+        self.summary = f"{len(hits)} neighbours, {title}, by {metric} on {space} vectors"

@@ -1,0 +1,99 @@
+"""What every compiled kernel shares: numba (or its absence), a fast random stream, alias draws.
+
+numba compiles a Python function of loops over NumPy arrays to machine code the first time it is
+called, and with `cache=True` stores that code next to the module (in __pycache__), so later
+processes load it instead of compiling again. We chose it over Cython (gensim's choice) because the
+kernels stay plain, readable Python that a student can open, and there is no build step: without
+numba installed (`HAVE_NUMBA` False) the callers fall back to the NumPy paths.
+
+The random stream inside the kernels is SplitMix64 (a 64-bit counter passed through a mixing
+function), seeded from the caller's numpy Generator: one multiply-xorshift chain per draw, no
+table, no call out of the kernel. Negative words are drawn by Walker's alias method from the
+(keep, alias) table of `NegativeSampler(counts, method="alias")`: two arrays of |V| numbers (about 160 KB for the SST),
+which stay in cache, where the C word2vec's 10⁸-entry unigram table makes every draw a cache miss.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+try:
+    import numba
+    HAVE_NUMBA = True
+except ImportError:  # the NumPy paths take over; see the callers' `method` arguments
+    numba = None
+    HAVE_NUMBA = False
+
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment: 2⁶⁴ / golden ratio
+MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+MIX2 = np.uint64(0x94D049BB133111EB)
+S27, S30, S31, S32, S11 = (np.uint64(s) for s in (27, 30, 31, 32, 11))
+LOW32 = np.uint64(0xFFFFFFFF)
+TWO_TO_MINUS_32 = 1.0 / 4294967296.0
+TWO_TO_MINUS_53 = 1.0 / 9007199254740992.0
+# fastmath without "nnan"/"ninf": exp(−s) of a large score must be allowed to become inf (σ = 0), and
+# a diverged run's NaN must reach the loss, where the callers look for it.
+FAST = {"nsz", "arcp", "contract", "reassoc"}
+
+
+def njit(*args, **options):
+    """numba.njit with cache=True (compile once per machine), or the plain function without numba."""
+    if not HAVE_NUMBA:
+        return args[0] if args and callable(args[0]) else (lambda f: f)
+    options.setdefault("cache", True)
+    return numba.njit(*args, **options)
+
+
+def require_numba(what: str) -> None:
+    if not HAVE_NUMBA:
+        raise ImportError(f"{what} needs numba (pip install numba); the NumPy path works without it")
+
+
+@njit(inline="always")
+def mix(z):
+    """SplitMix64's output function: 64 well-mixed bits from a counter value."""
+    z = (z ^ (z >> S30)) * MIX1
+    z = (z ^ (z >> S27)) * MIX2
+    return z ^ (z >> S31)
+
+
+@njit(inline="always")
+def next_random(state):
+    """(new state, 64 random bits): one SplitMix64 step. `state` is a uint64 counter."""
+    state = state + GOLDEN
+    return state, mix(state)
+
+
+@njit(inline="always")
+def below(bits, n):
+    """An integer uniform in [0, n) from 64 random bits (Lemire's multiply-shift on the top 32)."""
+    return np.int64(((bits >> S32) * np.uint64(n)) >> S32)
+
+
+@njit(inline="always")
+def uniform(bits):
+    """A float uniform in [0, 1) from 64 random bits (their top 53)."""
+    return np.float64(bits >> S11) * TWO_TO_MINUS_53
+
+
+@njit(inline="always")
+def alias_draw(bits32, threshold, alias):
+    """One word from Walker's alias table, for 32 random bits (a uint64 below 2³²).
+
+    bits32 · |V| / 2³² is a uniform real in [0, |V|): its integer part picks the column and its
+    fraction (the product's low 32 bits) keeps the column if below threshold[col], else takes
+    alias[col]. `threshold` is keep · 2³² as uint32 (see `alias_tables`), so no float is formed.
+    """
+    scaled = bits32 * np.uint64(threshold.shape[0])
+    col = np.int64(scaled >> S32)
+    return col if (scaled & LOW32) < threshold[col] else np.int64(alias[col])
+
+
+def alias_tables(sampler):
+    """(threshold uint32, alias int32) of a NegativeSampler(method="alias"), compact for `alias_draw`."""
+    threshold = np.minimum(np.floor(sampler.keep * 2.0**32), 2.0**32 - 1).astype(np.uint32)  # (|V|,)
+    return threshold, sampler.alias.astype(np.int32)  # (|V|,) each
+
+
+def seed_state(rng: np.random.Generator) -> np.uint64:
+    """A kernel's starting state, drawn from the caller's Generator (so its saved state fixes ours)."""
+    return np.uint64(rng.integers(0, 2**63, dtype=np.int64))

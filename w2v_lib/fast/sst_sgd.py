@@ -1,0 +1,141 @@
+"""The assignment's SGD run with the compiled step: `sgd`'s contract, with the loop compiled too.
+
+`sgd(f, x0, ...)` calls f once per step from Python; at 40,000 steps even a few tens of
+microseconds of Python per call add up to a second. Here the steps run in compiled blocks of a
+few hundred, and the steps' windows and negatives are drawn by a second thread one block ahead
+(the draws never depend on the parameters, so that changes nothing but the wall time). Annealing,
+the loss average, checkpoints and resume behave as in `sgd`, and give the same `SGDResult`.
+
+Randomness: each block's kernel stream is seeded by one draw from the caller's Generator, in
+block order; a checkpoint stores the Generator's state from before the next block's seed, so a
+resumed run draws exactly what the uninterrupted one drew. The stream is not the vectorized
+path's (a different generator inside the kernel), so the two paths agree in distribution and in
+their final loss, not draw for draw.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from ..optimizer import SGDResult, TrainingDiverged, checkpoint_path, load_checkpoint, save_checkpoint
+from ..sampling import NegativeSampler
+from .compiled import alias_tables, require_numba, seed_state
+from .sst_kernel import apply_steps, draw_steps, moving_average
+
+BLOCK = 250  # steps per compiled call: long enough to hide the call, short enough to overlap draws
+
+
+def block_size(checkpoint_every, anneal_every) -> int:
+    """Blocks end on every checkpoint and every halving of the step."""
+    return math.gcd(BLOCK, checkpoint_every or BLOCK, anneal_every)
+
+
+def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50, window: int = 5, k: int = 10,
+                 anneal_every: int = 20000, rng=None, checkpoint_every=None, checkpoint_dir=None,
+                 resume_from=None, progress: bool = False, log=print, before_checkpoint=None, threads: int = 2,
+                 each_iteration=None) -> SGDResult:
+    """Train the skip-gram of `data` (a TrainingCorpus) from x0 (2|V|, d) float32, as `sgd` would.
+
+    The arguments are sgd's (before_checkpoint included), plus the corpus's batch_size, window and
+    k. threads=2 draws the next block while this one trains; threads=1 does both in turn (the same
+    result). each_iteration, if given, is called once per iteration, after the block that holds it
+    (the kill-and-resume test's hook). A NaN or infinite loss raises TrainingDiverged at the end of
+    its block, before that block's checkpoint.
+    """
+    require_numba("the compiled SST step")
+    if not isinstance(iterations, (int, np.integer)) or iterations < 0:
+        raise ValueError(f"iterations must be a non-negative integer; got {iterations!r}")
+    if not (isinstance(step, (int, float, np.floating, np.integer)) and 0 < step < np.inf):
+        raise ValueError(f"step must be a positive finite number; got {step!r}")
+    if not isinstance(anneal_every, (int, np.integer)) or anneal_every < 1:
+        raise ValueError(f"anneal_every must be a positive integer; got {anneal_every!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy Generator, e.g. np.random.default_rng(0); got {type(rng).__name__}")
+    if checkpoint_every is not None and (checkpoint_every < 1 or checkpoint_dir is None):
+        raise ValueError("checkpoint_every needs a positive interval and a checkpoint_dir; "
+                         f"got checkpoint_every={checkpoint_every!r}, checkpoint_dir={checkpoint_dir!r}")
+    if threads not in (1, 2):
+        raise ValueError(f"threads must be 1 or 2; got {threads!r}")
+    x = np.array(x0, dtype=np.float32, order="C")  # a copy, as sgd makes
+    n_words = x.shape[0] // 2
+    start, ema = 0, None
+    if resume_from is not None:
+        ck = load_checkpoint(resume_from)
+        if ck["x"].shape != x.shape:
+            raise ValueError(f"checkpoint {resume_from} holds parameters of shape {ck['x'].shape}; "
+                             f"x0 has shape {x.shape}")
+        if ck["rng_state"] is None:
+            raise ValueError(f"checkpoint {resume_from} holds no random state, so the run cannot be continued exactly")
+        x[...] = ck["x"]
+        start, step, ema = ck["iteration"], ck["step"], ck["ema"]
+        rng.bit_generator.state = ck["rng_state"]
+        if log:
+            log(f"resuming from {resume_from} at iteration {start} (step {step:g})")
+
+    corpus = data.subsampled
+    threshold, alias = alias_tables(NegativeSampler(data.vocab.counts, method="alias"))
+    size = block_size(checkpoint_every, anneal_every)
+    most = batch_size * 2 * window  # pairs a step can have
+    bounds = list(range(start, iterations, size)) + [iterations] if iterations > start else [start]
+    blocks = list(zip(bounds[:-1], [min(b, iterations) for b in bounds[1:]]))
+
+    # Two sets of buffers, used in turn: block i + 1 is drawn into one while block i trains from the
+    # other (fresh arrays for every block would cost a page fault per 4 KB, megabytes per block).
+    buffers = [(np.empty((size, most), dtype=np.int32),  # (steps, pairs) the centre of each pair
+                np.empty((size, most, 1 + k), dtype=np.int32),  # (steps, pairs, 1+K) its o and negatives
+                np.empty(size, dtype=np.int64)) for _ in range(2)]  # (steps,) pairs per step
+
+    def draw(i):
+        a, b = blocks[i]
+        before = copy.deepcopy(rng)  # the state a checkpoint taken just before this block must store
+        centers, words, n_pairs = (buffer[:b - a] for buffer in buffers[i % 2])
+        draw_steps(corpus.tokens, corpus.starts, corpus.lengths, threshold, alias, batch_size, window, k,
+                   seed_state(rng), centers, words, n_pairs)
+        return before, centers, words, n_pairs
+
+    losses = np.empty(max(iterations - start, 0), dtype=np.float64)  # (iterations run,)
+    emas = np.empty_like(losses)
+    written = []
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=iterations, initial=start, desc="sgd (compiled)", unit="it", file=sys.stdout, mininterval=0.5)
+    pool = ThreadPoolExecutor(1) if threads == 2 and len(blocks) > 1 else None
+    try:
+        ahead = pool.submit(draw, 0) if pool else None
+        for i, (a, b) in enumerate(blocks):
+            drawn = ahead.result() if pool else draw(i)
+            if pool and i + 1 < len(blocks):
+                ahead = pool.submit(draw, i + 1)
+            _, centers, words, n_pairs = drawn
+            lo, hi = a - start, b - start
+            apply_steps(x, n_words, centers, words, n_pairs, batch_size, float(step), losses[lo:hi])
+            if not np.isfinite(losses[lo:hi]).all():
+                bad = lo + int(np.argmin(np.isfinite(losses[lo:hi])))
+                raise TrainingDiverged(f"the loss became {losses[bad]} at iteration {start + bad + 1} (step {step:g}): "
+                                       "training diverged; use a smaller step", iteration=start + bad + 1)
+            ema = moving_average(losses[lo:hi], np.nan if ema is None else ema, emas[lo:hi])
+            if each_iteration is not None:
+                for _ in range(a, b):
+                    each_iteration()
+            if b % anneal_every == 0:
+                step *= 0.5
+            if checkpoint_every and b % checkpoint_every == 0:
+                if before_checkpoint is not None:
+                    before_checkpoint(b, losses[:hi], emas[:hi])
+                state_after = ahead.result()[0] if pool and i + 1 < len(blocks) else rng
+                written.append(save_checkpoint(checkpoint_path(checkpoint_dir, b), x, b, step, ema, state_after))
+            if bar is not None:
+                bar.update(b - a)
+                bar.set_postfix(loss=f"{ema:.3f}", refresh=False)
+    finally:
+        if pool:
+            pool.shutdown(wait=True)
+        if bar is not None:
+            bar.close()
+    return SGDResult(x=x, losses=losses, ema_losses=emas, iteration=max(start, iterations), step=step,
+                     checkpoints=written, ema=ema)

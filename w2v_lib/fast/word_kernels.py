@@ -1,0 +1,147 @@
+"""The fast trainer's compiled kernels: one call trains one chunk of the corpus, as word2vec's C loop does.
+
+A chunk is a run of whole sentences (flat word ids plus each token's sentence id). The kernel
+subsamples it, then walks it in order, one window per kept token (a reduced window b drawn in
+1..window, not crossing its sentence), and updates the tables at once after every window, as
+word2vec does; there is no minibatch, so there is no staleness and no need to shuffle.
+
+The negatives of a window are shared by its pairs (Ji et al., 2016): M words drawn for the
+window, each weighted K/M for every pair whose outside word it is not, so the expected gradient
+is word2vec's K negatives per pair. In skip-gram a negative's score u_mᵀv_c depends only on the
+center, so a window of m pairs costs m + M row operations instead of word2vec's m·(1 + K).
+
+The kernels release the GIL (nogil=True): with threads=2 two chunks train at once on the same
+tables without locks (Hogwild!, as word2vec and gensim do).
+
+Shapes: `W` holds the v_w, `C` the u_w, both (|V|, d) float32 C-contiguous, updated in place.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .compiled import FAST, LOW32, S32, alias_draw, below, next_random, njit, uniform
+
+
+@njit(nogil=True, fastmath=FAST)
+def subsample(tokens, sentence_ids, keep_prob, state, kept, kept_sentence):
+    """Keep token i with probability keep_prob[token]; the kept ones go to kept/kept_sentence.
+    Returns (how many were kept, new state)."""
+    count = 0
+    for i in range(tokens.shape[0]):
+        state, bits = next_random(state)
+        if uniform(bits) < keep_prob[tokens[i]]:
+            kept[count] = tokens[i]
+            kept_sentence[count] = sentence_ids[i]
+            count += 1
+    return count, state
+
+
+@njit(inline="always", fastmath=FAST)
+def softplus(x):
+    """log(1 + eˣ) without overflow, in float64 (the loss only)."""
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+@njit(inline="always", fastmath=FAST)
+def train_row(table, row, h, g, step_h):
+    """The pair (h, table[row]) with score coefficient g: step_h += g·table[row]; table[row] += g·h."""
+    for q in range(h.shape[0]):
+        u = table[row, q]
+        step_h[q] += g * u
+        table[row, q] = u + g * h[q]
+
+
+@njit(inline="always", fastmath=FAST)
+def score(table, row, h):
+    s = np.float32(0.0)
+    for q in range(h.shape[0]):
+        s += table[row, q] * h[q]
+    return s
+
+
+@njit(nogil=True, fastmath=FAST)
+def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, window, k, m, cbow_mean,
+                lr_start, lr_end, state, loss_every):
+    """Train skip-gram (cbow False) or CBOW on one chunk, the learning rate going linearly from
+    lr_start to lr_end across it. Returns (kept tokens, loss sum, examples in the loss, row updates,
+    new state): the loss is taken on one window in `loss_every` (it costs a log per score); a row
+    update is one score and two d-long multiply-adds (6·d flops), what the arithmetic rate counts."""
+    n, d = tokens.shape[0], W.shape[1]
+    kept = np.empty(n, dtype=np.int32)
+    kept_sentence = np.empty(n, dtype=np.int32)
+    count, state = subsample(tokens, sentence_ids, keep_prob, state, kept, kept_sentence)
+    h = np.empty(d, dtype=np.float32)  # the input vector: v_c (skip-gram) or v̂ (CBOW)
+    step_h = np.empty(d, dtype=np.float32)  # the window's accumulated update of h
+    weight = np.float32(k / m)
+    loss_sum, loss_n, rows = 0.0, 0, 0
+    for i in range(count):
+        lr = np.float32(lr_start + (lr_end - lr_start) * (i / count))
+        state, bits = next_random(state)
+        reach = 1 + below(bits, window)
+        lo, hi = max(0, i - reach), min(count, i + reach + 1)
+        center, sentence = kept[i], kept_sentence[i]
+        pairs = 0
+        for j in range(lo, hi):
+            pairs += j != i and kept_sentence[j] == sentence
+        if pairs == 0:
+            continue
+        track = i % loss_every == 0
+        for q in range(d):
+            step_h[q] = 0.0
+        if cbow:  # v̂ = Σ (or mean) of the context vectors; one prediction: the center word
+            for q in range(d):
+                h[q] = 0.0
+            for j in range(lo, hi):
+                if j != i and kept_sentence[j] == sentence:
+                    for q in range(d):
+                        h[q] += W[kept[j], q]
+            if cbow_mean:
+                for q in range(d):
+                    h[q] /= pairs
+            s = score(C, center, h)
+            train_row(C, center, h, np.float32(lr * (1.0 - 1.0 / (1.0 + math.exp(-s)))), step_h)
+            if track:
+                loss_sum += softplus(-s)
+                loss_n += 1
+        else:  # skip-gram: v_c predicts each context word
+            for q in range(d):
+                h[q] = W[center, q]
+            for j in range(lo, hi):
+                if j != i and kept_sentence[j] == sentence:
+                    s = score(C, kept[j], h)
+                    train_row(C, kept[j], h, np.float32(lr * (1.0 - 1.0 / (1.0 + math.exp(-s)))), step_h)
+                    if track:
+                        loss_sum += softplus(-s)
+            if track:
+                loss_n += pairs
+        rows += 1 if cbow else pairs
+        for t in range(m):
+            if t % 2 == 0:
+                state, bits = next_random(state)
+                word = alias_draw(bits >> S32, threshold, alias)
+            else:
+                word = alias_draw(bits & LOW32, threshold, alias)
+            if cbow:
+                uses = 1 - (word == center)
+            else:  # every pair whose outside word is not `word` uses it
+                uses = pairs
+                for j in range(lo, hi):
+                    uses -= j != i and kept_sentence[j] == sentence and kept[j] == word
+            if uses == 0:
+                continue
+            rows += 1
+            s = score(C, word, h)
+            train_row(C, word, h, np.float32(-lr * weight * uses / (1.0 + math.exp(-s))), step_h)
+            if track:
+                loss_sum += weight * uses * softplus(s)
+        if cbow:  # every context word receives the window's update of v̂ (word2vec's rule)
+            for j in range(lo, hi):
+                if j != i and kept_sentence[j] == sentence:
+                    for q in range(d):
+                        W[kept[j], q] += step_h[q]
+        else:
+            for q in range(d):
+                W[center, q] += step_h[q]
+    return count, loss_sum, loss_n, rows, state

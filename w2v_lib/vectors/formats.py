@@ -1,0 +1,233 @@
+"""Word-vector files: word2vec text and binary (as gensim reads and writes them), the
+TensorFlow Embedding Projector's vectors.tsv + metadata.tsv pair, and `load_word_vectors`,
+which opens any of them (or a training run folder) as a WordVectors."""
+from __future__ import annotations
+
+import gzip
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+
+def _check_pair(words, vectors):
+    vecs = np.asarray(vectors)
+    if vecs.ndim != 2:
+        raise ValueError(f"vectors must be 2-D (|V|, d); got shape {vecs.shape}")
+    if vecs.dtype.kind not in "fiu":
+        raise ValueError(f"vectors must hold real numbers; got dtype {vecs.dtype}")
+    words = [str(w) for w in words]
+    if len(words) != vecs.shape[0]:
+        raise ValueError(f"got {len(words)} words for {vecs.shape[0]} vectors: one word per row is needed")
+    for w in words:
+        if not w or any(ch.isspace() for ch in w):
+            raise ValueError(f"word {w!r} is empty or contains white space, which the word2vec format cannot hold")
+    if len(set(words)) != len(words):
+        raise ValueError("words must be unique")
+    return words, vecs
+
+
+def save_word2vec(path, words, vectors, binary: bool = False) -> Path:
+    """Write `words` and their (|V|, d) `vectors` in the word2vec text (or binary) format."""
+    words, vecs = _check_pair(words, vectors)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(f"{vecs.shape[0]} {vecs.shape[1]}\n".encode())
+            if binary:
+                rows = vecs.astype("<f4")
+                for w, row in zip(words, rows):
+                    fh.write(w.encode("utf-8") + b" " + row.tobytes() + b"\n")
+            else:  # 9 significant digits: a float32 reads back exactly
+                for w, row in zip(words, vecs.astype(np.float32)):
+                    fh.write((w + " " + " ".join(f"{x:.9g}" for x in row) + "\n").encode("utf-8"))
+        os.replace(tmp, path)  # readers see the old file or the new one, never half
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_word2vec(path, binary: bool | None = None, unicode_errors: str = "strict", limit: int | None = None):
+    """Read a word2vec text or binary file (or a .gz of one): returns (words, (|V|, d) float32).
+
+    `binary=None` decides from the content. Lines end at b"\\n" only: a form feed or U+2028
+    inside a word stays part of it, as in gensim. `unicode_errors` is gensim's argument of the
+    same name: "strict" (the default, as in gensim) stops at a word that is not UTF-8 with an
+    error naming its line; "replace" or "ignore" read it as gensim does with that setting.
+    `limit` reads only the first so many words (gensim's `limit`). A header that promises more
+    than the file can hold is refused before any allocation. Malformed files raise ValueError
+    naming the line.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no vector file at {path}")
+    gz = path.suffix == ".gz"
+    with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
+        header = fh.readline()
+        try:
+            n_file, d = (int(t) for t in header.split())
+            if n_file < 0 or d < 1:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"{path}: the first line must be '<number of words> <dimension>'; "
+                             f"got {header[:60]!r}") from None
+        n = n_file if limit is None else min(n_file, int(limit))
+        # deflate shrinks at most ~1032:1, so a .gz bounds what it can hold too
+        body_size = path.stat().st_size * 1032 if gz else path.stat().st_size - len(header)  # bytes
+        sample = fh.peek(20 * min(d, 1 << 16) + 200)[:20 * min(d, 1 << 16) + 200]  # a whole first row of text
+        if binary is None:
+            binary = not _looks_like_text(sample)
+        # the smallest row: a 1-byte word, a space, then 4d bytes (binary) or d numbers "0 " (text)
+        if binary:  # the smallest row is a 1-byte word, a space and 4d bytes: refuse before allocating
+            row = 2 + 4 * d
+            if n * row > body_size:
+                raise ValueError(f"{path}: binary data ends early at word {body_size // row + 1} of {n}: the "
+                                 f"header promises {n} words of dimension {d} (at least {n * row:,} bytes) but "
+                                 f"the file holds {body_size:,} bytes after the header")
+            words, vecs = [], np.empty((n, d), dtype=np.float32)
+            _read_binary(fh.read(), path, len(header), n, d, unicode_errors, words, vecs)
+        else:  # lines are counted before the table is allocated, so a false header allocates nothing
+            words, vecs = _read_text(fh, path, n, n_file, d, unicode_errors)
+    return words, vecs
+
+
+def _read_binary(rest, path, offset, n, d, unicode_errors, words, vecs):
+    pos = 0
+    for i in range(n):
+        space = rest.find(b" ", pos)
+        if space < 0 or space + 1 + 4 * d > len(rest):
+            raise ValueError(f"{path}: binary data ends early at word {i + 1} of {n}")
+        words.append(_decode(rest[pos:space], unicode_errors, f"{path}, word {i + 1} (byte {pos + offset})")
+                     .lstrip("\n"))
+        vecs[i] = np.frombuffer(rest, dtype="<f4", count=d, offset=space + 1)
+        pos = space + 1 + 4 * d
+        if pos < len(rest) and rest[pos:pos + 1] == b"\n":
+            pos += 1
+
+
+def _read_text(fh, path, n, n_file, d, unicode_errors):
+    lines = []  # (line number in the file, bytes); the header is line 1, blank lines are skipped
+    for no, raw in enumerate(fh, 2):  # a binary file object splits lines at b"\n" only
+        if raw.strip():
+            lines.append((no, raw))
+            if len(lines) == n and n < n_file:
+                break  # the limit is reached
+    if len(lines) != n:
+        raise ValueError(f"{path}: the header promises {n_file} words but the file has {len(lines)} vector lines")
+    words, vecs = [], np.empty((n, d), dtype=np.float32)  # allocated once the lines are known to be there
+    for i, (no, raw) in enumerate(lines):
+        line = _decode(raw.rstrip(), unicode_errors, f"{path}, line {no}")  # bytes.rstrip: ASCII space only
+        parts = line.split(" ")
+        if len(parts) != d + 1:
+            raise ValueError(f"{path}, line {no}: expected a word and {d} numbers; got {len(parts) - 1} fields")
+        words.append(parts[0])
+        try:
+            vecs[i] = np.array(parts[1:], dtype=np.float32)
+        except ValueError:
+            raise ValueError(f"{path}, line {no}: a value is not a number: {line[:60]!r}") from None
+    return words, vecs
+
+
+def _decode(raw: bytes, errors: str, where: str,
+            fix: str = "re-encode the file as UTF-8, or read it as gensim would with unicode_errors='replace'") -> str:
+    try:
+        return raw.decode("utf-8", errors=errors)
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{where}: byte {raw[err.start:err.start + 1]!r} at column {err.start + 1} is not "
+                         f"UTF-8; {fix}") from None
+    except LookupError:
+        raise ValueError(f"unicode_errors must be 'strict', 'replace' or 'ignore'; got {errors!r}") from None
+
+
+_TEXT_NUMBER_BYTES = frozenset(b"0123456789+-.eEinfaINFA \t\r\n")
+
+
+def _looks_like_text(sample: bytes) -> bool:
+    """Whether the first vector line is text: after the word, only characters of decimal numbers
+    (a word's own bytes may be anything, even bytes that are not UTF-8)."""
+    first = sample.split(b"\n", 1)[0]
+    _, space, numbers = first.partition(b" ")
+    return bool(space) and bool(numbers.strip()) and set(numbers) <= _TEXT_NUMBER_BYTES
+
+
+def save_projector_tsv(vectors_path, metadata_path, words, vectors, metadata: dict | None = None):
+    """Write the Embedding Projector's pair: vectors.tsv (numbers only) and metadata.tsv.
+
+    metadata.tsv has a header row `word[\t<column>…]` when extra columns are given, and no
+    header for a single column, as the projector expects.
+    """
+    words, vecs = _check_pair(words, vectors)
+    metadata = {str(k): [str(v) for v in col] for k, col in (metadata or {}).items()}
+    for name, col in metadata.items():
+        if len(col) != len(words):
+            raise ValueError(f"metadata column {name!r} has {len(col)} values for {len(words)} words")
+        # the projector splits on tabs and newlines and knows no quoting, so these cannot be stored
+        bad = [v for v in [name, *col] if "\t" in v or "\n" in v or "\r" in v]
+        if bad:
+            raise ValueError(f"metadata column {name!r} holds a tab or line break, "
+                             f"which the TSV cannot hold: {bad[0]!r}")
+    with open(vectors_path, "w", encoding="utf-8", newline="") as fh:
+        for row in vecs:
+            fh.write("\t".join(f"{x:.6g}" for x in row) + "\n")
+    with open(metadata_path, "w", encoding="utf-8", newline="") as fh:
+        if metadata:
+            fh.write("\t".join(["word", *metadata]) + "\n")
+        for i, w in enumerate(words):
+            fh.write("\t".join([w, *(metadata[k][i] for k in metadata)]) + "\n")
+
+
+def load_projector_tsv(vectors_path, metadata_path):
+    """Read a vectors.tsv + metadata.tsv pair: returns (words, (|V|, d) float32, metadata dict)."""
+    try:
+        vecs = np.loadtxt(vectors_path, delimiter="\t", dtype=np.float32, ndmin=2)
+    except ValueError as err:
+        raise ValueError(f"{vectors_path}: every line must be tab-separated numbers ({err})") from None
+    raw = Path(metadata_path).read_bytes()
+    lines = raw.split(b"\n")  # only \n ends a row, as the projector reads it
+    if lines and lines[-1] == b"":
+        lines.pop()
+    rows = [_decode(line.rstrip(b"\r"), "strict", f"{metadata_path}, line {no}", "re-encode the file as UTF-8")
+            .split("\t")
+            for no, line in enumerate(lines, 1)]
+    header = None
+    if len(rows) == vecs.shape[0] + 1 and len(rows[0]) > 1:
+        header, rows = rows[0], rows[1:]
+    if len(rows) != vecs.shape[0]:
+        raise ValueError(f"{metadata_path} has {len(rows)} rows for {vecs.shape[0]} vectors in {vectors_path}")
+    words = [r[0] if r else "" for r in rows]
+    columns = enumerate(header[1:], 1) if header else []
+    metadata = {name: [r[j] if j < len(r) else "" for r in rows] for j, name in columns}
+    return words, vecs, metadata
+
+
+def load_word_vectors(path, metadata_path=None, *, centred: bool = True, unicode_errors: str = "strict"):
+    """A WordVectors from a training run folder, a word2vec text/binary file, or a vectors.tsv
+    (+ metadata.tsv, whose "count" column becomes the counts)."""
+    from ..assignment.run_folder import load_run  # runs writes its vectors through this module
+    from .keyed import WordVectors
+
+    path = Path(path)
+    if path.is_dir():
+        run = load_run(path)
+        return WordVectors(run.words, run.vectors, run.counts, centred=centred)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file or folder: {path}; give a run folder, a word2vec file "
+                                "or a vectors.tsv")
+    if path.suffix == ".tsv":
+        meta = Path(metadata_path) if metadata_path else path.with_name("metadata.tsv")
+        if not meta.is_file():
+            raise FileNotFoundError(f"{path.name} needs its metadata.tsv (the words) beside it or as "
+                                    "metadata_path")
+        words, vectors, metadata = load_projector_tsv(path, meta)
+        counts = metadata.get("count")
+        try:
+            counts = np.array([int(c) for c in counts]) if counts else None
+        except ValueError:
+            counts = None
+        return WordVectors(words, vectors, counts, centred=centred)
+    words, vectors = load_word2vec(path, unicode_errors=unicode_errors)
+    return WordVectors(words, vectors, centred=centred)
