@@ -248,10 +248,11 @@ def exercise_uses(package: Path) -> set:
         for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(function, ast.FunctionDef) and function.name not in exercises:
                 # a parameter or local variable of the same name (a flag `cbow`) is not the function
+                names = [node for node in ast.walk(function) if isinstance(node, ast.Name)]
                 local = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)} | {
-                    node.id for node in ast.walk(function) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
-                uses |= {(module, function.name, node.id) for node in ast.walk(function)
-                         if isinstance(node, ast.Name) and node.id in exercises - local and isinstance(node.ctx, ast.Load)}
+                    node.id for node in names if isinstance(node.ctx, ast.Store)}
+                uses |= {(module, function.name, node.id) for node in names
+                         if node.id in exercises - local and isinstance(node.ctx, ast.Load)}
     return uses
 
 
