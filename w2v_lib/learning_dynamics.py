@@ -93,8 +93,8 @@ def frequency_surrogate(vectors, initial, direction) -> np.ndarray:
     """(|V|, d) stand-ins for the trained vectors: v̂_w = a_w e + s_w (v_w⁽⁰⁾ − (v_w⁽⁰⁾·e) e).
 
     Built from the initialisation and two numbers per word, fitted by least squares: a_w, the
-    trained vector's coordinate along the unit direction e (in the runs studied it follows word
-    frequency, see `frequency_link`), and s_w, the scale of the start's part across e.
+    trained vector's coordinate along the unit direction e (how it relates to word frequency is
+    measured by `frequency_link`, not assumed), and s_w, the scale of the start's part across e.
     """
     vectors, initial = _pair(vectors, initial)
     e = _unit(direction, vectors.shape[1])
@@ -158,7 +158,7 @@ def measure(vectors, initial, counts, min_count: int = 20, k: int = 10) -> Yards
 
 
 def initial_center_vectors_sst(n_words: int, dim: int, seed: int) -> np.ndarray:
-    """(|V|, d) float32: the center vectors `sst_train.train_sst(seed=seed)` starts from.
+    """(|V|, d) float32: the center vectors `assignment.train.train_sst(seed=seed)` starts from.
 
     train_sst splits SeedSequence(seed) into three generators (initialisation, corpus, training)
     and builds the start from the first with `init_params`; this repeats that split.
@@ -178,7 +178,7 @@ def window_cooccurrence(corpus, n_words: int, window: int) -> sp.csr_matrix:
     """(|V|, |V|) sparse #(c, o): how often o falls in the window around center c, with each
     window size b drawn uniformly from 1..window, so a word at distance δ counts (window − δ + 1)/window.
 
-    `corpus` is a corpus.TokenizedCorpus (e.g. the subsampled copies the run samples from); as in
+    `corpus` is a corpora.vocabulary.TokenizedCorpus (e.g. the subsampled copies the run samples from); as in
     the run, a center's own repeats are not pairs. The run draws sentences rather than tokens
     uniformly, so its pair frequencies follow these counts only approximately.
     """
