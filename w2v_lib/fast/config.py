@@ -39,9 +39,9 @@ class FastConfig:
     cbow_mean: bool = True  # v̂ as the mean (word2vec's default) or the sum (the handout's)
     threads: int = 1  # 1: deterministic for a seed; 2+: lock-free parallel updates
     seed: int = 0
-    # "numpy" (minibatched array code), "compiled" (numba kernels: several times faster, but their
-    # quality is measured below gensim's on the analogy and WordSim353 sets, see docs/benchmark.md),
-    # "auto" (compiled if numba is installed, else numpy)
+    # "numpy" (minibatched array code), "compiled" (numba kernels: several times faster; they match
+    # gensim on the analogy and SimLex sets, but skip-gram stays below it on WordSim353, which is why
+    # they are not the default; see docs/benchmark.md), "auto" (compiled if numba is installed, else numpy)
     method: str = "numpy"
 
     def as_dict(self) -> dict:
