@@ -99,18 +99,11 @@ def atomic_file(path):
     """`with atomic_file(path) as fh: fh.write(...)`: `path` gets all the bytes or none of them."""
     path = Path(path)
     fd, tmp = _open_temp(path)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            _kill_midway(fh, path)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException as err:
-        tmp.unlink(missing_ok=True)
-        _name_the_target(err, tmp, path)
-        raise
-    _fsync_folder(path.parent)
+    with _renamed_over(tmp, path), os.fdopen(fd, "wb") as fh:
+        yield fh
+        _kill_midway(fh, path)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def write_atomically(path, write, keep_suffix: bool = False) -> Path:
@@ -121,7 +114,7 @@ def write_atomically(path, write, keep_suffix: bool = False) -> Path:
     """
     path = Path(path)
     fd, tmp = _open_temp(path, keep_suffix)
-    try:
+    with _renamed_over(tmp, path):
         mode = os.fstat(fd).st_mode & 0o777
         os.close(fd)
         write(tmp)
@@ -130,13 +123,20 @@ def write_atomically(path, write, keep_suffix: bool = False) -> Path:
             fh.seek(0, os.SEEK_END)
             _kill_midway(fh, path)
             os.fsync(fh.fileno())
+    return path
+
+
+@contextmanager
+def _renamed_over(tmp: Path, path: Path):
+    """Fill `tmp` in the body; then rename it over `path`. On any failure `tmp` is removed."""
+    try:
+        yield
         os.replace(tmp, path)
     except BaseException as err:
         tmp.unlink(missing_ok=True)
         _name_the_target(err, tmp, path)
         raise
     _fsync_folder(path.parent)
-    return path
 
 
 _TEMP_NAME = re.compile(r"(?P<target>.+)\.[A-Za-z0-9_]+" + re.escape(TEMP_SUFFIX) + r"(?P<suffix>\.\w+)?")

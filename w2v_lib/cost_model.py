@@ -18,8 +18,9 @@ from ._checks import as_index, as_indices, as_matrix, as_vector
 from .losses import naive_softmax_loss_and_gradient, neg_sampling_loss_and_gradient
 
 
-def neg_sampling_on_touched_rows(center_vec, outside_idx, outside_vectors, neg_indices):
-    """Negative sampling computed on the K + 1 rows it touches, never on all |V|.
+def neg_sampling_on_touched_rows(center_vec, outside_idx, outside_vectors, neg_indices,
+                                 neg_loss=neg_sampling_loss_and_gradient):
+    """Negative sampling (`neg_loss`, the library's by default) computed on the K + 1 rows it touches.
 
     Returns (loss, grad_center_vec (d,), rows (R,), grad_rows (R, d)): row i of `grad_rows` is
     ∂J/∂u_w for w = rows[i]; every other row of ∂J/∂Uᵀ is zero. A repeated negative appears
@@ -31,7 +32,7 @@ def neg_sampling_on_touched_rows(center_vec, outside_idx, outside_vectors, neg_i
     o = as_index(outside_idx, "outside_idx", n_words)
     neg = as_indices(neg_indices, "neg_indices", n_words)
     rows, local = np.unique(np.concatenate(([o], neg)), return_inverse=True)  # (R,), (K+1,)
-    loss, grad_center, grad_rows = neg_sampling_loss_and_gradient(v_c, int(local[0]), outside_vectors[rows], local[1:])
+    loss, grad_center, grad_rows = neg_loss(v_c, int(local[0]), outside_vectors[rows], local[1:])
     return loss, grad_center, rows, grad_rows
 
 
@@ -88,13 +89,16 @@ def _median_seconds(call, repeats: int, number: int, clock) -> float:
 
 
 def time_losses(vocab_sizes, dim: int = 50, k: int = 10, repeats: int = 7, number: int = 20,
-                rng=None, clock=time.perf_counter) -> LossTimings:
+                rng=None, clock=time.perf_counter, softmax_loss=naive_softmax_loss_and_gradient,
+                neg_loss=neg_sampling_loss_and_gradient) -> LossTimings:
     """Time both losses (median of `repeats` runs of `number` calls) for each |V| in vocab_sizes.
 
     Vectors are drawn from `rng` (a Generator or a seed) at scale 0.1, as at initialisation.
-    `clock` returns seconds; tests pass a fake one.
+    `clock` returns seconds; tests pass a fake one. `softmax_loss` and `neg_loss` are the two
+    losses timed (the library's by default; in the student edition, the student's own).
     """
-    sizes = predicted_cost_ratio(vocab_sizes, k) * (k + 1)  # validates vocab_sizes and k
+    predicted_cost_ratio(vocab_sizes, k)  # validates vocab_sizes and k
+    sizes = np.rint(np.asarray(vocab_sizes, dtype=np.float64)).astype(int)  # (S,) as given, never truncated
     for name, value in (("dim", dim), ("repeats", repeats), ("number", number)):
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive integer; got {value!r}")
@@ -104,14 +108,15 @@ def time_losses(vocab_sizes, dim: int = 50, k: int = 10, repeats: int = 7, numbe
 
     out = {"softmax": [], "neg_sampling": [], "neg_sampling_touched": []}
     with _single_thread():
-        for n_words in sizes.astype(int):
+        for n_words in sizes:
             outside_vectors = 0.1 * gen.standard_normal((n_words, dim))  # (|V|, d)
             v_c = 0.1 * gen.standard_normal(dim)  # (d,)
             neg = gen.integers(1, n_words, size=k)  # (K,) never o = 0
-            calls = {"softmax": partial(naive_softmax_loss_and_gradient, v_c, 0, outside_vectors),
-                     "neg_sampling": partial(neg_sampling_loss_and_gradient, v_c, 0, outside_vectors, neg),
-                     "neg_sampling_touched": partial(neg_sampling_on_touched_rows, v_c, 0, outside_vectors, neg)}
+            calls = {"softmax": partial(softmax_loss, v_c, 0, outside_vectors),
+                     "neg_sampling": partial(neg_loss, v_c, 0, outside_vectors, neg),
+                     "neg_sampling_touched": partial(neg_sampling_on_touched_rows, v_c, 0, outside_vectors, neg,
+                                                     neg_loss=neg_loss)}
             for key, call in calls.items():
                 out[key].append(_median_seconds(call, repeats, number, clock))
-    return LossTimings(vocab_sizes=sizes.astype(int), k=int(k),
+    return LossTimings(vocab_sizes=sizes, k=int(k),
                        **{key: np.array(val) for key, val in out.items()})

@@ -106,6 +106,24 @@ def sgd_step(params, grad, step: float):
     ### END SOLUTION
 
 
+def check_sgd_arguments(step, iterations, anneal_every, rng, checkpoint_every, checkpoint_dir,
+                        rng_required: bool = False) -> None:
+    """Refuse bad SGD arguments before anything runs or is written (shared by every SGD loop)."""
+    if not isinstance(iterations, (int, np.integer)) or iterations < 0:
+        raise ValueError(f"iterations must be a non-negative integer; got {iterations!r}")
+    if not (isinstance(step, (int, float, np.floating, np.integer)) and 0 < step < np.inf):
+        raise ValueError(f"step must be a positive finite number; got {step!r}")
+    if not isinstance(anneal_every, (int, np.integer)) or anneal_every < 1:
+        raise ValueError(f"anneal_every must be a positive integer; got {anneal_every!r}")
+    if (rng is not None or rng_required) and not isinstance(rng, np.random.Generator):
+        raise ValueError("rng must be the numpy Generator that f draws from, e.g. np.random.default_rng(0); "
+                         f"got {type(rng).__name__}")
+    if checkpoint_every is not None and (not isinstance(checkpoint_every, (int, np.integer))
+                                         or checkpoint_every < 1 or checkpoint_dir is None):
+        raise ValueError("checkpoint_every needs a positive interval and a checkpoint_dir; "
+                         f"got checkpoint_every={checkpoint_every!r}, checkpoint_dir={checkpoint_dir!r}")
+
+
 def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=None,
         checkpoint_every: int | None = None, checkpoint_dir=None, resume_from=None,
         progress: bool = False, log=print, before_checkpoint=None):
@@ -133,19 +151,7 @@ def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=N
     A loss that is NaN or infinite stops the run with TrainingDiverged before its gradient is
     applied; the checkpoints written before it are kept (save_checkpoint refuses non-finite x).
     """
-    if not isinstance(iterations, (int, np.integer)) or iterations < 0:
-        raise ValueError(f"iterations must be a non-negative integer; got {iterations!r}")
-    if not (isinstance(step, (int, float, np.floating, np.integer)) and 0 < step < np.inf):
-        raise ValueError(f"step must be a positive finite number; got {step!r}")
-    if not isinstance(anneal_every, (int, np.integer)) or anneal_every < 1:
-        raise ValueError(f"anneal_every must be a positive integer; got {anneal_every!r}")
-    if rng is not None and not isinstance(rng, np.random.Generator):
-        raise ValueError("rng must be the numpy Generator that f draws from, e.g. np.random.default_rng(0); "
-                         f"got {type(rng).__name__}")
-    if checkpoint_every is not None and (not isinstance(checkpoint_every, (int, np.integer))
-                                         or checkpoint_every < 1 or checkpoint_dir is None):
-        raise ValueError("checkpoint_every needs a positive interval and a checkpoint_dir; "
-                         f"got checkpoint_every={checkpoint_every!r}, checkpoint_dir={checkpoint_dir!r}")
+    check_sgd_arguments(step, iterations, anneal_every, rng, checkpoint_every, checkpoint_dir)
 
     x = np.array(x0, dtype=None if np.asarray(x0).dtype.kind == "f" else np.float64)  # a copy
     start, ema = 0, None

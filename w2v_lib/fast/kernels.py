@@ -10,12 +10,13 @@ that score too, and the negatives cost one row of scores per window, not per pai
 stays per pair is one gathered row, one row dot product and one scattered row.
 
 Shapes: n windows, P pairs (context words in all windows), M shared negatives, d the vector
-size. `W` holds the v_w (center vectors), `C` the u_w (outside vectors, the handout's Uᵀ),
+size. `center_vectors` holds the v_w (center vectors), `outside_vectors` the u_w (outside vectors, the handout's Uᵀ),
 both (|V|, d) float32, C-contiguous, updated in place.
 """
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 try:  # SciPy's own CSR kernel: Y += A·X in place, without the public wrapper's copies
     from scipy.sparse._sparsetools import csr_matvecs
@@ -66,13 +67,8 @@ def segment_sum(values, indptr, weights=None):
 
 
 def sigmoid_(x):
-    """σ(x) in place for float32 scores (exp may overflow to inf, which gives the right 0)."""
-    with np.errstate(over="ignore"):
-        np.negative(x, out=x)
-        np.exp(x, out=x)
-    x += 1.0
-    np.reciprocal(x, out=x)
-    return x
+    """σ(x) in place for float32 scores (scipy's expit, written into x to spare an allocation)."""
+    return expit(x, out=x)
 
 
 def _softplus_sum(z) -> float:
@@ -87,7 +83,7 @@ class SharedNegatives:
     product (the last group is padded with zero rows that carry zero weight).
     """
 
-    def __init__(self, h, negatives, C):
+    def __init__(self, h, negatives, outside_vectors):
         self.n, d = h.shape
         self.G, self.M = negatives.shape
         self.g = -(-self.n // self.G)
@@ -95,7 +91,7 @@ class SharedNegatives:
         self.h = np.zeros((self.G * self.g, d), dtype=h.dtype)  # (G·g, d)
         self.h[:self.n] = h
         self.h = self.h.reshape(self.G, self.g, d)  # (G, g, d)
-        self.u = np.take(C, negatives.ravel(), axis=0).reshape(self.G, self.M, d)  # (G, M, d)
+        self.u = np.take(outside_vectors, negatives.ravel(), axis=0).reshape(self.G, self.M, d)  # (G, M, d)
         self.scores = self.h @ self.u.transpose(0, 2, 1)  # (G, g, M)  u_mᵀ h_i
 
     def window_negatives(self, windows):
@@ -122,7 +118,8 @@ class SharedNegatives:
         return float((np.logaddexp(0.0, self.scores.astype(np.float64)) * weights).sum())
 
 
-def skipgram_step(W, C, centers, context_words, indptr, negatives, lr, neg_weight, want_loss=False):
+def skipgram_step(center_vectors, outside_vectors, centers, context_words, indptr, negatives, lr, neg_weight,
+                  want_loss=False):
     """One minibatch of skip-gram windows: center c predicts each of its context words o.
 
     Args:
@@ -137,11 +134,11 @@ def skipgram_step(W, C, centers, context_words, indptr, negatives, lr, neg_weigh
     n = centers.shape[0]
     sizes = np.diff(indptr)  # (n,) pairs per window
     pair_window = np.repeat(np.arange(n, dtype=np.int32), sizes)  # (P,) the window of each pair
-    h = np.take(W, centers, axis=0)  # (n, d)  v_c
+    h = np.take(center_vectors, centers, axis=0)  # (n, d)  v_c
     h_pairs = np.take(h, pair_window, axis=0)  # (P, d)
-    u_out = np.take(C, context_words, axis=0)  # (P, d)  u_o
+    u_out = np.take(outside_vectors, context_words, axis=0)  # (P, d)  u_o
     pos = np.einsum("pd,pd->p", h_pairs, u_out)  # (P,)  u_oᵀv_c
-    shared = SharedNegatives(h, negatives, C)
+    shared = SharedNegatives(h, negatives, outside_vectors)
     # A window's negative score does not depend on its outside word: weight it by the number of
     # pairs that use it (its size, less the pairs whose outside word is that negative).
     clash = context_words[:, None] == shared.window_negatives(pair_window)  # (P, M)
@@ -158,14 +155,15 @@ def skipgram_step(W, C, centers, context_words, indptr, negatives, lr, neg_weigh
     step_h += segment_sum(u_out, indptr, g_pos)  # (n, d)  Σ_o g_o u_o per window
     # u_o += g_o · v_c for every pair: rows of [h; step_neg] picked and weighted inside the scatter
     GM = step_neg.shape[0]
-    scatter_add_rows(C, np.concatenate([context_words, negatives.ravel()]), np.concatenate([h, step_neg]),
+    scatter_add_rows(outside_vectors, np.concatenate([context_words, negatives.ravel()]), np.concatenate([h, step_neg]),
                      source=np.concatenate([pair_window, n + np.arange(GM, dtype=np.int32)]),
                      weights=np.concatenate([g_pos, np.ones(GM, dtype=g_pos.dtype)]))
-    scatter_add_rows(W, centers, step_h)
+    scatter_add_rows(center_vectors, centers, step_h)
     return loss
 
 
-def cbow_step(W, C, centers, context_words, indptr, negatives, lr, neg_weight, mean=True, want_loss=False):
+def cbow_step(center_vectors, outside_vectors, centers, context_words, indptr, negatives, lr, neg_weight, mean=True,
+              want_loss=False):
     """One minibatch of CBOW windows: v̂ of each window's context words predicts its center.
 
     Arguments as in `skipgram_step`. mean=True: v̂ is the mean of the context vectors and every
@@ -175,12 +173,12 @@ def cbow_step(W, C, centers, context_words, indptr, negatives, lr, neg_weight, m
     """
     n = centers.shape[0]
     sizes = np.diff(indptr)  # (n,)
-    h = gather_sum(W, context_words, indptr)  # (n, d)  Σ of each window's context vectors
+    h = gather_sum(center_vectors, context_words, indptr)  # (n, d)  Σ of each window's context vectors
     if mean:
         h /= sizes[:, None].astype(h.dtype)
-    u_out = np.take(C, centers, axis=0)  # (n, d)  u_c
+    u_out = np.take(outside_vectors, centers, axis=0)  # (n, d)  u_c
     pos = np.einsum("nd,nd->n", h, u_out)  # (n,)
-    shared = SharedNegatives(h, negatives, C)
+    shared = SharedNegatives(h, negatives, outside_vectors)
     uses = centers[:, None] != shared.window_negatives(np.arange(n))  # (n, M)
     weights = shared.weights(uses * neg_weight)  # (G, g, M)
     loss = _softplus_sum(-pos) + shared.loss(weights) if want_loss else None
@@ -190,7 +188,9 @@ def cbow_step(W, C, centers, context_words, indptr, negatives, lr, neg_weight, m
     step_h, step_neg = shared.step(weights, lr)
     step_h += u_out * g_pos[:, None]  # (n, d)
     step_out = h * g_pos[:, None]  # (n, d)
-    scatter_add_rows(C, np.concatenate([centers, negatives.ravel()]), np.concatenate([step_out, step_neg]))
+    scatter_add_rows(outside_vectors, np.concatenate([centers, negatives.ravel()]),
+                     np.concatenate([step_out, step_neg]))
     pair_window = np.repeat(np.arange(n, dtype=np.int32), sizes)  # (P,)
-    scatter_add_rows(W, context_words, step_h, source=pair_window)  # every context word gets its window's step
+    # every context word gets its window's step
+    scatter_add_rows(center_vectors, context_words, step_h, source=pair_window)
     return loss

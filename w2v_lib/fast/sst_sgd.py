@@ -21,7 +21,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..optimizer import SGDResult, TrainingDiverged, checkpoint_path, load_checkpoint, save_checkpoint
+from ..optimizer import (
+    SGDResult,
+    TrainingDiverged,
+    check_sgd_arguments,
+    checkpoint_path,
+    load_checkpoint,
+    save_checkpoint,
+)
 from ..sampling import NegativeSampler
 from .compiled import alias_tables, require_numba, seed_state
 from .sst_kernel import apply_steps, draw_steps, moving_average
@@ -47,17 +54,7 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
     its block, before that block's checkpoint.
     """
     require_numba("the compiled SST step")
-    if not isinstance(iterations, (int, np.integer)) or iterations < 0:
-        raise ValueError(f"iterations must be a non-negative integer; got {iterations!r}")
-    if not (isinstance(step, (int, float, np.floating, np.integer)) and 0 < step < np.inf):
-        raise ValueError(f"step must be a positive finite number; got {step!r}")
-    if not isinstance(anneal_every, (int, np.integer)) or anneal_every < 1:
-        raise ValueError(f"anneal_every must be a positive integer; got {anneal_every!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy Generator, e.g. np.random.default_rng(0); got {type(rng).__name__}")
-    if checkpoint_every is not None and (checkpoint_every < 1 or checkpoint_dir is None):
-        raise ValueError("checkpoint_every needs a positive interval and a checkpoint_dir; "
-                         f"got checkpoint_every={checkpoint_every!r}, checkpoint_dir={checkpoint_dir!r}")
+    check_sgd_arguments(step, iterations, anneal_every, rng, checkpoint_every, checkpoint_dir, rng_required=True)
     if threads not in (1, 2):
         raise ValueError(f"threads must be 1 or 2; got {threads!r}")
     x = np.array(x0, dtype=np.float32, order="C")  # a copy, as sgd makes

@@ -76,20 +76,21 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
 
     rng = np.random.default_rng(cfg.seed)
     n, d = len(vocab), cfg.vector_size
-    W = (rng.random((n, d), dtype=np.float32) - 0.5) / d  # (|V|, d) the C word2vec's start, uniform in ±0.5/d
+    # (|V|, d): the C word2vec's start, uniform in ±0.5/d
+    center_vectors = (rng.random((n, d), dtype=np.float32) - 0.5) / d
     if cfg.method == "compiled":
         # gensim 4 starts from ±1/d, and so do the compiled kernels, where it measured better
         # (docs/benchmark.md, 5 seeds: skip-gram analogy 0.0155 → 0.0184, CBOW 0.0070 → 0.0091; a
         # faithful copy of gensim's own loop went 0.0165 → 0.0201 with this change alone, gensim 0.0202).
-        W *= 2
-    C = np.zeros((n, d), dtype=np.float32)  # (|V|, d)
+        center_vectors *= 2
+    outside_vectors = np.zeros((n, d), dtype=np.float32)  # (|V|, d)
     start_epoch = 0
     if resume_from is not None:
         ck = load_checkpoint(resume_from)
         if ck["x"].shape != (2 * n, d):
             raise ValueError(f"checkpoint {resume_from} holds parameters of shape {ck['x'].shape}; this "
                              f"corpus and config need {(2 * n, d)} (pass the same sentences and options)")
-        W, C = (np.ascontiguousarray(a, dtype=np.float32) for a in np.split(ck["x"], 2))
+        center_vectors, outside_vectors = (np.ascontiguousarray(a, dtype=np.float32) for a in np.split(ck["x"], 2))
         start_epoch = ck["iteration"]
         if ck["rng_state"] is None:
             raise ValueError(f"checkpoint {resume_from} holds no random state, so the run cannot be continued "
@@ -98,17 +99,17 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
         if log:
             log(f"resuming from {resume_from} after epoch {start_epoch} of {cfg.epochs}")
 
-    trainer = _EpochRunner(cfg, corpus, vocab.counts, W, C, rng)
+    trainer = _EpochRunner(cfg, corpus, vocab.counts, center_vectors, outside_vectors, rng)
     bar = None
     if progress:
         from tqdm.auto import tqdm
         bar = tqdm(desc=f"{cfg.model}", unit="word", unit_scale=True, dynamic_ncols=True)
-    result = FastResult(vocab, W, C, cfg, start_epoch, 0, 0.0)
+    result = FastResult(vocab, center_vectors, outside_vectors, cfg, start_epoch, 0, 0.0)
     with _single_threaded_blas(), np.errstate(over="ignore", invalid="ignore"):  # divergence is checked below
         for epoch in range(start_epoch, cfg.epochs):
             t0 = time.perf_counter()
             words, loss = trainer.run_epoch(epoch, bar)
-            if np.isinf(loss) or not (np.isfinite(W).all() and np.isfinite(C).all()):
+            if np.isinf(loss) or not (np.isfinite(center_vectors).all() and np.isfinite(outside_vectors).all()):
                 raise FloatingPointError(f"training diverged in epoch {epoch + 1} (loss {loss}): lower alpha "
                                          f"(got {cfg.alpha}) or batch_size (got {cfg.batch_size})")
             result.seconds += time.perf_counter() - t0
@@ -126,8 +127,9 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
 
 
 class _EpochRunner:
-    def __init__(self, cfg, corpus, counts, W, C, rng):
-        self.cfg, self.corpus, self.W, self.C, self.rng = cfg, corpus, W, C, rng
+    def __init__(self, cfg, corpus, counts, center_vectors, outside_vectors, rng):
+        self.cfg, self.corpus, self.rng = cfg, corpus, rng
+        self.center_vectors, self.outside_vectors = center_vectors, outside_vectors
         self.keep_prob = batching.keep_probabilities(counts, cfg.sample).astype(np.float32)  # (|V|,)
         self.noise = noise_distribution(counts)  # (|V|,) unigram^0.75
         if cfg.method == "compiled":  # the alias table, compact for the kernels
@@ -170,7 +172,8 @@ class _EpochRunner:
         lo, hi = self.corpus.chunk_bounds[chunk], self.corpus.chunk_bounds[chunk + 1]
         if cfg.method == "compiled":
             words, loss_sum, loss_n, rows, _ = word_kernels.train_chunk(
-                self.W, self.C, self.corpus.tokens[lo:hi], self.corpus.sentence_ids[lo:hi], self.keep_prob,
+                self.center_vectors, self.outside_vectors, self.corpus.tokens[lo:hi], self.corpus.sentence_ids[lo:hi],
+                self.keep_prob,
                 self.threshold, self.alias, cfg.model == "cbow", cfg.window, cfg.negative, cfg.shared_negatives,
                 cfg.cbow_mean, self.lr_at(epoch, lo / self.total_tokens), self.lr_at(epoch, hi / self.total_tokens),
                 seed_state(rng), LOSS_EVERY)
@@ -190,11 +193,11 @@ class _EpochRunner:
             want = b % LOSS_EVERY == 0
             words, indptr = batching.window_layout(contexts[sl])
             if cfg.model == "skipgram":
-                loss = kernels.skipgram_step(self.W, self.C, centers[sl], words, indptr, negatives[b], lr,
-                                             self.neg_weight, want)
+                loss = kernels.skipgram_step(self.center_vectors, self.outside_vectors, centers[sl], words, indptr,
+                                             negatives[b], lr, self.neg_weight, want)
             else:
-                loss = kernels.cbow_step(self.W, self.C, centers[sl], words, indptr, negatives[b], lr,
-                                         self.neg_weight, cfg.cbow_mean, want)
+                loss = kernels.cbow_step(self.center_vectors, self.outside_vectors, centers[sl], words, indptr,
+                                         negatives[b], lr, self.neg_weight, cfg.cbow_mean, want)
             if want:
                 loss_sum += loss
                 loss_n += words.shape[0] if cfg.model == "skipgram" else indptr.shape[0] - 1
