@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-no-avx512 test-min refresh bench app student clean
+.PHONY: lab test test-no-avx512 test-min refresh bench app student grade grade-usage clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,12 +59,27 @@ refresh: $(STAMP)
 app: $(STAMP)
 	$(BIN)/voila app/explorer.ipynb --Voila.config_file_paths=app
 
-# The student edition: solution regions replaced by exercises, outputs cleared, in student/.
-student: $(STAMP)
-	$(BIN)/python -m w2v_lib student notebooks/0[0-5]*.ipynb --out-dir student
-
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(VENV_MIN) .pytest_cache .hypothesis
+
+# The course's grader (nbgrader) is an optional extra: installed on first use only.
+GRADE_STAMP := $(VENV)/.grade-installed
+
+$(GRADE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[grade]'
+	touch $(GRADE_STAMP)
+
+# The student release in student/ (docs/instructors.md); RELEASE_FLAGS=--no-hints for graded use.
+student: $(GRADE_STAMP)
+	$(BIN)/python -m w2v_lib student --out student --force $(RELEASE_FLAGS)
+
+# make grade SUBMISSIONS=<folder>: <folder>/<student-id>/*.ipynb -> <folder>/grades.csv, <folder>/feedback/
+# Without SUBMISSIONS it stops at the usage line, before installing anything.
+grade: $(if $(SUBMISSIONS),$(GRADE_STAMP),grade-usage)
+	$(BIN)/python -m w2v_lib grade "$(SUBMISSIONS)"
+
+grade-usage:
+	@echo "usage: make grade SUBMISSIONS=<folder of <student-id>/ folders>"; exit 2

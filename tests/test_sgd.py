@@ -265,13 +265,14 @@ def test_checkpoints_carry_any_generator_state(tmp_path, bit_generator):
     np.testing.assert_array_equal(restored.random(5), expected)
 
 
-def test_sgd_step_updates_in_place_and_sgd_uses_it(monkeypatch):
+def test_sgd_step_updates_in_place_and_sgd_makes_the_same_steps(monkeypatch):
     from w2v_lib import optimizer, sgd_step
 
     params = np.array([[1.0, 2.0], [3.0, 4.0]])
     same = sgd_step(params, np.array([[1.0, 0.0], [0.0, -2.0]]), 0.5)
     assert same is params and params.tolist() == [[0.5, 2.0], [3.0, 5.0]]
-    steps = []
-    monkeypatch.setattr(optimizer, "sgd_step", lambda p, g, s: steps.append(s) or p)
-    sgd(lambda x: (0.0, np.ones_like(x)), np.zeros(2), 0.3, 4, anneal_every=2)
-    assert steps == [0.3, 0.3, 0.15, 0.15]  # sgd goes through sgd_step, with the annealed step
+    # sgd must not call sgd_step, an exercise that is a stub in the student release; its steps are
+    # θ ← θ − α∇J all the same, with the annealed α.
+    monkeypatch.setattr(optimizer, "sgd_step", None)
+    result = sgd(lambda x: (0.0, np.ones_like(x)), np.zeros(2), 0.3, 4, anneal_every=2)
+    assert np.allclose(result.x, -(0.3 + 0.3 + 0.15 + 0.15))

@@ -2,7 +2,8 @@
 
     python -m w2v_lib download              fetch and unpack the treebank into data/
     python -m w2v_lib train                 the assignment's run: vectors, checkpoints, PCA plot
-    python -m w2v_lib student NB… --out-dir DIR   the student edition of the notebooks
+    python -m w2v_lib student --out DIR     the student release (w2v_lib/course/release.py)
+    python -m w2v_lib grade SUBMISSIONS     grade students' notebooks (w2v_lib/course/grading.py)
 
 Each command is a `add_<name>_command(subparsers)` function that registers its parser and sets
 `func`; add new commands by writing another one and listing it in COMMANDS.
@@ -10,6 +11,7 @@ Each command is a `add_<name>_command(subparsers)` function that registers its p
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import sys
 from pathlib import Path
@@ -131,21 +133,30 @@ def add_train_command(subparsers) -> None:
     p.set_defaults(func=_run_train)
 
 
-def _run_student(args) -> int:
-    from .student_edition import main as student_main
+def _run_course(args) -> int:
+    # Imported on use: the student release ships without the course's release and grading modules.
+    module = importlib.import_module(f".course.{args.course_module}", __package__)
+    return module.main(args.arguments)
 
-    return student_main([*map(str, args.notebooks), "--out-dir", str(args.out_dir)])
+
+def _add_course_command(subparsers, name: str, module: str, help: str, usage: str) -> None:
+    """A command whose arguments the course's own parser reads (`module.main`): one set of options."""
+    p = subparsers.add_parser(name, help=help, add_help=False,
+                              usage=f"python -m w2v_lib {name} {usage} (--help for all)")
+    p.set_defaults(func=_run_course, course_module=module, pass_through=True)
 
 
 def add_student_command(subparsers) -> None:
-    p = subparsers.add_parser("student", help="write the student edition of the notebooks",
-                              description="Replace solutions by exercises and clear outputs, into --out-dir.")
-    p.add_argument("notebooks", nargs="+", type=Path, help="instructor notebooks (.ipynb)")
-    p.add_argument("--out-dir", type=Path, required=True, help="folder for the student editions")
-    p.set_defaults(func=_run_student)
+    _add_course_command(subparsers, "student", "release", "write the student release (see docs/instructors.md)",
+                        "--out DIR [--no-hints] [--force]")
 
 
-COMMANDS = [add_download_command, add_train_command, add_student_command]
+def add_grade_command(subparsers) -> None:
+    _add_course_command(subparsers, "grade", "grading", "grade a folder of submissions (see docs/instructors.md)",
+                        "SUBMISSIONS [--timeout S]")
+
+
+COMMANDS = [add_download_command, add_train_command, add_student_command, add_grade_command]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,7 +180,13 @@ def main(argv=None) -> int:
     """Run one command; expected errors print one line on stderr and return 2 (as argparse's do)."""
     from ._files import describe_os_error
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # student and grade hand their arguments to the course's own parsers (one set of options).
+    args, extra = parser.parse_known_args(argv)
+    if getattr(args, "pass_through", False):
+        args.arguments = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.func(args)
     except _expected_errors() as err:

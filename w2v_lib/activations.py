@@ -32,6 +32,7 @@ def sigmoid(x):
     For x < 0 the algebraically equal form e^x / (1 + e^x) is used, so the exponent is always
     of a non-positive number. A scalar in gives a Python float out.
     """
+    ### BEGIN SOLUTION
     arr = np.asarray(x)
     if arr.dtype.kind not in "fiub":
         raise ValueError(f"sigmoid takes real numbers; got dtype {arr.dtype}")
@@ -40,4 +41,5 @@ def sigmoid(x):
         e = np.exp(-np.abs(arr))  # (…,) in [0, 1]
     out = np.where(arr >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(arr.dtype, copy=False)
     return float(out) if out.ndim == 0 else out
+    ### END SOLUTION
 

@@ -37,6 +37,7 @@ def naive_softmax_loss_and_gradient(center_vec, outside_idx, outside_vectors):
         (loss, grad_center_vec (d,), grad_outside_vectors (|V|, d)): J, ∂J/∂v_c = U(ŷ − y),
         and ∂J/∂Uᵀ = (ŷ − y) v_cᵀ, whose row w is ∂J/∂u_w.
     """
+    ### BEGIN SOLUTION
     v_c, outside_vectors = _check_center_and_table(center_vec, outside_vectors)
     o = as_index(outside_idx, "outside_idx", outside_vectors.shape[0])
 
@@ -52,6 +53,7 @@ def naive_softmax_loss_and_gradient(center_vec, outside_idx, outside_vectors):
     grad_center_vec = delta @ outside_vectors  # (d,)  = U(ŷ − y) in the handout's columns
     grad_outside_vectors = np.outer(delta, v_c)  # (|V|, d)
     return loss, grad_center_vec, grad_outside_vectors
+    ### END SOLUTION
 
 
 def neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, neg_indices):
@@ -70,6 +72,7 @@ def neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, neg
         ∂J/∂v_c = (σ(u_oᵀv_c) − 1) u_o + Σ_k σ(u_kᵀv_c) u_k,
         ∂J/∂u_o = (σ(u_oᵀv_c) − 1) v_c, ∂J/∂u_k = σ(u_kᵀv_c) v_c per occurrence, 0 elsewhere.
     """
+    ### BEGIN SOLUTION
     v_c, outside_vectors = _check_center_and_table(center_vec, outside_vectors)
     o = as_index(outside_idx, "outside_idx", outside_vectors.shape[0])
     neg = as_indices(neg_indices, "neg_indices", outside_vectors.shape[0])
@@ -89,3 +92,4 @@ def neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, neg
     # np.add.at, not fancy-index assignment: a repeated k must add its term every time.
     np.add.at(grad_outside_vectors, neg, np.outer(g_neg, v_c))  # (K, d) scattered
     return loss, grad_center_vec, grad_outside_vectors
+    ### END SOLUTION

@@ -44,6 +44,7 @@ def skipgram(center_idx, outside_idxs, center_vectors, outside_vectors, loss_and
         (loss, grad_center_vectors (|V|, d), grad_outside_vectors (|V|, d)). Only row c of the
         center gradient is non-zero: no other v_w enters the loss.
     """
+    ### BEGIN SOLUTION
     center_vectors, outside_vectors = _check_tables(center_vectors, outside_vectors)
     n_words, d = center_vectors.shape
     c = as_index(center_idx, "center_idx", n_words)
@@ -59,6 +60,7 @@ def skipgram(center_idx, outside_idxs, center_vectors, outside_vectors, loss_and
         grad_center_vectors[c] += g_center
         grad_outside_vectors += g_outside
     return float(loss), grad_center_vectors, grad_outside_vectors
+    ### END SOLUTION
 
 
 def cbow(center_idx, context_idxs, center_vectors, outside_vectors, loss_and_gradient):
@@ -72,6 +74,7 @@ def cbow(center_idx, context_idxs, center_vectors, outside_vectors, loss_and_gra
         (loss, grad_center_vectors (|V|, d), grad_outside_vectors (|V|, d)); row w of the first
         is (number of times w is in the context) · ∂F/∂v̂.
     """
+    ### BEGIN SOLUTION
     center_vectors, outside_vectors = _check_tables(center_vectors, outside_vectors)
     n_words, d = center_vectors.shape
     c = as_index(center_idx, "center_idx", n_words)
@@ -83,6 +86,7 @@ def cbow(center_idx, context_idxs, center_vectors, outside_vectors, loss_and_gra
     grad_center_vectors = np.zeros_like(center_vectors)  # (|V|, d)
     np.add.at(grad_center_vectors, ctx, g_v_hat)  # repeats accumulate
     return loss, grad_center_vectors, np.asarray(grad_outside_vectors)
+    ### END SOLUTION
 
 
 def _check_window_result(result, table_shape: tuple):

@@ -1,0 +1,52 @@
+"""w2v_lib.course.checks: every failure names what was expected; a zero loss never passes."""
+import numpy as np
+import pytest
+
+from w2v_lib.course import check_returns, check_shape, check_value
+
+
+def test_matching_value_passes_and_says_so(capsys):
+    # None, not True: nbgrader would read a True as the last value of a check cell as partial credit.
+    assert check_value("J", 2.0794415416798357 * (1 + 1e-13), 2.0794415416798357) is None
+    assert "J: matches the stored reference value" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("got, expected, message", [
+    (0.0, 2.0794415416798357, r"J = 0, expected 2\.079441542 \(a relative error of 1"),
+    (None, 1.0, "does your function end with a `return`"),
+    ((1.0, 2.0), 1.0, "one number; got a tuple of 2 items"),
+    (np.zeros((4, 3)), np.zeros((3, 4)).tolist(), r"shape \(4, 3\); expected shape \(3, 4\)"),
+    (float("nan"), 1.0, "NaN or infinite"),
+    ("two", 2.0, "a number or an array of numbers; got str"),
+    ([1.0, 2.5], [1.0, 2.0], r"J = \[1\.  2\.5\], expected \[1\. 2\.\]"),
+])
+def test_each_failure_has_its_own_message(got, expected, message):
+    with pytest.raises(AssertionError, match=message):
+        check_value("J", got, expected)
+
+
+def test_zero_loss_and_zero_gradient_cannot_pass():
+    with pytest.raises(AssertionError):
+        check_value("J", 0.0, 2.0794415416798357)
+    with pytest.raises(AssertionError):
+        check_value("grad", np.zeros(3), [0.1, -0.2, 0.3])
+
+
+def test_rtol_is_honoured():
+    check_value("J", 1.0 + 1e-7, 1.0, rtol=1e-6)
+    with pytest.raises(AssertionError, match="allowed 1e-08"):
+        check_value("J", 1.0 + 1e-7, 1.0, rtol=1e-8)
+
+
+def test_check_returns_names_the_expected_tuple():
+    assert check_returns((1, 2, 3), ("a", "b", "c"), "f") == (1, 2, 3)
+    with pytest.raises(AssertionError, match=r"f must return \(loss, grad\); it returned float 1\.0"):
+        check_returns(1.0, ("loss", "grad"), "f")
+    with pytest.raises(AssertionError, match="the 2 values .* it returned 3"):
+        check_returns((1, 2, 3), ("loss", "grad"), "f")
+
+
+def test_check_shape_spots_the_transpose():
+    assert check_shape("g", np.zeros((7, 4)), (7, 4)) is None
+    with pytest.raises(AssertionError, match=r"\(4, 7\); expected \(7, 4\) \(the transpose"):
+        check_shape("g", np.zeros((4, 7)), (7, 4))
