@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..vectors.projections import pca_basis
+
 # The word list of the 2019+ assignment (a2 run.py).
 COURSE_WORDS = ["great", "cool", "brilliant", "wonderful", "well", "amazing", "worth", "sweet", "enjoyable",
                 "boring", "bad", "dumb", "annoying", "female", "male", "queen", "king", "man", "woman",
@@ -41,16 +43,11 @@ def pca_2d(selected):
     `share` is each axis's fraction of the selected words' total variance. Each axis is oriented
     so its largest loading is positive, making the picture independent of the SVD's sign choice.
     """
-    X = np.asarray(selected, dtype=np.float64)
-    if X.ndim != 2 or X.shape[0] < 2 or X.shape[1] < 2:
-        raise ValueError(f"selected must be (n, d) with n >= 2 words and d >= 2; got shape {X.shape}")
-    centered = X - X.mean(axis=0)  # (n, d)
-    covariance = centered.T @ centered / X.shape[0]  # (d, d)
-    principal, variances, _ = np.linalg.svd(covariance)  # covariance = principal · diag(variances) · principalᵀ
-    axes = principal[:, :2]  # (d, 2)
-    flip = np.sign(axes[np.abs(axes).argmax(axis=0), [0, 1]])  # (2,)
-    axes = axes * np.where(flip == 0, 1.0, flip)
-    return centered @ axes, variances[:2] / variances.sum()  # (n, 2), (2,)
+    selected = np.asarray(selected, dtype=np.float64)
+    if selected.ndim != 2 or selected.shape[0] < 2 or selected.shape[1] < 2:
+        raise ValueError(f"selected must be (n, d) with n >= 2 words and d >= 2; got shape {selected.shape}")
+    basis = pca_basis(selected, 2)  # the explorer's PCA: same axes, same sign rule
+    return (selected - basis.mean) @ basis.components.T, basis.explained  # (n, 2) in float64, (2,)
 
 
 def plot_words_2d(coords, words, ax=None, title: str | None = None, share=None):
