@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..vectors.label_placement import FONT_PX, SPOTS, place_labels
 from ..vectors.projections import pca_basis
 
 # The word list of the 2019+ assignment (a2 run.py).
@@ -51,7 +52,11 @@ def pca_2d(selected):
 
 
 def plot_words_2d(coords, words, ax=None, title: str | None = None, share=None):
-    """Each word as a boxed label at its 2-D position, as the course draws it; returns the axes."""
+    """Each word as a point with its label beside it, labels placed so they do not collide; returns the axes.
+
+    Words are labelled in the order given (the course's list order); a word whose label finds no
+    free spot keeps its point and is named in a note under the plot, so every word can be read.
+    """
     import matplotlib.pyplot as plt
 
     coords = np.asarray(coords)
@@ -59,11 +64,26 @@ def plot_words_2d(coords, words, ax=None, title: str | None = None, share=None):
         raise ValueError(f"coords must be ({len(words)}, 2), one row per word; got {coords.shape}")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 6))
-    for (horizontal, vertical), w in zip(coords, words):
-        ax.text(horizontal, vertical, w, ha="center", va="center", fontsize=9, bbox=dict(facecolor="green", alpha=0.1))
-    pad = 0.08 * np.ptp(coords, axis=0) + 1e-9  # the course clips at the extremes; a margin keeps labels in
+    ax.scatter(coords[:, 0], coords[:, 1], s=12, color="tab:green", zorder=2)
+    pad = 0.08 * np.ptp(coords, axis=0) + 1e-9  # a margin keeps labels at the extremes inside
     ax.set_xlim(coords[:, 0].min() - pad[0], coords[:, 0].max() + pad[0])
     ax.set_ylim(coords[:, 1].min() - pad[1], coords[:, 1].max() + pad[1])
+    scale = ax.figure.dpi / 72 * 9 / 12  # FONT_PX is for 12 px text; these labels are 9 pt
+    pixels = ax.transData.transform(coords) / scale  # (n, 2) in units of the placement's 12 px font
+    kept, spots = place_labels(pixels, list(words), limit=len(words), marker_px=4.0)
+    char_w, line_h = FONT_PX
+    for row, spot in zip(kept, spots):
+        dx, dy = SPOTS[spot]
+        side = 1 if spot.endswith("right") else -1 if spot.endswith("left") else 0
+        offset = (side * 4.0, (dy * line_h + np.sign(dy) * 4.0) if dy else 0.0)  # (x, y) in 12 px units
+        ax.annotate(words[row], coords[row], xytext=(offset[0] * scale, offset[1] * scale),
+                    textcoords="offset pixels", fontsize=9, va="center",
+                    ha={1: "left", -1: "right", 0: "center"}[side],
+                    bbox=dict(facecolor="green", alpha=0.1, lw=0, pad=1))
+    crowded = [w for i, w in enumerate(words) if i not in set(kept.tolist())]
+    if crowded:
+        ax.text(0.01, 0.01, "no room to label: " + ", ".join(crowded), transform=ax.transAxes, fontsize=8,
+                va="bottom", color="0.3")
     if share is not None:
         ax.set_xlabel(f"PC 1 ({100 * share[0]:.0f}% of the variance)")
         ax.set_ylabel(f"PC 2 ({100 * share[1]:.0f}%)")

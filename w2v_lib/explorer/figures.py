@@ -12,17 +12,13 @@ import html
 
 import numpy as np
 
+from ..vectors.label_placement import FONT_PX, PAD, SPOTS, place_labels  # noqa: F401 (re-exported)
+
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf", "#aec7e8", "#ffbb78", "#98df8a")
 HIGHLIGHT = "#d62728"
 PLOT_SIZE = (780, 520)  # px: with the 260 px side panel this fits a 1,280 × 800 screen in JupyterLab
 MARGIN = dict(l=50, r=10, t=36, b=40)
-PAD = 2.0  # px kept free around each label
-FONT_PX = (7.5, 15.0)  # a generous width of a character and height of a line at 12 px
-# textposition → (dx, dy) of the box's centre from the point, in characters and lines (y up)
-SPOTS = {"top center": (0.0, 0.75), "bottom center": (0.0, -0.75), "middle right": (None, 0.0),
-         "middle left": (None, 0.0), "top right": (None, 0.75), "top left": (None, 0.75),
-         "bottom right": (None, -0.75), "bottom left": (None, -0.75)}
 
 
 def escaped(words) -> list:
@@ -36,43 +32,6 @@ def discrete_colorscale(n: int) -> list:
         colour = PALETTE[i % len(PALETTE)]
         scale += [[i / n, colour], [(i + 1) / n, colour]]
     return scale
-
-
-def place_labels(xy_px, texts, limit: int, marker_px: float = 6.0):
-    """Choose which of the points (in order of importance) get a label, and where.
-
-    Args:
-        xy_px: (n, 2) point positions in screen pixels (y up).
-        texts: the n labels.
-        limit: at most this many labels.
-    Returns (kept positions into the n points, their plotly textpositions).
-    """
-    xy_px = np.asarray(xy_px, dtype=float).reshape(-1, 2)  # (n, 2)
-    char_w, line_h = FONT_PX
-    boxes, kept, spots = [], [], []
-    markers = [(x - marker_px, y - marker_px, x + marker_px, y + marker_px) for x, y in xy_px]
-    for j, ((x, y), text) in enumerate(zip(xy_px, texts)):
-        if len(kept) >= limit:
-            break
-        w, h = char_w * max(len(text), 1), line_h
-        for spot, (dx, dy) in SPOTS.items():
-            if dx is None:  # beside the point: the box starts one marker away
-                cx = x + (1 if spot.endswith("right") else -1) * (marker_px + w / 2)
-            else:
-                cx = x
-            cy = y + dy * line_h + (np.sign(dy) * marker_px if dy else 0.0)
-            box = (cx - w / 2 - PAD, cy - h / 2 - PAD, cx + w / 2 + PAD, cy + h / 2 + PAD)
-            others = boxes + [m for i, m in enumerate(markers) if i != j]
-            if j == 0 or not any(_overlap(box, b) for b in others):  # the question's own word always
-                boxes.append(box)
-                kept.append(j)
-                spots.append(spot)
-                break
-    return np.array(kept, dtype=np.int64), spots
-
-
-def _overlap(a, b) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def to_pixels(xy, ranges, size=PLOT_SIZE) -> np.ndarray:
