@@ -419,21 +419,27 @@ def test_exported_page_never_overlaps_and_finds_every_word(budget, chromium, wik
     assert "no word contains" in offline.inner_text("#w2v-status")
 
 
-def test_explorer_in_jupyterlab(budget, chromium, lab, tmp_path):
-    page = chromium.new_page(viewport=SCREEN)
+def open_notebook(page, lab, name, budget, polling=500):
+    """Open notebooks/<name> in JupyterLab and wait until its kernel is idle; returns wait_until(js, limit_s)."""
     page.set_default_timeout(budget.ms(60))  # a cap for calls below that take no timeout of their own
     page.set_default_navigation_timeout(budget.ms(60))
-    dialogs = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
 
     def wait_until(expression, limit_s=60):
-        page.wait_for_function(expression, polling=500, timeout=budget.ms(limit_s))
+        page.wait_for_function(expression, polling=polling, timeout=budget.ms(limit_s))
 
-    page.goto(f"{lab['url']}/lab/tree/notebooks/{NOTEBOOK.name}?token={lab['token']}", timeout=budget.ms(60))
+    page.goto(f"{lab['url']}/lab/tree/notebooks/{name}?token={lab['token']}", timeout=budget.ms(60))
     wait_until("() => window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')")
     wait_until("""() => { const s = document.querySelector('.jp-Notebook-ExecutionIndicator');
                           return s && s.getAttribute('data-status') === 'idle'; }""", 90)
     accept_kernel_dialog(page, budget)
+    return wait_until
+
+
+def test_explorer_in_jupyterlab(budget, chromium, lab, tmp_path):
+    page = chromium.new_page(viewport=SCREEN)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    wait_until = open_notebook(page, lab, NOTEBOOK.name, budget, polling=500)
     page.evaluate("() => { window.jupyterapp.commands.execute('application:toggle-left-area'); }")
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     # done when every code cell has a number in its prompt and the kernel is idle again

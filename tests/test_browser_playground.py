@@ -16,10 +16,10 @@ import pytest
 from test_browser import (  # noqa: F401
     CHROMIUM_ARGS,
     PlaywrightTimeout,
-    accept_kernel_dialog,
     budget,
     chromium,
     free_port,
+    open_notebook,
     stop_server,
 )
 
@@ -75,17 +75,7 @@ def playground_lab(tmp_path_factory, budget):  # noqa: F811
 def test_moving_a_slider_retrains_and_redraws(budget, chromium, playground_lab):  # noqa: F811
     lab = playground_lab
     page = chromium.new_page(viewport={"width": 1500, "height": 1100})
-    page.set_default_timeout(budget.ms(60))
-    page.set_default_navigation_timeout(budget.ms(60))
-
-    def wait_until(expression, limit_s=60):
-        page.wait_for_function(expression, polling=250, timeout=budget.ms(limit_s))
-
-    page.goto(f"{lab['url']}/lab/tree/notebooks/{NOTEBOOK.name}?token={lab['token']}", timeout=budget.ms(60))
-    wait_until("() => window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')")
-    wait_until("""() => { const s = document.querySelector('.jp-Notebook-ExecutionIndicator');
-                          return s && s.getAttribute('data-status') === 'idle'; }""", 90)
-    accept_kernel_dialog(page, budget)
+    wait_until = open_notebook(page, lab, NOTEBOOK.name, budget, polling=250)
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     wait_until("""() => { const s = document.querySelector('.w2v-status');
                           return s && s.textContent.startsWith('trained: dim=10,'); }""", 120)

@@ -106,6 +106,14 @@ def sgd_step(params, grad, step: float):
     ### END SOLUTION
 
 
+def checkpoint_to_resume(path, shape) -> dict:
+    """Load the checkpoint a run continues from; refuse one whose parameters have another shape."""
+    ck = load_checkpoint(path)
+    if ck["x"].shape != tuple(shape):
+        raise ValueError(f"checkpoint {path} holds parameters of shape {ck['x'].shape}; x0 has shape {tuple(shape)}")
+    return ck
+
+
 def check_sgd_arguments(step, iterations, anneal_every, rng, checkpoint_every, checkpoint_dir,
                         rng_required: bool = False) -> None:
     """Refuse bad SGD arguments before anything runs or is written (shared by every SGD loop)."""
@@ -156,10 +164,7 @@ def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=N
     x = np.array(x0, dtype=None if np.asarray(x0).dtype.kind == "f" else np.float64)  # a copy
     start, ema = 0, None
     if resume_from is not None:
-        ck = load_checkpoint(resume_from)
-        if ck["x"].shape != x.shape:
-            raise ValueError(f"checkpoint {resume_from} holds parameters of shape {ck['x'].shape}; "
-                             f"x0 has shape {x.shape}")
+        ck = checkpoint_to_resume(resume_from, x.shape)
         x = ck["x"].astype(x.dtype, copy=False)
         start, step, ema = ck["iteration"], ck["step"], ck["ema"]
         if ck["rng_state"] is not None:

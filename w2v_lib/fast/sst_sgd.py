@@ -26,7 +26,7 @@ from ..optimizer import (
     TrainingDiverged,
     check_sgd_arguments,
     checkpoint_path,
-    load_checkpoint,
+    checkpoint_to_resume,
     save_checkpoint,
 )
 from ..sampling import NegativeSampler
@@ -61,10 +61,7 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
     n_words = x.shape[0] // 2
     start, ema = 0, None
     if resume_from is not None:
-        ck = load_checkpoint(resume_from)
-        if ck["x"].shape != x.shape:
-            raise ValueError(f"checkpoint {resume_from} holds parameters of shape {ck['x'].shape}; "
-                             f"x0 has shape {x.shape}")
+        ck = checkpoint_to_resume(resume_from, x.shape)
         if ck["rng_state"] is None:
             raise ValueError(f"checkpoint {resume_from} holds no random state, so the run cannot be continued exactly")
         x[...] = ck["x"]
