@@ -8,7 +8,7 @@ inside `train_sst`, and the command line end to end (`python -m w2v_lib train`, 
 start-up, imports, reading, vocabulary, subsampling, training, saving, the plot), wall and CPU
 time, with the final loss average (the assignment's check: around or below 10).
 
-    W2V_SST_DIR=/work/shared/data/sst python bench/bench_sst_training.py [--repeats 3] [--iterations 200]
+    W2V_SST_DIR=../shared/data/sst python bench/bench_sst_training.py [--repeats 3] [--iterations 200]
 """
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ Nothing can hang: every wait takes the smaller of its own limit and what is left
 BUDGET_S seconds for the whole module, a SIGALRM watchdog fails the run a little after that, and
 each server's process group (and its kernels, by pid) is killed in a `finally`.
 """
+import contextlib
 import html
 import json
 import os
@@ -155,7 +156,6 @@ def lab(tmp_path_factory, budget):
     root = tmp_path_factory.mktemp("lab")
     (root / "notebooks").mkdir()
     shutil.copy(NOTEBOOK, root / "notebooks" / NOTEBOOK.name)  # its ../data/ exports land in root/data
-    port, token = free_port(), os.urandom(16).hex()
     # the notebook's runs and downloads go to root/data, never to the repository's data/ (where
     # notebook 06 must find no run of ours); runs already trained there are copied to save time
     from w2v_lib.corpora.sst import default_data_dir
@@ -163,14 +163,22 @@ def lab(tmp_path_factory, budget):
     for part in ("sst_run", "vectors/wiki_sample"):
         if (default_data_dir() / part).is_dir():
             shutil.copytree(default_data_dir() / part, root / "data" / part)
+    with serve_jupyterlab(root, budget, {"W2V_DATA_DIR": str(root / "data")}) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def serve_jupyterlab(root, budget, extra_env=None):
+    """JupyterLab on 127.0.0.1 serving `root`, with its own settings (no news, every cell rendered)."""
+    port, token = free_port(), os.urandom(16).hex()
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
            "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
-           "W2V_DATA_DIR": str(root / "data")}
+           **(extra_env or {})}
     news = root / "settings" / "@jupyterlab" / "apputils-extension"
     news.mkdir(parents=True)
     (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
     tracker = root / "settings" / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True)  # render every cell, not only those in view, so the explorer's plot exists
+    tracker.mkdir(parents=True)  # render every cell, not only those in view, so the widgets' outputs exist
     (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",

@@ -4,12 +4,7 @@ a slider is moved with the keyboard, and the page shows "training…", then a ne
 Uses test_browser.py's time budget, watchdog, Chromium and server shutdown; skips like it
 (unless W2V_REQUIRE_BROWSER=1) without chromium or the treebank. Works on a copy of the notebook.
 """
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,9 +13,8 @@ from test_browser import (  # noqa: F401
     PlaywrightTimeout,
     budget,
     chromium,
-    free_port,
     open_notebook,
-    stop_server,
+    serve_jupyterlab,
 )
 
 pytestmark = pytest.mark.browser
@@ -40,36 +34,8 @@ def playground_lab(tmp_path_factory, budget):  # noqa: F811
     root = tmp_path_factory.mktemp("lab")
     (root / "notebooks").mkdir()
     shutil.copy(NOTEBOOK, root / "notebooks" / NOTEBOOK.name)
-    port, token = free_port(), os.urandom(16).hex()
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
-           "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces")}
-    news = root / "settings" / "@jupyterlab" / "apputils-extension"
-    news.mkdir(parents=True)
-    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
-           "--LabApp.extension_manager=readonly"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log = open(root / "server.log", "wb")
-    server = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + budget.s(60)
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("JupyterLab did not start:\n" + (root / "server.log").read_text()[-3000:])
-                time.sleep(0.5)
-        yield {"url": url, "token": token, "root": root}
-    finally:
-        try:
-            stop_server(server, url, token)
-        finally:
-            log.close()
+    with serve_jupyterlab(root, budget) as served:
+        yield served
 
 
 def test_moving_a_slider_retrains_and_redraws(budget, chromium, playground_lab):  # noqa: F811
