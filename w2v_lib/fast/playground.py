@@ -157,9 +157,12 @@ def png(fig) -> bytes:
     return buffer.getvalue()
 
 
-def playground_widget(playground: Playground, settings: Settings = Settings()):
-    """Sliders for every setting and the picture of the last run; a change retrains on release."""
+def playground_widget(playground: Playground, settings: Settings | None = None):
+    """Sliders for every setting (the assignment's by default) and the picture of the last run; a change
+    retrains on release."""
     import ipywidgets as widgets
+
+    settings = Settings() if settings is None else settings
 
     def slider(name, value):
         lo, hi = RANGES[name]
