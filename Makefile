@@ -75,7 +75,8 @@ $(GRADE_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[grade]'
 	touch $(GRADE_STAMP)
 
-# The student release in student/ (docs/instructors.md); RELEASE_FLAGS=--no-hints for graded use.
+# The student release in student/ (docs/instructors.md); RELEASE_FLAGS="--no-hints --notebooks 00-05" for
+# graded use (the graded part first; the later notebooks after the deadline).
 student: $(GRADE_STAMP)
 	$(BIN)/python -m w2v_lib student --out student --force $(RELEASE_FLAGS)
 

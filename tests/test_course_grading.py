@@ -27,7 +27,7 @@ def read_grades(path: Path) -> dict:
 
 def test_fixture_course_full_zero_and_between(tmp_path):
     instructor = write_course(tmp_path / "instructor")
-    release = write_release(tmp_path / "release", notebooks=instructor, package=write_package(tmp_path / "src"))
+    release = write_release(tmp_path / "release", source=instructor, package=write_package(tmp_path / "src"))
     submissions = tmp_path / "submissions"
     shutil.copytree(instructor, submissions / "alice")
     shutil.copytree(release / "notebooks", submissions / "bob" / "notebooks")  # handed in one level deeper
@@ -142,7 +142,7 @@ def plant(release_notebook: Path, target: Path, replacements: dict) -> None:
 def graded(tmp_path_factory):
     assert INSTRUCTOR, "no instructor notebook has graded cells"
     tmp = tmp_path_factory.mktemp("grading")
-    release = write_release(tmp / "release", notebooks=NOTEBOOKS)
+    release = write_release(tmp / "release", source=NOTEBOOKS)
     submissions = tmp / "submissions"
     solutions = {}
     for path in INSTRUCTOR:

@@ -16,7 +16,7 @@ from course_leaks import leaks, secret_lines
 pytest.importorskip("nbgrader", reason="the release needs the [grade] extra (pip install -e '.[grade]')")
 
 from w2v_lib.course.cells import NOT_IMPLEMENTED, is_exercise, read_notebook, source  # noqa: E402
-from w2v_lib.course.release import PACKAGE, REPO, main, release_notebook, write_release  # noqa: E402
+from w2v_lib.course.release import PACKAGE, REPO, ReleaseError, main, release_notebook, write_release  # noqa: E402
 
 RELEASE_FILES = {"README.md", "Makefile", "pyproject.toml"}
 
@@ -25,7 +25,7 @@ RELEASE_FILES = {"README.md", "Makefile", "pyproject.toml"}
 def course(tmp_path):
     notebooks = write_course(tmp_path / "instructor")
     package = write_package(tmp_path / "src")
-    out = write_release(tmp_path / "student", notebooks=notebooks, package=package)
+    out = write_release(tmp_path / "student", source=notebooks, package=package)
     return notebooks, package, out
 
 
@@ -79,19 +79,19 @@ def test_library_stubs_name_their_notebook_and_given_code_stays(course):
 
 
 def test_no_hints_strips_the_hints(tmp_path):
-    out = write_release(tmp_path / "student", notebooks=write_course(tmp_path / "nb"),
+    out = write_release(tmp_path / "student", source=write_course(tmp_path / "nb"),
                         package=write_package(tmp_path / "src"), hints=False)
     assert not any("hint" in c["metadata"].get("tags", []) for c in cells_of(out / "notebooks" / "01_square.ipynb"))
 
 
 def test_refuses_a_non_empty_folder_without_force_and_the_sources(course, tmp_path):
     notebooks, package, out = course
-    with pytest.raises(SystemExit, match="--force"):
-        write_release(out, notebooks=notebooks, package=package)
-    write_release(out, notebooks=notebooks, package=package, force=True)
+    with pytest.raises(ReleaseError, match="--force"):
+        write_release(out, source=notebooks, package=package)
+    write_release(out, source=notebooks, package=package, force=True)
     for folder in (REPO, REPO / "notebooks", PACKAGE):
-        with pytest.raises(SystemExit, match="outside the workbook's sources"):
-            write_release(folder, notebooks=notebooks, package=package, force=True)
+        with pytest.raises(ReleaseError, match="outside the workbook's sources"):
+            write_release(folder, source=notebooks, package=package, force=True)
 
 
 @pytest.mark.parametrize("index, text, message", [
@@ -113,13 +113,13 @@ def test_a_library_region_without_an_exercise_is_refused(tmp_path):
     (package / "extra.py").write_text(
         "def orphan():\n    ### BEGIN " + "SOLUTION\n    return 1\n    ### END " + "SOLUTION\n")
     with pytest.raises(ValueError, match=r"w2v_lib/extra.py, line 2: the solution region of `orphan` has no exercise"):
-        write_release(tmp_path / "student", notebooks=write_course(tmp_path / "nb"), package=package)
+        write_release(tmp_path / "student", source=write_course(tmp_path / "nb"), package=package)
 
 
 def test_cli_writes_the_release(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("w2v_lib.course.release.PACKAGE", write_package(tmp_path / "src"))
     notebooks = write_course(tmp_path / "nb")
-    assert main(["--out", str(tmp_path / "out"), "--notebooks", str(notebooks), "--no-hints"]) == 0
+    assert main(["--out", str(tmp_path / "out"), "--source", str(notebooks), "--no-hints"]) == 0
     assert "wrote the student release" in capsys.readouterr().out
     assert (tmp_path / "out" / "w2v_lib" / "powers.py").exists()
     assert not (tmp_path / "out" / "w2v_lib" / "course" / "release.py").exists()
@@ -218,7 +218,7 @@ def test_course_command_line_dispatches_release(tmp_path, capsys, monkeypatch):
     from w2v_lib.course.__main__ import main as course_main
 
     monkeypatch.setattr("w2v_lib.course.release.PACKAGE", write_package(tmp_path / "src"))
-    assert course_main(["release", "--out", str(tmp_path / "out"), "--notebooks",
+    assert course_main(["release", "--out", str(tmp_path / "out"), "--source",
                         str(write_course(tmp_path / "nb"))]) == 0
     assert (tmp_path / "out" / "notebooks" / "01_square.ipynb").exists()
     with pytest.raises(SystemExit):

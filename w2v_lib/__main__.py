@@ -148,7 +148,7 @@ def _add_course_command(subparsers, name: str, module: str, help: str, usage: st
 
 def add_student_command(subparsers) -> None:
     _add_course_command(subparsers, "student", "release", "write the student release (see docs/instructors.md)",
-                        "--out DIR [--no-hints] [--force]")
+                        "--out DIR [--notebooks 00-05] [--no-hints] [--force]")
 
 
 def add_grade_command(subparsers) -> None:

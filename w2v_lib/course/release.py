@@ -1,21 +1,26 @@
 """The student release: a folder a student can take away, install and run on its own.
 
-    python -m w2v_lib.course release --out student [--no-hints] [--force]
+    python -m w2v_lib.course release --out student [--notebooks 00-05] [--no-hints] [--force]
 
 It writes `notebooks/` (solutions, hidden tests and instructor-only cells removed, written
-answers replaced by "YOUR ANSWER HERE", outputs and widget state cleared), `w2v_lib/` (every
-`### BEGIN SOLUTION` region of the library replaced by a stub that raises "not implemented
-yet: see notebook NN_name.ipynb"), a README with the set-up, a pyproject.toml for
+answers replaced by "YOUR ANSWER HERE", outputs and widget state cleared), `w2v_lib/` (see
+library_release.py: exercise stubs that raise "not implemented yet: see notebook NN_name.ipynb",
+instructor notes cut, and, in a release of graded notebooks only, the modules that compute the
+negative-sampling gradient left out), a README with the set-up, a pyproject.toml for
 `pip install -e .` and a Makefile whose `make lab` opens the notebooks. Nothing else: no tests,
 no solutions, no history. The notebook rules are nbgrader's own preprocessors, so the release
 and `grade` (grading.py) read the cells the same way.
+
+`--notebooks` stages the release: the graded notebooks (00-05) first, the later ones after the
+deadline (docs/instructors.md).
 """
 from __future__ import annotations
 
 import argparse
-import ast
 import json
+import re
 import shutil
+import sys
 import tomllib
 from pathlib import Path
 
@@ -26,6 +31,7 @@ from .cells import (
     END_SOLUTION,
     exercise_notebooks,
     is_check,
+    is_graded,
     is_hint,
     is_instructor_only,
     is_solution,
@@ -33,14 +39,20 @@ from .cells import (
     source,
     stub_line,
 )
+from .library_release import BEGIN_NOTE, release_library
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "w2v_lib"
 TEMPLATE = Path(__file__).resolve().parent / "template"
 # The instructor's machinery stays home; the release keeps checks, answers and cells (used by
 # the notebooks) so `w2v_lib.course` still imports there.
-INSTRUCTOR_ONLY_FILES = {"course/release.py", "course/grading.py", "course/__main__.py", "course/template"}
+INSTRUCTOR_ONLY_FILES = {"course/release.py", "course/library_release.py", "course/grading.py", "course/__main__.py",
+                         "course/template"}
 GRADE_EXTRA = "pip install -e '.[grade]'"
+
+
+class ReleaseError(ValueError):
+    """The release cannot be written as asked (the message says what to change); nothing is half-written."""
 
 
 def _nbgrader():
@@ -48,7 +60,7 @@ def _nbgrader():
         import nbformat
         from nbgrader import preprocessors
     except ImportError as exc:
-        raise SystemExit(f"the course release and grading need nbgrader, an optional extra: run `{GRADE_EXTRA}` "
+        raise ReleaseError(f"the course release and grading need nbgrader, an optional extra: run `{GRADE_EXTRA}` "
                          f"(`make student` and `make grade` do it for you); missing: {exc.name}") from None
     return nbformat, preprocessors
 
@@ -102,70 +114,6 @@ def check_markers(notebook: dict, name: str) -> None:
                 raise ValueError(f"{name}, cell {index}: {begin!r} is never closed by {end!r}")
 
 
-def _enclosing_function(tree: ast.AST, line: int) -> str | None:
-    best = None
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno <= line <= node.end_lineno:
-            if best is None or node.lineno > best.lineno:
-                best = node
-    return best.name if best else None
-
-
-def stub_library_source(text: str, filename: str, where: dict) -> str:
-    """Replace each solution region of a library file by the stub naming its exercise's notebook.
-
-    `where` maps an exercise function name to its notebook (cells.exercise_notebooks). A region
-    outside a function, or in a function no notebook asks for, is an error: the stub could not
-    tell the student where to write it.
-    """
-    if BEGIN_SOLUTION not in text:
-        return text
-    nbformat, pp = _nbgrader()
-    tree = ast.parse(text, filename=filename)
-    lines = text.split("\n")
-    out, start = [], 0
-    for number, line in enumerate(lines, start=1):
-        if BEGIN_SOLUTION not in line:
-            continue
-        function = _enclosing_function(tree, number)
-        if function is None:
-            raise ValueError(f"{filename}, line {number}: a solution region outside any function")
-        if function not in where:
-            raise ValueError(f"{filename}, line {number}: the solution region of `{function}` has no exercise cell "
-                             f"(nbgrader grade_id '{function}') in any notebook, so its stub cannot say where to "
-                             "write it; add the exercise or remove the markers")
-        try:
-            end = next(i for i in range(number, len(lines)) if END_SOLUTION in lines[i])
-        except StopIteration:
-            raise ValueError(f"{filename}, line {number}: {BEGIN_SOLUTION!r} is never closed") from None
-        # nbgrader's own rule for one region, applied to the region alone.
-        region = nbformat.v4.new_code_cell("\n".join(lines[number - 1:end + 1]))
-        pp.ClearSolutions(code_stub={"python": stub_line(where[function])})._replace_solution_region(region, "python")
-        out.extend(lines[start:number - 1])
-        out.append(region.source)
-        start = end + 1
-    out.extend(lines[start:])
-    return "\n".join(out)
-
-
-def release_library(package: Path, target: Path, where: dict) -> list[Path]:
-    written = []
-    for path in sorted(package.rglob("*")):
-        relative = path.relative_to(package).as_posix()
-        if "__pycache__" in path.parts or path.suffix == ".pyc" or path.is_dir() \
-                or any(relative == f or relative.startswith(f + "/") for f in INSTRUCTOR_ONLY_FILES):
-            continue
-        destination = target / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix == ".py":
-            destination.write_text(stub_library_source(path.read_text(encoding="utf-8"), f"w2v_lib/{relative}", where),
-                                   encoding="utf-8")
-        else:
-            shutil.copyfile(path, destination)
-        written.append(destination)
-    return written
-
-
 def release_pyproject(repo_pyproject: Path) -> str:
     """The release's pyproject.toml: the core dependencies only (no test or grading extras)."""
     project = tomllib.loads(repo_pyproject.read_text(encoding="utf-8"))["project"]
@@ -188,32 +136,66 @@ def _check_out_dir(out: Path, force: bool) -> None:
     out = out.resolve()
     if out == REPO or out in REPO.parents or out == PACKAGE or PACKAGE in out.parents \
             or out == REPO / "notebooks" or (REPO / "notebooks") in out.parents:
-        raise SystemExit(f"--out {out}: pick a folder outside the workbook's sources (e.g. student/)")
+        raise ReleaseError(f"--out {out}: pick a folder outside the workbook's sources (e.g. student/)")
     if out.exists() and any(out.iterdir()):
         if not force:
-            raise SystemExit(f"--out {out} exists and is not empty; pass --force to replace it")
+            raise ReleaseError(f"--out {out} exists and is not empty; pass --force to replace it")
         shutil.rmtree(out)
 
 
-def write_release(out, notebooks=None, hints: bool = True, force: bool = False, package=None) -> Path:
+def select_notebooks(sources: list, spec) -> list:
+    """The notebooks of `sources` that `spec` names: None or "all" for all of them, else a comma-separated
+    list of numbers ("04"), ranges of numbers ("00-05") and file names, with or without ".ipynb"."""
+    if spec is None or str(spec).strip() == "all":
+        return list(sources)
+    if not isinstance(spec, str):  # e.g. a folder passed where release.py now says `source`
+        raise ReleaseError(f"notebooks={spec!r}: expected a selection such as '00-05'; the instructor notebooks' "
+                           "folder is `source` (--source)")
+    number = {p: int(p.name[:2]) if p.name[:2].isdigit() else None for p in sources}
+    chosen = set()
+    for item in (part.strip() for part in spec.split(",")):
+        span = re.fullmatch(r"(\d+)\s*-\s*(\d+)", item)
+        if span:
+            low, high = int(span.group(1)), int(span.group(2))
+            found = {p for p, n in number.items() if n is not None and low <= n <= high}
+        elif item.isdigit():
+            found = {p for p, n in number.items() if n == int(item)}
+        else:
+            found = {p for p in sources if item in (p.name, p.stem)}
+        if not found:
+            raise ReleaseError(f"--notebooks {spec!r}: {item!r} names no notebook; there are "
+                               f"{', '.join(p.name for p in sources)}")
+        chosen |= found
+    return sorted(chosen)
+
+
+def is_graded_notebook(path: Path) -> bool:
+    return any(is_graded(cell) for cell in read_notebook(path)["cells"])
+
+
+def write_release(out, source=None, notebooks=None, hints: bool = True, force: bool = False, package=None) -> Path:
     """Write the whole release into `out`; returns it. See the module docstring.
 
-    `notebooks` and `package` default to the repository's notebooks/ and w2v_lib/ (tests pass
-    small fixtures).
+    `source` and `package` default to the repository's notebooks/ and w2v_lib/ (tests pass small
+    fixtures); `notebooks` selects which of them ship (select_notebooks; default all). With graded
+    notebooks only, the library leaves the later modules out (library_release.py).
     """
-    notebooks_dir = Path(notebooks) if notebooks else REPO / "notebooks"
+    source_dir = Path(source) if source else REPO / "notebooks"
     package = Path(package) if package else PACKAGE
     out = Path(out)
-    _check_out_dir(out, force)
-    sources = sorted(notebooks_dir.glob("*.ipynb"))
+    sources = sorted(source_dir.glob("*.ipynb"))
     if not sources:
-        raise SystemExit(f"no notebooks (.ipynb) in {notebooks_dir}")
+        raise ReleaseError(f"no notebooks (.ipynb) in {source_dir}")
+    chosen = select_notebooks(sources, notebooks)
+    later = not all(is_graded_notebook(p) for p in chosen)
     nbformat, _ = _nbgrader()
+    released = [(p.name, release_notebook(read_notebook(p), p.name, hints=hints)) for p in chosen]
+    _check_out_dir(out, force)  # only now: a bad selection or notebook leaves an existing release alone
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    for path in sources:
-        nb = release_notebook(read_notebook(path), path.name, hints=hints)
-        nbformat.write(nb, out / "notebooks" / path.name)
-    release_library(package, out / "w2v_lib", exercise_notebooks(sources))
+    for name, nb in released:
+        nbformat.write(nb, out / "notebooks" / name)
+    # Stubs name the notebook of their exercise even when it shipped in an earlier release.
+    release_library(package, out / "w2v_lib", exercise_notebooks(sources), skip=INSTRUCTOR_ONLY_FILES, later=later)
     (out / "pyproject.toml").write_text(release_pyproject(REPO / "pyproject.toml"), encoding="utf-8")
     for name in ("README.md", "Makefile"):
         shutil.copyfile(TEMPLATE / name, out / name)
@@ -226,9 +208,9 @@ def _refuse_leftover_markers(out: Path) -> None:
     for path in out.rglob("*"):
         if path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
-            for marker in (BEGIN_SOLUTION, BEGIN_HIDDEN):
+            for marker in (BEGIN_SOLUTION, BEGIN_HIDDEN, BEGIN_NOTE):
                 if marker in text:
-                    raise SystemExit(f"{path.relative_to(out)} still holds {marker!r}: the release would leak it")
+                    raise ReleaseError(f"{path.relative_to(out)} still holds {marker!r}: the release would leak it")
 
 
 def main(argv=None) -> int:
@@ -240,14 +222,29 @@ def main(argv=None) -> int:
 
 def add_arguments(parser) -> None:
     parser.add_argument("--out", type=Path, default=Path("student"), help="the release's folder (default: student)")
+    parser.add_argument("--notebooks", default=None, metavar="SELECTION",
+                        help="which notebooks to release, e.g. 00-05 (the graded part, first) or 06-10 (after "
+                             "the deadline); numbers, ranges and names, comma-separated (default: all)")
     parser.add_argument("--no-hints", action="store_true", help="strip the hint cells (for graded use)")
     parser.add_argument("--force", action="store_true", help="replace --out if it exists")
-    parser.add_argument("--notebooks", type=Path, default=None, help="the instructor notebooks (default: notebooks/)")
+    parser.add_argument("--source", type=Path, default=None,
+                        help="the instructor notebooks' folder (default: notebooks/)")
 
 
 def run(args) -> int:
-    out = write_release(args.out, notebooks=args.notebooks, hints=not args.no_hints, force=args.force)
-    count = len(list((out / "notebooks").glob("*.ipynb")))
-    print(f"wrote the student release to {out}: {count} notebooks, the library with exercise stubs, "
-          "README.md, pyproject.toml, Makefile")
+    """The command: one line on stdout saying what was written, or one `error:` line on stderr (returns 2)."""
+    try:
+        out = write_release(args.out, source=args.source, notebooks=args.notebooks, hints=not args.no_hints,
+                            force=args.force)
+    except (ReleaseError, ValueError) as err:
+        print(f"error: {' '.join(str(err).split())}", file=sys.stderr)
+        return 2
+    names = sorted(p.name for p in (out / "notebooks").glob("*.ipynb"))
+    graded = [n for n in names if is_graded_notebook(out / "notebooks" / n)]
+    print(f"wrote the student release to {out}: {len(names)} notebooks ({names[0]} to {names[-1]}), the library "
+          "with exercise stubs, README.md, pyproject.toml, Makefile")
+    if graded and len(graded) < len(names):
+        print("note: this release holds graded notebooks and later ones, so its library includes the fast "
+              "trainer, which computes the negative-sampling gradient notebook 04 grades; for a graded "
+              "assignment release the graded part first (--notebooks 00-05) and the rest after the deadline")
     return 0
