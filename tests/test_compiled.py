@@ -10,8 +10,9 @@ from w2v_lib.corpora import ContextSampler, prepare_corpus
 from w2v_lib.fast import sst_kernel
 from w2v_lib.fast.compiled import alias_tables
 from w2v_lib.fast.sst_sgd import sgd_compiled
-from w2v_lib.optimizer import list_checkpoints, sgd
+from w2v_lib.optimizer import list_checkpoints
 from w2v_lib.sampling import NegativeSampler
+from w2v_lib.sgd_loop import sgd
 
 TEXT = ("the film is good and the acting is great . the plot is boring but the cast is charming . "
         "a good film with a bad plot and a great cast . the acting was bad and the film was boring .").split(" . ")

@@ -33,7 +33,7 @@ from .activations import sigmoid, softmax
 from .gradcheck import GradcheckResult, gradcheck
 from .losses import naive_softmax_loss_and_gradient, neg_sampling_loss_and_gradient
 from .models import cbow, skipgram, window_batch_loss_and_gradient
-from .optimizer import SGDResult, list_checkpoints, load_checkpoint, save_checkpoint, sgd, sgd_step
+from .optimizer import list_checkpoints, load_checkpoint, save_checkpoint, sgd_step
 from .sampling import NegativeSampler, negative_sampling, noise_distribution
 
 # The rest on first use (PEP 562): `import w2v_lib` stays light for the handout's notebooks, and a
@@ -43,6 +43,7 @@ _HOME = {
     "assignment": ("Run", "RunFolder", "ensure_sst_run", "load_run", "save_run", "train_sst", "word_vectors"),
     "corpora": ("SSTNotFoundError", "download_sst", "find_sst", "read_text_sentences", "wiki_sample_sentences"),
     "fast": ("FastConfig", "FastResult", "train_word2vec"),
+    "sgd_loop": ("SGDResult", "sgd"),
     "vectors.evaluation": ("analogy_accuracy", "evaluate_all", "nearest_neighbours", "word_pair_similarity"),
     "vectors.formats": ("load_projector_tsv", "load_word2vec", "save_projector_tsv", "save_word2vec"),
 }

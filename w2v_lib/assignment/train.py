@@ -18,7 +18,8 @@ from .._files import fault_point
 from ..corpora import find_sst, prepare_corpus, read_sentences
 from ..fast import compiled
 from ..fast.sst_sgd import sgd_compiled
-from ..optimizer import TrainingDiverged, load_checkpoint, sgd
+from ..optimizer import TrainingDiverged, load_checkpoint
+from ..sgd_loop import sgd
 from .run_folder import RunFolder
 from .step import make_objective
 

@@ -3,15 +3,15 @@
 Three things change on the way out:
 - every `### BEGIN SOLUTION` region of an exercise function becomes the stub that names its
   notebook (nbgrader's own rule, applied to the region alone);
-- every instructor note, the lines from `# BEGIN INSTRUCTOR NOTE` to `# END INSTRUCTOR NOTE`
-  (each marker alone on its line, in a comment or inside a docstring), is cut: the instructor's
-  edition explains there what the written answers derive;
-- a release of the graded notebooks alone leaves out LATER_PACKAGES and every module that
-  imports them: they compute the negative-sampling loss and gradient vectorized, for speed (the
-  SST step, the compiled kernels, the fast trainer and its stages), and notebook 04 grades that
-  gradient. Each left-out package or module is replaced by a placeholder whose import raises an
-  ImportError saying so. They ship with the later notebooks, which train with them, after the
-  deadline.
+- every instructor note is cut: the lines from a BEGIN_NOTE marker to an END_NOTE marker (below;
+  each alone on its line, as a comment or inside a docstring), where the instructor's edition
+  explains what the written answers derive;
+- a release of the graded notebooks alone leaves out LATER_MODULES and every module that
+  imports them: `assignment/` and `fast/` compute the negative-sampling loss and gradient
+  vectorized, for speed (the SST step, the compiled kernels, the fast trainer and its stages),
+  which notebook 04 grades, and `sgd_loop.py` makes the update of the sgd_step exercise. Each
+  left-out package or module is replaced by a placeholder whose import raises an ImportError
+  saying so. They ship with the later notebooks, which train with them, after the deadline.
 """
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ from .cells import BEGIN_SOLUTION, END_SOLUTION, stub_line
 
 # Spelled in two pieces, like cells.py's markers: this file is the one that must not be cut.
 BEGIN_NOTE, END_NOTE = "# BEGIN " + "INSTRUCTOR NOTE", "# END " + "INSTRUCTOR NOTE"
-LATER_PACKAGES = ("assignment", "fast")
+# Packages (every file) and top-level modules; see the module docstring.
+LATER_MODULES = ("assignment", "fast", "sgd_loop.py")
 LEFT_OUT = ("{module} is not in this release: it computes what the graded notebooks ask you to derive "
-            "(the negative-sampling gradient). It comes with notebooks 06 onwards, after the deadline.")
+            "and write. It comes with notebooks 06 onwards, after the deadline.")
 
 
 def _nbgrader():
@@ -124,10 +125,10 @@ def _top_level_imports(path: Path, module: str, is_package: bool) -> set:
 
 
 def left_out_modules(package: Path) -> set:
-    """{relative path}: LATER_PACKAGES' files and, transitively, every module importing one of them
+    """{relative path}: LATER_MODULES' files and, transitively, every module importing one of them
     at import time (the package's own __init__ excepted: it imports them lazily)."""
     files = {p.relative_to(package).as_posix(): p for p in package.rglob("*.py") if "__pycache__" not in p.parts}
-    left = {r for r in files if r.split("/")[0] in LATER_PACKAGES}
+    left = {r for r in files if r.split("/")[0] in LATER_MODULES}
     gone = {_module_name(r) for r in left}
     while True:
         more = {r for r, p in files.items() if r not in left and r != "__init__.py"
@@ -158,7 +159,7 @@ def release_library(package: Path, target: Path, where: dict, skip: set, later: 
                 or any(relative == f or relative.startswith(f + "/") for f in skip):
             continue
         destination = target / relative
-        in_later_package = not later and relative.split("/")[0] in LATER_PACKAGES
+        in_later_package = not later and "/" in relative and relative.split("/")[0] in LATER_MODULES
         if in_later_package and relative != f"{relative.split('/')[0]}/__init__.py":
             continue  # the package's placeholder __init__ refuses every import from it
         if relative in left:

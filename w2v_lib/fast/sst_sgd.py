@@ -22,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ..optimizer import (
-    SGDResult,
     TrainingDiverged,
     check_sgd_arguments,
     checkpoint_path,
@@ -30,6 +29,7 @@ from ..optimizer import (
     save_checkpoint,
 )
 from ..sampling import NegativeSampler
+from ..sgd_loop import SGDResult
 from .compiled import alias_tables, require_numba, seed_state
 from .sst_kernel import apply_steps, draw_steps, moving_average
 
