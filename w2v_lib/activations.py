@@ -29,8 +29,11 @@ def softmax(x):
 def sigmoid(x):
     """σ(x) = 1 / (1 + e^(−x)) for a scalar or an array, without overflow.
 
+    A scalar in gives a Python float out.
+    # BEGIN INSTRUCTOR NOTE
     For x < 0 the algebraically equal form e^x / (1 + e^x) is used, so the exponent is always
-    of a non-positive number. A scalar in gives a Python float out.
+    of a non-positive number.
+    # END INSTRUCTOR NOTE
     """
     ### BEGIN SOLUTION
     arr = np.asarray(x)

@@ -1,9 +1,9 @@
 """How the cost of the two losses grows with the vocabulary size |V| (notebook 04).
 
-The full softmax touches every one of the |V| outside vectors; negative sampling touches the
-K + 1 rows of o and its negatives, so the predicted cost ratio is |V| / (K + 1). The library's
-loss returns a dense (|V|, d) gradient, whose zero-fill is itself O(|V|·d); `time_losses` therefore
-also times negative sampling on the gathered K + 1 rows only, as a sparse trainer would run it.
+Notebook 04 asks for the predicted ratio of the two losses' costs (predicted_cost_ratio) and
+measures it here. The library's negative-sampling loss returns a dense (|V|, d) gradient, whose
+zero-fill is itself O(|V|·d); `time_losses` therefore also times negative sampling on the
+gathered rows it touches only, as a sparse trainer would run it.
 """
 from __future__ import annotations
 
@@ -20,11 +20,13 @@ from .losses import naive_softmax_loss_and_gradient, neg_sampling_loss_and_gradi
 
 def neg_sampling_on_touched_rows(center_vec, outside_idx, outside_vectors, neg_indices,
                                  neg_loss=neg_sampling_loss_and_gradient):
-    """Negative sampling (`neg_loss`, the library's by default) computed on the K + 1 rows it touches.
+    """Negative sampling (`neg_loss`, the library's by default) computed on the rows it touches.
 
     Returns (loss, grad_center_vec (d,), rows (R,), grad_rows (R, d)): row i of `grad_rows` is
-    ∂J/∂u_w for w = rows[i]; every other row of ∂J/∂Uᵀ is zero. A repeated negative appears
-    once in `rows` and carries the sum of its terms.
+    ∂J/∂u_w for w = rows[i], the words o and the negatives, each once.
+    # BEGIN INSTRUCTOR NOTE
+    Every other row of ∂J/∂Uᵀ is zero; a repeated negative carries the sum of its terms.
+    # END INSTRUCTOR NOTE
     """
     outside_vectors = as_matrix(outside_vectors, "outside_vectors")
     n_words, d = outside_vectors.shape
@@ -37,7 +39,7 @@ def neg_sampling_on_touched_rows(center_vec, outside_idx, outside_vectors, neg_i
 
 
 def predicted_cost_ratio(vocab_sizes, k: int) -> np.ndarray:
-    """|V| / (K + 1): rows touched by the full softmax over rows touched by negative sampling."""
+    """Rows touched by the full softmax over rows touched by negative sampling, per |V| of `vocab_sizes`."""
     sizes = np.asarray(vocab_sizes, dtype=np.float64)
     if sizes.ndim != 1 or sizes.size == 0 or (sizes < 1).any():
         raise ValueError(f"vocab_sizes must be a non-empty 1-D array of sizes >= 1; got {np.asarray(vocab_sizes)!r}")

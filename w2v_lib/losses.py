@@ -34,8 +34,11 @@ def naive_softmax_loss_and_gradient(center_vec, outside_idx, outside_vectors):
         outside_vectors: Uᵀ in the handout, shape (|V|, d).
 
     Returns:
-        (loss, grad_center_vec (d,), grad_outside_vectors (|V|, d)): J, ∂J/∂v_c = U(ŷ − y),
-        and ∂J/∂Uᵀ = (ŷ − y) v_cᵀ, whose row w is ∂J/∂u_w.
+        (loss, grad_center_vec (d,), grad_outside_vectors (|V|, d)): J, ∂J/∂v_c (notebook 01
+        derives it) and ∂J/∂Uᵀ, whose row w is ∂J/∂u_w (notebook 02).
+    # BEGIN INSTRUCTOR NOTE
+    ∂J/∂v_c = U(ŷ − y), and ∂J/∂Uᵀ = (ŷ − y) v_cᵀ.
+    # END INSTRUCTOR NOTE
     """
     ### BEGIN SOLUTION
     v_c, outside_vectors = _check_center_and_table(center_vec, outside_vectors)
@@ -64,13 +67,16 @@ def neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, neg
         outside_idx: o, an index into the rows of `outside_vectors`.
         outside_vectors: Uᵀ, shape (|V|, d).
         neg_indices: the K negative words w_1..w_K, a 1-D integer array. A word may occur
-            several times (the sampler draws with replacement); each occurrence is its own
-            term of the sum, so its gradient is added once per occurrence.
+            several times (the sampler draws with replacement): each occurrence is its own
+            term of J's sum.
 
     Returns:
-        (loss, grad_center_vec (d,), grad_outside_vectors (|V|, d)), where
-        ∂J/∂v_c = (σ(u_oᵀv_c) − 1) u_o + Σ_k σ(u_kᵀv_c) u_k,
-        ∂J/∂u_o = (σ(u_oᵀv_c) − 1) v_c, ∂J/∂u_k = σ(u_kᵀv_c) v_c per occurrence, 0 elsewhere.
+        (loss, grad_center_vec (d,), grad_outside_vectors (|V|, d)): J, ∂J/∂v_c and ∂J/∂Uᵀ, whose
+        row w is ∂J/∂u_w (notebook 04 derives them).
+    # BEGIN INSTRUCTOR NOTE
+    ∂J/∂v_c = (σ(u_oᵀv_c) − 1) u_o + Σ_k σ(u_kᵀv_c) u_k,
+    ∂J/∂u_o = (σ(u_oᵀv_c) − 1) v_c, ∂J/∂u_k = σ(u_kᵀv_c) v_c added once per occurrence, 0 elsewhere.
+    # END INSTRUCTOR NOTE
     """
     ### BEGIN SOLUTION
     v_c, outside_vectors = _check_center_and_table(center_vec, outside_vectors)

@@ -41,8 +41,10 @@ def skipgram(center_idx, outside_idxs, center_vectors, outside_vectors, loss_and
             outside word, in order; it returns (loss, grad_center_vec (d,), grad_outside (|V|, d)).
 
     Returns:
-        (loss, grad_center_vectors (|V|, d), grad_outside_vectors (|V|, d)). Only row c of the
-        center gradient is non-zero: no other v_w enters the loss.
+        (loss, grad_center_vectors (|V|, d), grad_outside_vectors (|V|, d)).
+    # BEGIN INSTRUCTOR NOTE
+    Only row c of the center gradient is non-zero: no other v_w enters the loss.
+    # END INSTRUCTOR NOTE
     """
     ### BEGIN SOLUTION
     center_vectors, outside_vectors = _check_tables(center_vectors, outside_vectors)
@@ -67,12 +69,14 @@ def cbow(center_idx, context_idxs, center_vectors, outside_vectors, loss_and_gra
     """J_CBOW = F(w_c, v̂) with v̂ = Σ_j v_{c+j}, the sum of the context words' vectors.
 
     The roles swap with skip-gram: the context words are the "input" (their v vectors are
-    summed) and the center word is the one predicted (through its u vector). A context word
-    that occurs twice is summed twice, so it also receives ∂F/∂v̂ twice.
+    summed, a word that occurs twice twice) and the center word is the one predicted (through
+    its u vector).
 
     Returns:
-        (loss, grad_center_vectors (|V|, d), grad_outside_vectors (|V|, d)); row w of the first
-        is (number of times w is in the context) · ∂F/∂v̂.
+        (loss, grad_center_vectors (|V|, d), grad_outside_vectors (|V|, d)).
+    # BEGIN INSTRUCTOR NOTE
+    Row w of grad_center_vectors is (number of times w is in the context) · ∂F/∂v̂.
+    # END INSTRUCTOR NOTE
     """
     ### BEGIN SOLUTION
     center_vectors, outside_vectors = _check_tables(center_vectors, outside_vectors)

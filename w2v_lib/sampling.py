@@ -66,8 +66,7 @@ class NegativeSampler:
         """The distribution the draws follow exactly (for "alias": (keep[w] + Σ_{alias[i]=w} (1 − keep[i])) / |V|)."""
         if self.method == "cdf":
             return np.diff(self._cdf, prepend=0.0)
-        p = self.keep.copy()
-        np.add.at(p, self.alias, 1.0 - self.keep)
+        p = self.keep + np.bincount(self.alias, weights=1.0 - self.keep, minlength=self.vocab_size)  # (|V|,)
         return p / self.vocab_size
 
     def _draw(self, shape) -> np.ndarray:
