@@ -166,7 +166,7 @@ KEY_FORMULAS = [
      ("σ(Ũᵀv_c)-1", "=Ũδ", "v_cδᵀ")),
     ("04_negative_sampling", "answer_neg_sampling_cost", "the arithmetic shrinks by |V|/(K+1)",
      ("|V|/(K+1)", "|Vocab|/(K+1)", "W/(K+1)", "/(k+1)")),
-    ("04_negative_sampling", "answer_repeated_negatives", "a negative drawn m times: m σ(u_kᵀv_c) v_c, added with np.add.at",
+    ("04_negative_sampling", "answer_repeated_negatives", "a negative drawn m times: m σ(u_kᵀv_c) v_c (np.add.at)",
      ("m_sσ(", "np.add.at", "addedoncepercopy", "oncepereachoccurrence", "isaddedonceperoccurrence")),
     ("05_skipgram_cbow", "answer_skipgram_gradients", "∂J/∂v_w = 0 for every w ≠ c",
      ("∂J_skip-gram/∂v_w=0", "onlyrowcofthecentergradient", "nootherv_wenters")),

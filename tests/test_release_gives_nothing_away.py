@@ -50,7 +50,7 @@ def _answer_texts() -> dict:
 def test_every_key_formula_is_stated_by_its_answer():
     """Each entry names an existing answer, and at least one of its spellings is in that answer."""
     answers = _answer_texts()
-    for notebook, question, answer, spellings in KEY_FORMULAS:
+    for notebook, question, _, spellings in KEY_FORMULAS:
         assert (notebook, question) in answers, f"{notebook}, {question}: no such written answer"
         flat = canonical(answers[(notebook, question)])
         assert any(s in flat for s in spellings), f"{notebook}, {question}: none of {spellings} in its answer"
