@@ -220,7 +220,8 @@ def test_a_bad_selection_is_refused_before_anything_is_written(tmp_path, capsys)
 
 
 def test_instructor_notes_are_cut_and_bad_ones_refused():
-    text = f'def f():\n    """Doc.\n    {BEGIN_NOTE}\n    the answer\n    {END_NOTE}\n    """\n    # why\n    return 1\n'
+    text = (f'def f():\n    """Doc.\n    {BEGIN_NOTE}\n    the answer\n    {END_NOTE}\n'
+            '    """\n    # why\n    return 1\n')
     assert strip_instructor_notes(text, "m.py") == 'def f():\n    """Doc.\n    """\n    # why\n    return 1\n'
     with pytest.raises(ValueError, match="m.py, line 3: .* is never closed"):
         strip_instructor_notes(text.replace(f"    {END_NOTE}\n", ""), "m.py")
