@@ -3,7 +3,6 @@
 First on a two-notebook fixture course (tests/course_fixture.py), then on the workbook itself.
 """
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 from course_fixture import SECRET, write_course, write_package
 from course_leaks import leaks, secret_lines
+from release_notebooks import errors, run_notebook
 
 pytest.importorskip("nbgrader", reason="the release needs the [grade] extra (pip install -e '.[grade]')")
 
@@ -172,31 +172,6 @@ def test_release_builds_with_pip_and_needs_only_the_core(release, tmp_path):
     project = tomllib.loads((release / "pyproject.toml").read_text())["project"]
     core = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     assert project["dependencies"] == core["dependencies"] and "optional-dependencies" not in project
-
-
-def run_notebook(path: Path, pythonpath: Path, timeout: int = 600):
-    """Execute a notebook with errors allowed, the kernel importing w2v_lib from `pythonpath`."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(path, as_version=4)
-    old = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = str(pythonpath)  # the kernel inherits it: the release's w2v_lib wins
-    try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-    finally:
-        if old is None:
-            os.environ.pop("PYTHONPATH")
-        else:
-            os.environ["PYTHONPATH"] = old
-    return nb
-
-
-def errors(nb):
-    """(cell index, tags, 'Name: message') of every error output."""
-    return [(i, c["metadata"].get("tags", []), f"{o['ename']}: {o['evalue']}") for i, c in enumerate(nb.cells)
-            if c.cell_type == "code" for o in c.get("outputs", []) if o["output_type"] == "error"]
 
 
 def _runs_student_code(path: Path) -> bool:
