@@ -5,7 +5,6 @@ import os
 from pathlib import Path
 
 from w2v_lib.course.cells import BEGIN_SOLUTION, END_SOLUTION, grade_id, is_exercise, read_notebook, source
-from w2v_lib.course.library_release import strip_instructor_notes
 
 
 def run_notebook(path: Path, pythonpath: Path, timeout: int = 600):
@@ -38,9 +37,10 @@ def without_markers(text: str) -> str:
     return "\n".join(line for line in text.split("\n") if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
 
 
-def fill_release(release: Path, source_dir: Path, package: Path) -> list:
-    """Replace every exercise stub of `release` (notebook cells and library functions) by the
-    instructor's solution; returns what was filled, as 'notebook: grade_id' and 'w2v_lib/file'."""
+def fill_release(release: Path, source_dir: Path) -> list:
+    """Replace every exercise stub of the release's notebooks by the instructor's solution; returns
+    'notebook: grade_id' for each. The library's stubs stay: a student writes the exercises in the
+    notebooks, and the notebooks that need them read them from there (load_answers)."""
     import nbformat
 
     solutions = {grade_id(c): source(c) for p in sorted(source_dir.glob("*.ipynb"))
@@ -53,10 +53,4 @@ def fill_release(release: Path, source_dir: Path, package: Path) -> list:
                 cell.source = without_markers(solutions[grade_id(cell)])
                 filled.append(f"{path.name}: {grade_id(cell)}")
         nbformat.write(nb, path)
-    for path in sorted((release / "w2v_lib").rglob("*.py")):
-        if "NotImplementedError(" in path.read_text(encoding="utf-8"):
-            relative = path.relative_to(release / "w2v_lib")
-            instructor = (package / relative).read_text(encoding="utf-8")
-            path.write_text(without_markers(strip_instructor_notes(instructor, str(relative))), encoding="utf-8")
-            filled.append(f"w2v_lib/{relative.as_posix()}")
     return filled

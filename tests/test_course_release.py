@@ -112,8 +112,13 @@ def test_a_library_region_without_an_exercise_is_refused(tmp_path):
     package = write_package(tmp_path / "src")
     (package / "extra.py").write_text(
         "def orphan():\n    ### BEGIN " + "SOLUTION\n    return 1\n    ### END " + "SOLUTION\n")
+    previous = tmp_path / "student"
+    (previous / "notebooks").mkdir(parents=True)
+    (previous / "notebooks" / "kept.ipynb").write_text("{}")
     with pytest.raises(ValueError, match=r"w2v_lib/extra.py, line 2: the solution region of `orphan` has no exercise"):
-        write_release(tmp_path / "student", source=write_course(tmp_path / "nb"), package=package)
+        write_release(previous, source=write_course(tmp_path / "nb"), package=package, force=True)
+    assert [p.name for p in tmp_path.iterdir() if "student" in p.name] == ["student"], "no half-written release"
+    assert (previous / "notebooks" / "kept.ipynb").exists(), "the previous release stays"
 
 
 def test_cli_writes_the_release(tmp_path, capsys, monkeypatch):

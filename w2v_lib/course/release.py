@@ -137,10 +137,8 @@ def _check_out_dir(out: Path, force: bool) -> None:
     if out == REPO or out in REPO.parents or out == PACKAGE or PACKAGE in out.parents \
             or out == REPO / "notebooks" or (REPO / "notebooks") in out.parents:
         raise ReleaseError(f"--out {out}: pick a folder outside the workbook's sources (e.g. student/)")
-    if out.exists() and any(out.iterdir()):
-        if not force:
-            raise ReleaseError(f"--out {out} exists and is not empty; pass --force to replace it")
-        shutil.rmtree(out)
+    if out.exists() and any(out.iterdir()) and not force:
+        raise ReleaseError(f"--out {out} exists and is not empty; pass --force to replace it")
 
 
 def select_notebooks(sources: list, spec) -> list:
@@ -190,16 +188,28 @@ def write_release(out, source=None, notebooks=None, hints: bool = True, force: b
     later = not all(is_graded_notebook(p) for p in chosen)
     nbformat, _ = _nbgrader()
     released = [(p.name, release_notebook(read_notebook(p), p.name, hints=hints)) for p in chosen]
-    _check_out_dir(out, force)  # only now: a bad selection or notebook leaves an existing release alone
-    (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    for name, nb in released:
-        nbformat.write(nb, out / "notebooks" / name)
-    # Stubs name the notebook of their exercise even when it shipped in an earlier release.
-    release_library(package, out / "w2v_lib", exercise_notebooks(sources), skip=INSTRUCTOR_ONLY_FILES, later=later)
-    (out / "pyproject.toml").write_text(release_pyproject(REPO / "pyproject.toml"), encoding="utf-8")
-    for name in ("README.md", "Makefile"):
-        shutil.copyfile(TEMPLATE / name, out / name)
-    _refuse_leftover_markers(out)
+    _check_out_dir(out, force)
+    # Written beside `out` and moved into place at the end: an error leaves no half-written release
+    # and keeps the previous one.
+    staging = out.parent / f".{out.name}.writing"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        (staging / "notebooks").mkdir(parents=True)
+        for name, nb in released:
+            nbformat.write(nb, staging / "notebooks" / name)
+        # Stubs name the notebook of their exercise even when it shipped in an earlier release.
+        release_library(package, staging / "w2v_lib", exercise_notebooks(sources), skip=INSTRUCTOR_ONLY_FILES,
+                        later=later)
+        (staging / "pyproject.toml").write_text(release_pyproject(REPO / "pyproject.toml"), encoding="utf-8")
+        for name in ("README.md", "Makefile"):
+            shutil.copyfile(TEMPLATE / name, staging / name)
+        _refuse_leftover_markers(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)
     return out
 
 
