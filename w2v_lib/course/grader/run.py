@@ -132,6 +132,7 @@ def grade(submissions, notebooks=None, package=None, jobs: int | None = None, tr
     notebooks = Path(notebooks) if notebooks else REPO / "notebooks"
     spec = spec or build_spec(notebooks, inputs)
     with tempfile.TemporaryDirectory(prefix="w2v-release-lib-") as tmp:
+        os.chmod(tmp, 0o755)  # readable by the sandbox's `nobody`
         library = library or release_library(notebooks, Path(package) if package else PACKAGE, Path(tmp))
         from .sandbox import SandboxUnavailable
 
@@ -139,7 +140,7 @@ def grade(submissions, notebooks=None, package=None, jobs: int | None = None, tr
             sandbox = Sandbox(library, limits, trusted=trusted)
         except SandboxUnavailable as exc:
             raise GradingError(f"{exc}. Untrusted code is graded only in a sandbox: install bubblewrap, or pass "
-                               "--trusted to run each submission in a plain process (only for code you trust)") from None
+                               "--trusted to run each submission in a plain process (code you trust)") from None
         results = _grade_all(spec, sandbox, students, jobs or os.cpu_count() or 1, progress)
     path = write_results(submissions, spec, results)
     return GradingReport(spec, results, refused, path)
