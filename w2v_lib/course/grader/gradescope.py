@@ -21,6 +21,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from .sandbox import MATPLOTLIB_CACHE
+
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image.
 set -euo pipefail
@@ -67,7 +69,7 @@ def build_autograder(out: Path, notebooks=None, package=None) -> Path:
                 info.external_attr = 0o755 << 16
                 archive.writestr(info, text)
             for path in sorted(source.rglob("*")):
-                if path.is_file():
+                if path.is_file() and MATPLOTLIB_CACHE not in path.parts:  # made again where it runs
                     archive.write(path, path.relative_to(source).as_posix())
     return out
 
@@ -98,7 +100,7 @@ def results_json(result, spec, sandboxed: bool) -> dict:
 def run_gradescope(root: Path) -> dict:
     """Grade root/submission with root/source's spec; write root/results/results.json."""
     from .run import grade_student
-    from .sandbox import Limits, Sandbox, SandboxUnavailable
+    from .sandbox import Limits, Sandbox, SandboxUnavailable, matplotlib_cache
     from .spec import Spec
 
     source = root / "source"
@@ -107,6 +109,7 @@ def run_gradescope(root: Path) -> dict:
         library = Path(tmp)
         shutil.copytree(source / "w2v_lib", library / "w2v_lib", ignore=shutil.ignore_patterns("grader"))
         os.chmod(tmp, 0o755)
+        matplotlib_cache(library)
         try:
             sandbox, sandboxed = Sandbox(library, Limits()), True
         except SandboxUnavailable:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..._files import atomic_file
-from .sandbox import Limits, Sandbox
+from .sandbox import Limits, Sandbox, matplotlib_cache
 from .scoring import FunctionGrade, score_function
 from .spec import Spec, build_spec
 from .submissions import find_students, function_code, read_submission
@@ -87,6 +87,7 @@ def release_library(notebooks_dir: Path, package: Path, target: Path) -> Path:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+    matplotlib_cache(target)
     return target
 
 
