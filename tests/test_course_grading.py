@@ -105,7 +105,7 @@ MISTAKES = {
                  "        l, g1, g2 = loss_and_gradient(center_vectors[center_idx], int(o), outside_vectors)\n"
                  "        loss += l; gc[center_idx] += g1; go += g2\n"
                  "    n = len(outside_idxs)\n"
-                 "    return loss / n, gc / n, go / n\n", r"average"),
+                 "    return loss / n, gc / n, go / n\n", r"1/6 of the right values: an average"),
     "cbow": ("def cbow(center_idx, context_idxs, center_vectors, outside_vectors, loss_and_gradient):\n"
              "    v_hat = center_vectors[context_idxs].mean(axis=0)\n"
              "    loss, g, go = loss_and_gradient(v_hat, center_idx, outside_vectors)\n"
