@@ -3,7 +3,8 @@
     python -m w2v_lib download              fetch and unpack the treebank into data/
     python -m w2v_lib train                 the assignment's run: vectors, checkpoints, PCA plot
     python -m w2v_lib student --out DIR     the student release (w2v_lib/course/release.py)
-    python -m w2v_lib grade SUBMISSIONS     grade students' notebooks (w2v_lib/course/grading.py)
+    python -m w2v_lib grade SUBMISSIONS     grade students' notebooks, each in a sandbox (w2v_lib/course/grading.py)
+    python -m w2v_lib autograder --gradescope OUT.zip   the same grader as a Gradescope autograder
 
 Each command is a `add_<name>_command(subparsers)` function that registers its parser and sets
 `func`; add new commands by writing another one and listing it in COMMANDS.
@@ -153,10 +154,15 @@ def add_student_command(subparsers) -> None:
 
 def add_grade_command(subparsers) -> None:
     _add_course_command(subparsers, "grade", "grading", "grade a folder of submissions (see docs/instructors.md)",
-                        "SUBMISSIONS [--timeout S]")
+                        "SUBMISSIONS [--jobs N] [--timeout S] [--trusted]")
 
 
-COMMANDS = [add_download_command, add_train_command, add_student_command, add_grade_command]
+def add_autograder_command(subparsers) -> None:
+    _add_course_command(subparsers, "autograder", "grader.gradescope",
+                        "write a Gradescope autograder (see docs/instructors.md)", "--gradescope OUT.zip")
+
+
+COMMANDS = [add_download_command, add_train_command, add_student_command, add_grade_command, add_autograder_command]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,14 +20,15 @@ class AnswerError(RuntimeError):
     """An exercise cell could not be executed or did not define its function."""
 
 
-def _python(text: str) -> str:
+def python_source(text: str) -> str:
     """IPython magics and shell escapes (`%matplotlib`, `!pip`) are not Python: blank them."""
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in text.splitlines())
 
 
-def _imports_of(cell_source: str, where: str) -> ast.Module:
+def import_statements(cell_source: str, where: str) -> ast.Module:
+    """The import statements of a cell (a notebook's first code cell), nothing else of it."""
     try:
-        tree = ast.parse(_python(cell_source))
+        tree = ast.parse(python_source(cell_source))
     except SyntaxError as exc:
         raise AnswerError(f"{where}: the first code cell is not valid Python (line {exc.lineno}: {exc.msg})") from exc
     return ast.Module(body=[node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))],
@@ -42,7 +43,7 @@ def answers_in(path) -> dict:
     exercises = [(i, c) for i, c in enumerate(cells) if is_exercise(c) and grade_id(c)]
     if not exercises:
         return {}
-    imports = _imports_of(source(code[0]), f"{path.name}, cell 0")
+    imports = import_statements(source(code[0]), f"{path.name}, cell 0")
     found = {}
     for index, cell in exercises:
         name = grade_id(cell)
@@ -55,7 +56,7 @@ def answers_in(path) -> dict:
                               f"{type(exc).__name__}: {exc}") from exc
         imported = set(namespace)
         try:
-            exec(compile(_python(source(cell)), f"<{where}>", "exec"), namespace)
+            exec(compile(python_source(source(cell)), f"<{where}>", "exec"), namespace)
         except SyntaxError as exc:
             raise AnswerError(f"{where}: not valid Python (line {exc.lineno}: {exc.msg})") from exc
         except Exception as exc:
