@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..corpora import Vocabulary, build_vocabulary, encode
-from ..optimizer import checkpoint_path, load_checkpoint, save_checkpoint
+from ..optimizer import TrainingDiverged, checkpoint_path, load_checkpoint, restore_rng, save_checkpoint
 from ..sampling import NegativeSampler, noise_distribution
 from . import batching, kernels, word_kernels
 from .compiled import alias_tables, seed_state
@@ -95,7 +95,7 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
         if ck["rng_state"] is None:
             raise ValueError(f"checkpoint {resume_from} holds no random state, so the run cannot be continued "
                              "exactly: resume from a checkpoint that train_word2vec wrote")
-        rng.bit_generator.state = ck["rng_state"]
+        restore_rng(rng, ck, resume_from)
         if log:
             log(f"resuming from {resume_from} after epoch {start_epoch} of {cfg.epochs}")
 
@@ -110,8 +110,8 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
             t0 = time.perf_counter()
             words, loss = trainer.run_epoch(epoch, bar)
             if np.isinf(loss) or not (np.isfinite(center_vectors).all() and np.isfinite(outside_vectors).all()):
-                raise FloatingPointError(f"training diverged in epoch {epoch + 1} (loss {loss}): lower alpha "
-                                         f"(got {cfg.alpha}) or batch_size (got {cfg.batch_size})")
+                raise TrainingDiverged(f"training diverged in epoch {epoch + 1} (loss {loss}): lower alpha "
+                                       f"(got {cfg.alpha}) or batch_size (got {cfg.batch_size})", iteration=epoch + 1)
             result.seconds += time.perf_counter() - t0
             result.effective_words += words
             result.epoch_losses.append(loss)
