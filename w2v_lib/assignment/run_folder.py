@@ -439,6 +439,8 @@ def _changes(saved: dict, config: dict) -> list:
         before, now = saved.get(key), config.get(key)
         if before == now:
             continue
+        if key == "draw_ahead" and saved.get("method") != config.get("method"):
+            continue  # the method's change says it
         if key == "draw_ahead":
             every = saved.get("checkpoint_every")
             out.append("the checkpoint interval: the vectorized method draws its batches in groups set by "

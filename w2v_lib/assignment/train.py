@@ -17,7 +17,7 @@ from .._limits import check_disk, check_fits
 from ..corpora import find_sst, prepare_corpus, read_sentences
 from ..fast import compiled
 from ..fast.sst_sgd import BLOCK, sgd_compiled
-from ..optimizer import TrainingDiverged, diverged, load_checkpoint, sgd
+from ..optimizer import TrainingDiverged, diverged, load_checkpoint, restore_rng, sgd
 from .run_folder import RunFolder, RunSettingsError
 from .step import make_objective
 
@@ -149,9 +149,14 @@ def _check_resume_point(ck: dict, path, seed: int, cfg: dict, iterations: int) -
     if it > iterations:
         raise RunSettingsError(f"{path} is at iteration {it:,}, past the {iterations:,} iterations asked for: "
                                f"ask for at least {it:,} (--iterations), or resume from an earlier checkpoint")
-    state = ck["rng_state"]
-    ours = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(3)[2]).bit_generator.state
-    if state is not None and state.get("state", {}).get("inc") != ours["state"]["inc"]:
+    ours = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(3)[2])
+    if ck["rng_state"] is None:
+        raise RunSettingsError(f"{path} holds no random state, so the run cannot be continued exactly: resume from "
+                               "a checkpoint that train_sst wrote")
+    theirs = np.random.default_rng(0)
+    restore_rng(theirs, ck, path)  # a state numpy accepts (else a message naming the field)
+    # PCG64's increment is fixed by the seed and never changes as it draws: it tells whose stream this is
+    if theirs.bit_generator.state["state"]["inc"] != ours.bit_generator.state["state"]["inc"]:
         raise RunSettingsError(f"{path} was written by a run with another seed (its random stream is not seed "
                                f"{seed}'s): resume with that run's --seed, or start over with --overwrite")
     expected = cfg["step"] * 0.5 ** (it // cfg["anneal_every"])  # what sgd's halving makes of the step
