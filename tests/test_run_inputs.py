@@ -151,3 +151,15 @@ def test_the_compiled_results_do_not_depend_on_the_checkpoint_interval(tmp_path)
                           resume=True)
     np.testing.assert_array_equal(resumed.params, runs[0].params)
     assert json.loads(cut.config_path.read_text())["checkpoint_every"] == 100
+
+
+def test_the_fast_trainer_refuses_tables_the_machine_cannot_hold(monkeypatch):
+    from test_sst_train import synthetic_sentences
+
+    from w2v_lib.fast.trainer import train_word2vec
+
+    monkeypatch.setattr(_limits, "available_memory", lambda: 1 << 30)  # a 1 GiB machine, on any machine
+    with pytest.raises(_limits.ResourceLimitError, match=r"vector_size=100000.* would need about [\d.]+ GiB of memory; "
+                                                         r"this machine has 1.0 GiB available"):
+        train_word2vec(synthetic_sentences(), vector_size=100_000, min_count=1, epochs=1)
+    assert len(train_word2vec(synthetic_sentences(), vector_size=8, min_count=1, epochs=1).words) > 5

@@ -72,6 +72,7 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
                          f"got checkpoint_every={checkpoint_every!r}, checkpoint_dir={checkpoint_dir!r}")
     if vocab is None:
         vocab = build_vocabulary(sentences, min_count=cfg.min_count, order="count", unknown="drop")
+    _check_memory(cfg, len(vocab))
     corpus = batching.flatten(encode(sentences, vocab), cfg.chunk_words)
 
     rng = np.random.default_rng(cfg.seed)
@@ -124,6 +125,22 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
     if bar is not None:
         bar.close()
     return result
+
+
+def _check_memory(cfg: FastConfig, n_words: int) -> None:
+    """Refuse options whose tables or per-chunk arrays cannot fit in memory, with the figures, before allocating."""
+    from .._limits import check_fits
+
+    tables = 2 * n_words * cfg.vector_size * 4 * 2  # center and outside vectors, and a stacked copy to checkpoint
+    pairs = cfg.chunk_words * 2 * cfg.window  # (center, context) pairs of one chunk, at most
+    per_chunk = pairs * 8 * 3 + pairs * cfg.vector_size * 4 * 2  # indices, and the rows a batch gathers
+    if cfg.method != "compiled":
+        groups = -(-pairs // max(cfg.negative_group or 1, 1))
+        per_chunk += groups * (cfg.shared_negatives or cfg.negative) * 4
+    check_fits(tables + per_chunk * max(cfg.threads, 1),
+               f"train_word2vec with vector_size={cfg.vector_size}, window={cfg.window}, negative={cfg.negative}, "
+               f"chunk_words={cfg.chunk_words} and threads={cfg.threads} on {n_words:,} words",
+               "lower vector_size, window, negative, chunk_words or threads, or raise min_count")
 
 
 class _EpochRunner:
