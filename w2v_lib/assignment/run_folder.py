@@ -322,9 +322,10 @@ class RunFolder:
         if latest is not None and int(CHECKPOINT_PATTERN.match(latest.name).group(1)) > done:
             return False
         try:
-            return self.read_config() == config
+            saved = self.read_config()
         except RunSettingsError:
             return False
+        return saved is not None and not _changes(saved, config)  # the interval alone changes no result
 
     def begin(self, config: dict, resume=False, overwrite: bool = False, log=print,
               iterations: int | None = None, check_saved=None) -> Path | None:
