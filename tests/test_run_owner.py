@@ -35,19 +35,23 @@ def test_a_second_process_is_refused_while_a_run_owns_the_folder(tiny_sst, tmp_p
                 wait=False)
     try:
         lock = run_dir / ".w2v-run.lock"
-        for _ in range(600):  # until the first process holds the folder
-            if (run_dir / "checkpoints").is_dir() and lock.is_file() and lock.read_text().strip():
+
+        def checkpoints():
+            return sorted(p.name for p in (run_dir / "checkpoints").glob("sgd_*.npz"))
+
+        for _ in range(1200):  # until the first process holds the folder and has written a checkpoint
+            if lock.is_file() and lock.read_text().strip() and (run_dir / "checkpoints").is_dir() and checkpoints():
                 break
             time.sleep(0.1)
         assert lock.read_text().strip() == str(first.pid)
-        before = sorted(p.name for p in (run_dir / "checkpoints").iterdir())
+        before = checkpoints()
         for extra in (["--overwrite", "--seed", "7"], ["--resume"], []):
             second = cli(tiny_sst, run_dir, "--iterations", "40", *extra)
             line = second.stderr.strip()
             assert second.returncode == 2 and line.count("\n") == 0, line
             assert f"in use by another training process (pid {first.pid})" in line and "--run-dir" in line
         assert first.poll() is None  # the owner runs on, its files untouched
-        assert before[0] in {p.name for p in (run_dir / "checkpoints").iterdir()}
+        assert before[0] in checkpoints()
         assert json.loads((run_dir / "config.json").read_text())["seed"] != 7
     finally:
         first.kill()
