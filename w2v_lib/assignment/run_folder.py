@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .._files import atomic_file, describe_os_error, remove_leftovers, write_atomically
+from .._lock import LockHeld, held_lock
 from ..corpora.sst import default_data_dir
 from ..optimizer import CHECKPOINT_PATTERN, list_checkpoints, load_checkpoint
 from ..vectors.formats import load_word2vec, save_word2vec
@@ -99,7 +99,6 @@ class NotARunFolderError(RunFolderError, FileExistsError):
 
 MARKER, LOCK = ".w2v-run", ".w2v-run.lock"
 MARKER_FORMAT = 1
-_held = {}  # resolved folder path → [lock file descriptor, depth]: this process's locks, re-entrant
 
 
 def check_finite(array, what: str) -> None:
@@ -109,6 +108,12 @@ def check_finite(array, what: str) -> None:
         rows = np.flatnonzero(~finite.reshape(finite.shape[0], -1).all(axis=1))
         raise ValueError(f"{what} hold NaN or infinite values in {len(rows):,} rows (the first: "
                          f"{rows[:5].tolist()}): not written")
+
+
+def _changes(saved: dict, config: dict) -> list:
+    """The settings `config` changes of `saved` ("name before → now"), for resume's message."""
+    return [f"{key} {saved.get(key)} → {config.get(key)}" for key in sorted(set(saved) | set(config))
+            if saved.get(key) != config.get(key)]
 
 
 class RunFolder:
@@ -175,36 +180,20 @@ class RunFolder:
 
         Another process holding it: RunBusyError, one line naming its pid and what to do.
         """
-        import fcntl
-
-        key = str(self.path.resolve())
-        if key in _held:
-            _held[key][1] += 1
-        else:
-            self.check_location()
-            with self.writing():
-                self.path.mkdir(parents=True, exist_ok=True)
-                fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+        self.check_location()
+        lock = held_lock(self.path / LOCK)
+        with self.writing():  # a read-only folder: RunWriteError naming the lock file
+            self.path.mkdir(parents=True, exist_ok=True)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-                os.close(fd)
-                raise RunBusyError(f"{self.path} is in use by another training process (pid {holder}): wait for "
-                                   "it to finish (or stop it), then run again, or choose another --run-dir "
+                lock.__enter__()
+            except LockHeld as err:
+                raise RunBusyError(f"{self.path} is in use by another training process (pid {err.holder}): wait "
+                                   "for it to finish (or stop it), then run again, or choose another --run-dir "
                                    "(run_dir=)") from None
-            except OSError:
-                os.close(fd)
-                raise
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-            _held[key] = [fd, 1]
         try:
             yield self
         finally:
-            _held[key][1] -= 1
-            if _held[key][1] == 0:
-                os.close(_held.pop(key)[0])  # closing the descriptor releases the lock
+            lock.__exit__(None, None, None)
 
     def is_run(self) -> bool:
         """Whether the folder is marked as a run's (or holds the config.json of a run older than the marker)."""
@@ -312,7 +301,7 @@ class RunFolder:
         """The saved losses of iterations 1..iteration (NaN where unknown): loss_history.history_before."""
         return history_before(self.losses_path, iteration, log)
 
-    def _reruns_itself(self, config: dict, iterations: int | None) -> bool:
+    def _reruns_itself(self, config: dict, iterations: int | None, changes=_changes) -> bool:
         """Whether a fresh run of `config` for `iterations` rewrites every file here as it is (nothing lost):
         the same settings, a finished run no longer than the new one, no checkpoint past its end."""
         done = finished_at(self.losses_path)
@@ -325,10 +314,10 @@ class RunFolder:
             saved = self.read_config()
         except RunSettingsError:
             return False
-        return saved is not None and not _changes(saved, config)  # the interval alone changes no result
+        return saved is not None and not changes(saved, config)
 
     def begin(self, config: dict, resume=False, overwrite: bool = False, log=print,
-              iterations: int | None = None, check_saved=None) -> Path | None:
+              iterations: int | None = None, check_saved=None, changes=_changes) -> Path | None:
         """Start or resume a run with `config`; returns the checkpoint to resume from (None: fresh).
 
         Holds the folder's lock while it works (callers that train hold it for the whole run:
@@ -342,8 +331,8 @@ class RunFolder:
         folder's run finished, with the same config, in no more than `iterations`, so that every
         file is rewritten as it was (a notebook run twice).
         Resuming: config.json is checked by `check_saved(saved)` (field by field), and a run whose
-        settings differ from `config` is refused (RunSettingsError), naming what changed, in the
-        user's terms. Leftover temporary files of killed writes are removed.
+        results `config` would change is refused (RunSettingsError), naming what `changes(saved,
+        config)` lists (by default every setting that differs). Leftover temporary files of killed writes are removed.
         """
         if resume and overwrite:
             raise RunSettingsError("resume and overwrite exclude each other: continue the run or start it over")
@@ -356,7 +345,7 @@ class RunFolder:
                 saved = self.read_config()
                 if saved is not None and check_saved is not None:
                     check_saved(saved)
-                if saved is not None and (changed := _changes(saved, config)):
+                if saved is not None and (changed := changes(saved, config)):
                     raise RunSettingsError(f"cannot resume {self.path}: it would change the run's results; "
                                            f"{'; '.join(changed)}. Resume with the run's own settings, or start "
                                            "over with --overwrite (overwrite=True), or in another --run-dir")
@@ -367,7 +356,7 @@ class RunFolder:
                 if resume_from is None and log:  # stopped before its first checkpoint: iteration 0 is where it resumes
                     log(f"{self.path} holds no checkpoint yet: the run starts again from iteration 0")
             elif what := self.found():
-                if not overwrite and self._reruns_itself(config, iterations):
+                if not overwrite and self._reruns_itself(config, iterations, changes):
                     overwrite = True
                     if log:
                         log(f"{self.path} holds this same run, finished: it is trained again and its files rewritten")
@@ -428,32 +417,6 @@ class RunFolder:
         except DamagedHistoryError:  # the vectors are what a reader wants; a damaged history does not hide them
             losses = emas = None
         return Run(self.path, words, counts, vectors, self.checkpoints(), self.read_config(), losses, emas)
-
-
-INFORMATIONAL = frozenset({"checkpoint_every"})  # recorded for the messages; results do not depend on them
-
-
-def _changes(saved: dict, config: dict) -> list:
-    """What a resume with `config` would change of the run `saved` describes, in the user's words."""
-    out = []
-    for key in sorted((set(saved) | set(config)) - INFORMATIONAL):
-        before, now = saved.get(key), config.get(key)
-        if before == now:
-            continue
-        if key == "draw_ahead" and saved.get("method") != config.get("method"):
-            continue  # the method's change says it
-        if key == "draw_ahead":
-            every = saved.get("checkpoint_every")
-            out.append("the checkpoint interval: the vectorized method draws its batches in groups set by "
-                       "--checkpoint-every (checkpoint_every=), so another interval draws other batches; resume "
-                       + (f"with --checkpoint-every {every}" if every else "with the interval the run began with")
-                       if before is not None and now is not None else
-                       "the method's random draws (the run was made by another version or method)")
-        elif key in ("corpus", "n_words"):
-            out.append(f"the corpus ({key} {before} → {now}): another treebank, --copies or subsample threshold")
-        else:
-            out.append(f"{key} {before} → {now}")
-    return out
 
 
 def save_run(run_dir, words, counts, params) -> Path:

@@ -119,6 +119,31 @@ def check_saved_config(saved: dict, path) -> None:
         raise bad("corpus", "must be the corpus's digest (a string)")
 
 
+INFORMATIONAL = frozenset({"checkpoint_every"})  # in config.json for the messages; results do not depend on it
+
+
+def describe_changes(saved: dict, config: dict) -> list:
+    """What a resume (or a rerun) with `config` would change of the results of the run `saved` describes,
+    in the user's words; the checkpoint interval only where it matters (the vectorized draws)."""
+    out = []
+    for key in sorted((set(saved) | set(config)) - INFORMATIONAL):
+        before, now = saved.get(key), config.get(key)
+        if before == now or (key == "draw_ahead" and saved.get("method") != config.get("method")):
+            continue  # the method's change says it
+        if key == "draw_ahead":
+            every = saved.get("checkpoint_every")
+            out.append("the checkpoint interval: the vectorized method draws its batches in groups set by "
+                       "--checkpoint-every (checkpoint_every=), so another interval draws other batches; resume "
+                       + (f"with --checkpoint-every {every}" if every else "with the interval the run began with")
+                       if before is not None and now is not None else
+                       "the method's random draws (the run was made by another version or method)")
+        elif key in ("corpus", "n_words"):
+            out.append(f"the corpus ({key} {before} → {now}): another treebank, --copies or subsample threshold")
+        else:
+            out.append(f"{key} {before} → {now}")
+    return out
+
+
 def _check_resources(cfg, method, iterations, checkpoint_every, n_tokens, n_types, run: RunFolder) -> None:
     """Refuse settings whose arrays cannot fit in memory, or whose files cannot fit on the disk, before allocating."""
     b, c, k, d = cfg["batch_size"], cfg["window"], cfg["negatives"], cfg["dim"]
@@ -228,7 +253,8 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
                            config["draw_ahead"])
 
     resume_from = run.begin(config, resume, overwrite, log=log, iterations=iterations,  # the first write
-                            check_saved=lambda saved: check_saved_config(saved, run.config_path))
+                            check_saved=lambda saved: check_saved_config(saved, run.config_path),
+                            changes=describe_changes)
     start_iteration = 0
     if resume_from is not None:
         ck = load_checkpoint(resume_from)
