@@ -154,3 +154,36 @@ def test_compiled_run_reports_divergence_and_calls_its_hooks(data, tmp_path):
     with pytest.raises(TrainingDiverged, match="training diverged") as err:
         sgd_compiled(data, x0, 0.3, 200, rng=np.random.default_rng(0), **{**kw, "checkpoint_dir": tmp_path / "x"})
     assert 1 <= err.value.iteration <= 200
+
+
+@pytest.mark.parametrize("damaged", ["nbc", "nbi"])
+def test_a_damaged_numba_cache_is_cleared_and_rebuilt_once_with_a_line(tmp_path, damaged):
+    """A truncated cache file (a kill or a full disk while numba saved it) used to fail every later run
+    with a raw UnpicklingError until __pycache__ was deleted by hand."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    script = ("import numpy as np; from w2v_lib.fast.sst_kernel import moving_average; "
+              "print(moving_average(np.array([1.0, 3.0]), np.nan, np.empty(2)))")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+
+    def run():
+        return subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True,
+                              timeout=300)
+
+    first = run()
+    assert first.returncode == 0 and first.stdout.strip() == "1.1", first.stderr
+    files = sorted((tmp_path / "cache").rglob(f"*moving_average*.{damaged}"))
+    assert files, sorted(p.name for p in (tmp_path / "cache").rglob("*"))
+    for f in files:
+        f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])
+    second = run()
+    assert second.returncode == 0 and second.stdout.strip() == "1.1", second.stderr
+    assert "UnpicklingError" not in second.stdout
+    lines = [line for line in second.stderr.splitlines() if "was damaged" in line]
+    assert len(lines) == 1 and "moving_average" in lines[0] and "compiled again" in lines[0], second.stderr
+    third = run()  # rebuilt: loaded quietly
+    assert third.returncode == 0 and "damaged" not in third.stderr, third.stderr

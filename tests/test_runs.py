@@ -225,9 +225,9 @@ def test_a_full_or_read_only_disk_is_one_clear_line(tmp_path, monkeypatch, code,
 
     real_fsync, calls = os.fsync, []
 
-    def failing_fsync(fd):  # file and folder of config.json, then of losses.npz, then checkpoint 20
+    def failing_fsync(fd):  # file and folder of .w2v-run, config.json, losses.npz, then checkpoint 20
         calls.append(fd)
-        if len(calls) == 5:
+        if len(calls) == 7:
             raise OSError(code, os.strerror(code))
         return real_fsync(fd)
 

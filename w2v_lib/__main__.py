@@ -82,18 +82,20 @@ def _run_train(args) -> int:
         sst_dir = download_sst(progress=not args.no_progress)
     hyper = {k: getattr(args, k) for k in ("dim", "window", "negatives", "batch_size", "step", "anneal_every",
                                            "copies", "subsample_threshold") if getattr(args, k) is not None}
-    result = train_sst(sst_dir=sst_dir, run_dir=args.run_dir, iterations=args.iterations,
-                       checkpoint_every=args.checkpoint_every or None, seed=args.seed,
-                       progress=not args.no_progress, resume=args.resume, overwrite=args.overwrite,
-                       method=args.method, **hyper)
-    run = RunFolder(result.run_dir)
-    vectors = word_vectors(result.params, len(result.words))  # (|V|, 2d): the vectors vectors.txt holds
-    plot = run.save_plot(result.words, vectors, title=f"SST skip-gram, {result.iterations} iterations",
-                         path=args.plot)
+    folder = RunFolder(args.run_dir)
+    folder.check_not_foreign(args.overwrite)  # before the lock file is made in a folder that is not a run's
+    with folder.owned():  # one owner from the first write to the plot (train_sst takes it again, re-entrantly)
+        result = train_sst(sst_dir=sst_dir, run_dir=folder.path, iterations=args.iterations,
+                           checkpoint_every=args.checkpoint_every or None, seed=args.seed,
+                           progress=not args.no_progress, resume=args.resume, overwrite=args.overwrite,
+                           method=args.method, **hyper)
+        vectors = word_vectors(result.params, len(result.words))  # (|V|, 2d): the vectors vectors.txt holds
+        plot = folder.save_plot(result.words, vectors, title=f"SST skip-gram, {result.iterations} iterations",
+                                path=args.plot)
     print(f"iteration {result.iterations}: loss EMA {result.final_loss_ema:.3f} "
           f"(the assignment's sanity check: around or below 10); training took {result.seconds:.1f} s")
-    print(f"vectors: {run.vectors_path}; checkpoints: {len(result.checkpoints)} in "
-          f"{run.checkpoint_dir}; plot: {plot}")
+    print(f"vectors: {folder.vectors_path}; checkpoints: {len(result.checkpoints)} in "
+          f"{folder.checkpoint_dir}; plot: {plot}")
     return 0
 
 

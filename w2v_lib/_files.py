@@ -11,10 +11,11 @@ permissions (tempfile.mkstemp's 0o600 would make vectors.txt unreadable to a gro
 A killed write leaves `<name>.<random>.tmp` behind; `remove_leftovers` deletes those of the
 names given (the run folder calls it when a run starts).
 
-W2V_FAULT (for the kill-and-resume test only) names a point at which the process kills itself
-with SIGKILL: `<file name>` during the write of that file (after half of it reached the disk),
-`<file name>#<n>` during its n-th write by this process, `<label>#<n>` at the n-th call of
-`fault_point(label)` (train_sst calls it once per iteration with label "iteration").
+Fault injection (tests only): `WRITE_HOOKS` is a list of callables `hook(path, fh)` that every
+atomic write calls once its bytes are in the temporary file, before the flush and the rename
+(fh: the open temporary file, positioned at its end). It is empty in normal use; the
+kill-and-resume test's runner (tests/fault_runner.py) puts a hook there that truncates the file
+to half and SIGKILLs the process, as a kill in the middle of a write would leave it.
 """
 from __future__ import annotations
 
@@ -22,31 +23,11 @@ import errno
 import os
 import re
 import secrets
-import signal
-from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
-_seen = Counter()  # fault points passed so far in this process
-
-
-def _fault_due(label: str) -> bool:
-    """Whether W2V_FAULT names `label` and this is the occurrence it names (counts the occurrences)."""
-    wanted = os.environ.get("W2V_FAULT")
-    if not wanted:
-        return False
-    name, _, nth = wanted.partition("#")
-    if name != label:
-        return False
-    _seen[label] += 1
-    return _seen[label] == int(nth or 1)
-
-
-def fault_point(label: str) -> None:
-    """SIGKILL this process here if W2V_FAULT names `label` (and this is the occurrence it names)."""
-    if _fault_due(label):
-        os.kill(os.getpid(), signal.SIGKILL)
+WRITE_HOOKS: list = []  # hook(path, fh) before each rename; see the module's docstring
 
 
 def _open_temp(path: Path, keep_suffix: bool = False):
@@ -62,6 +43,9 @@ def _open_temp(path: Path, keep_suffix: bool = False):
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
         except FileExistsError:
             continue
+        except OSError as err:  # a read-only or full folder: the message names the file being written
+            _name_the_target(err, tmp, path)
+            raise
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -79,19 +63,18 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def _name_the_target(err: BaseException, tmp: Path, path: Path) -> None:
-    """An error about the temporary file names the file being written instead (what the user knows)."""
-    if isinstance(err, OSError) and (err.filename is None or str(err.filename) == str(tmp)):
+    """An error about the temporary file names the file being written instead (what the user knows).
+
+    Only the operating system's own errors (with an errno) are renamed: an OSError subclass raised
+    with a message of its own (a download's) would print as "[Errno None] None: '<file>'".
+    """
+    if isinstance(err, OSError) and err.errno is not None and (err.filename is None or str(err.filename) == str(tmp)):
         err.filename = str(path)
 
 
-def _kill_midway(fh, path: Path) -> None:
-    """The fault test's point: half the bytes on disk, then SIGKILL (if W2V_FAULT names this write)."""
-    if _fault_due(path.name):
-        fh.flush()
-        fh.truncate(fh.tell() // 2)
-        fh.flush()
-        os.fsync(fh.fileno())
-        os.kill(os.getpid(), signal.SIGKILL)
+def _call_hooks(fh, path: Path) -> None:
+    for hook in WRITE_HOOKS:
+        hook(path, fh)
 
 
 @contextmanager
@@ -101,7 +84,7 @@ def atomic_file(path):
     fd, tmp = _open_temp(path)
     with _renamed_over(tmp, path), os.fdopen(fd, "wb") as fh:
         yield fh
-        _kill_midway(fh, path)
+        _call_hooks(fh, path)
         fh.flush()
         os.fsync(fh.fileno())
 
@@ -121,7 +104,7 @@ def write_atomically(path, write, keep_suffix: bool = False) -> Path:
         os.chmod(tmp, mode)
         with open(tmp, "r+b") as fh:
             fh.seek(0, os.SEEK_END)
-            _kill_midway(fh, path)
+            _call_hooks(fh, path)
             os.fsync(fh.fileno())
     return path
 

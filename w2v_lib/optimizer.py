@@ -20,12 +20,24 @@ from ._files import atomic_file
 CHECKPOINT_PATTERN = re.compile(r"^sgd_(\d+)\.npz$")
 
 
-class TrainingDiverged(ArithmeticError):
-    """The loss or the parameters became NaN or infinite; `iteration` is where it was noticed."""
+class TrainingDiverged(FloatingPointError):
+    """The loss or the parameters became NaN or infinite, or the loss passed a bound that no
+    learning run reaches; `iteration` is where it was noticed. Every SGD loop of the library
+    (sgd, the compiled SST loop, the fast trainer) raises this one class (a FloatingPointError,
+    so code that caught that still does)."""
 
     def __init__(self, message: str, iteration: int):
         super().__init__(message)
         self.iteration = iteration
+
+
+def diverged(loss, iteration: int, step: float, bound: float = np.inf) -> TrainingDiverged | None:
+    """The TrainingDiverged for `loss` at `iteration` if it is NaN, infinite or above `bound`, else None."""
+    if np.isfinite(loss) and loss <= bound:
+        return None
+    why = f"the loss became {loss}" if not np.isfinite(loss) else \
+        f"the loss reached {loss:.3g}, above {bound:.3g}, which no run that learns reaches,"
+    return TrainingDiverged(f"{why} at iteration {iteration} (step {step:g}): training diverged", iteration=iteration)
 
 
 def checkpoint_path(directory, iteration: int) -> Path:
@@ -65,20 +77,72 @@ def save_checkpoint(path, x, iteration: int, step: float, ema: float | None, rng
 
 
 def load_checkpoint(path) -> dict:
-    """Read a checkpoint written by `save_checkpoint` (never unpickles anything)."""
+    """Read a checkpoint written by `save_checkpoint` (never unpickles anything), every field checked.
+
+    Raises ValueError naming the file and the field for anything `save_checkpoint` never writes:
+    parameters that are not real numbers or not finite, a negative iteration (or one other than
+    the file name's), a step that is not a positive finite number, a random state that is not one.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}: pass the path of an sgd_*.npz file")
     try:
         with np.load(path, allow_pickle=False) as data:
-            out = {"x": data["x"], "iteration": int(data["iteration"]), "step": float(data["step"]),
-                   "ema": float(data["ema"]), "rng_state": str(data["rng_state"])}
+            raw = {key: data[key] for key in ("x", "iteration", "step", "ema", "rng_state")}
     except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
         raise ValueError(f"{path} is not a readable SGD checkpoint ({err}); "
                          "delete it or resume from an earlier one") from err
-    out["ema"] = None if np.isnan(out["ema"]) else out["ema"]
-    out["rng_state"] = json.loads(out["rng_state"]) if out["rng_state"] else None
-    return out
+
+    def bad(field, what):
+        return ValueError(f"{path}: field {field!r} {what}; this is not a checkpoint the training wrote: "
+                          "delete it or resume from an earlier one")
+
+    x = raw["x"]
+    if x.dtype.kind not in "fiu":
+        raise bad("x", f"must hold real numbers; got dtype {x.dtype}")
+    if not np.isfinite(x).all():
+        raise bad("x", "holds NaN or infinite values")
+    fields = {}
+    for name, kind in (("iteration", "iu"), ("step", "fiu"), ("ema", "fiu")):
+        value = raw[name]
+        if value.shape != () or value.dtype.kind not in kind:
+            raise bad(name, f"must be a single {'integer' if kind == 'iu' else 'number'}; "
+                            f"got {value.dtype} of shape {value.shape}")
+        fields[name] = value.item()
+    iteration, step, ema = int(fields["iteration"]), float(fields["step"]), float(fields["ema"])
+    named = CHECKPOINT_PATTERN.match(path.name)
+    if iteration < 0 or (named is not None and int(named.group(1)) != iteration):
+        raise bad("iteration", f"is {iteration}, " + (f"but the file name says {int(named.group(1))}" if named
+                                                      else "a negative number"))
+    if not 0 < step < np.inf:
+        raise bad("step", f"must be a positive finite number; got {step}")
+    if np.isinf(ema):
+        raise bad("ema", f"must be finite (or NaN: none yet); got {ema}")
+    state = raw["rng_state"]
+    if state.shape != () or state.dtype.kind != "U":
+        raise bad("rng_state", f"must be a JSON string; got {state.dtype} of shape {state.shape}")
+    try:
+        rng_state = json.loads(str(state)) if str(state) else None
+    except ValueError as err:
+        raise bad("rng_state", f"is not JSON ({err})") from None
+    if rng_state is not None and not (isinstance(rng_state, dict) and isinstance(rng_state.get("bit_generator"), str)):
+        raise bad("rng_state", "is not a numpy random state (a dict naming its bit_generator)")
+    return {"x": x, "iteration": iteration, "step": step, "ema": None if np.isnan(ema) else ema,
+            "rng_state": rng_state}
+
+
+def restore_rng(rng, checkpoint: dict, path) -> None:
+    """Put the random state of `checkpoint` (from `load_checkpoint(path)`) into `rng`, or say why it cannot."""
+    state = checkpoint["rng_state"]
+    if state["bit_generator"] != type(rng.bit_generator).__name__:
+        raise ValueError(f"{path}: field 'rng_state' is a {state['bit_generator']} state; this run draws from "
+                         f"{type(rng.bit_generator).__name__}: resume with the run's own checkpoints")
+    try:
+        rng.bit_generator.state = state
+    except (TypeError, ValueError, KeyError, OverflowError) as err:
+        raise ValueError(f"{path}: field 'rng_state' is not a valid {state['bit_generator']} state "
+                         f"({type(err).__name__}: {err}); delete the checkpoint or resume from an earlier one"
+                         ) from None
 
 
 def sgd_step(params, grad, step: float):

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .optimizer import TrainingDiverged, check_sgd_arguments, checkpoint_path, checkpoint_to_resume, save_checkpoint
+from .optimizer import (
+    TrainingDiverged,
+    check_sgd_arguments,
+    checkpoint_path,
+    checkpoint_to_resume,
+    restore_rng,
+    save_checkpoint,
+)
 
 
 @dataclass
@@ -63,7 +70,7 @@ def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=N
         if ck["rng_state"] is not None:
             if rng is None:
                 raise ValueError(f"checkpoint {resume_from} holds a random state: pass the rng that f draws from")
-            rng.bit_generator.state = ck["rng_state"]
+            restore_rng(rng, ck, resume_from)
         if log:
             log(f"resuming from {resume_from} at iteration {start} (step {step:g})")
 

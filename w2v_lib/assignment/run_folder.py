@@ -7,6 +7,14 @@
     <run>/checkpoints/sgd_<iteration>.npz   sgd checkpoints; x is the stacked (2|V|, d)
                                 parameters [center_vectors; outside_vectors]
     <run>/word_vectors.png      the course's 2-D plot of the same word vectors
+    <run>/.w2v-run              the marker: this folder is a run's ({"format": 1}); without it, a folder
+                                that holds anything is not written into unless overwrite=True
+    <run>/.w2v-run.lock         the lock (fcntl.flock) its one owner holds for the whole run; the OS
+                                releases it when the process ends, however it ends
+
+One owner at a time: `RunFolder.owned()` takes the lock (a second process gets RunBusyError,
+naming the holder's pid); `train_sst` and the command line hold it from the first write to the
+last. Every write of vectors and plots checks that they are finite.
 
 "Word vectors" means one thing here: each word's center and outside vectors side by side,
 [v_w, u_w], (|V|, 2d) (`word_vectors`), as the 2017 assignment's q3_run.py shows them.
@@ -22,11 +30,17 @@ from pathlib import Path
 import numpy as np
 
 from .._files import atomic_file, describe_os_error, remove_leftovers, write_atomically
+from .._lock import LockHeld, held_lock
 from ..corpora.sst import default_data_dir
 from ..optimizer import CHECKPOINT_PATTERN, list_checkpoints, load_checkpoint
 from ..vectors.formats import load_word2vec, save_word2vec
 from .loss_history import DamagedHistoryError, finished_at, history_before, read_losses, write_losses
 from .word_plot import COURSE_WORDS, save_word_plot
+
+
+def _refuse_constant(path, word):
+    raise RunSettingsError(f"{path} holds {word}, which is not a setting: restore it, or start the run again "
+                           "with --overwrite")
 
 
 def default_run_dir() -> Path:
@@ -75,6 +89,33 @@ class RunWriteError(RunFolderError, OSError):
     """The folder cannot be written: read-only or full disk, no permission, a file in the way."""
 
 
+class RunBusyError(RunFolderError, BlockingIOError):
+    """Another process owns the run folder (holds its lock) right now."""
+
+
+class NotARunFolderError(RunFolderError, FileExistsError):
+    """The folder holds files that are not a run's; nothing is written there without overwrite."""
+
+
+MARKER, LOCK = ".w2v-run", ".w2v-run.lock"
+MARKER_FORMAT = 1
+
+
+def check_finite(array, what: str) -> None:
+    """Refuse `array` (2-D, rows are words) with NaN or infinite entries: ValueError naming the rows."""
+    finite = np.isfinite(np.asarray(array))
+    if not finite.all():
+        rows = np.flatnonzero(~finite.reshape(finite.shape[0], -1).all(axis=1))
+        raise ValueError(f"{what} hold NaN or infinite values in {len(rows):,} rows (the first: "
+                         f"{rows[:5].tolist()}): not written")
+
+
+def _changes(saved: dict, config: dict) -> list:
+    """The settings `config` changes of `saved` ("name before → now"), for resume's message."""
+    return [f"{key} {saved.get(key)} → {config.get(key)}" for key in sorted(set(saved) | set(config))
+            if saved.get(key) != config.get(key)]
+
+
 class RunFolder:
     """The folder of one training run: every file's path, and reading and writing each of them.
 
@@ -83,6 +124,7 @@ class RunFolder:
     """
 
     FILES = ("config.json", "losses.npz", "vocab.tsv", "vectors.txt", "word_vectors.png")
+    RUN_KEYS = frozenset({"seed", "method", "n_words", "corpus"})  # a config.json holding these is a run's
 
     def __init__(self, path=None):
         self.path = Path(path) if path is not None else default_run_dir()
@@ -132,6 +174,66 @@ class RunFolder:
         except OSError as err:
             raise RunWriteError(f"cannot write the run folder {self.path}: {describe_os_error(err)}") from err
 
+    @contextmanager
+    def owned(self):
+        """Hold the folder's lock for the block (re-entrant in one process; the OS releases it on death).
+
+        Another process holding it: RunBusyError, one line naming its pid and what to do.
+        """
+        self.check_location()
+        lock = held_lock(self.path / LOCK)
+        with self.writing():  # a read-only folder: RunWriteError naming the lock file
+            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                lock.__enter__()
+            except LockHeld as err:
+                raise RunBusyError(f"{self.path} is in use by another training process (pid {err.holder}): wait "
+                                   "for it to finish (or stop it), then run again, or choose another --run-dir "
+                                   "(run_dir=)") from None
+        try:
+            yield self
+        finally:
+            lock.__exit__(None, None, None)
+
+    def is_run(self) -> bool:
+        """Whether the folder is marked as a run's (or holds the config.json of a run older than the marker)."""
+        if (self.path / MARKER).is_file():
+            return True
+        try:
+            saved = json.loads(self.config_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(saved, dict) and self.RUN_KEYS <= set(saved)
+
+    def foreign(self) -> list:
+        """The names in the folder a run did not write (empty for a run's folder or no folder)."""
+        if not self.path.is_dir() or self.is_run():
+            return []
+        ours = {*self.FILES, self.checkpoint_dir.name, MARKER, LOCK}
+        return sorted(p.name for p in self.path.iterdir()
+                      if p.name not in ours or (p.name == self.config_path.name))
+
+    def check_not_foreign(self, overwrite: bool) -> None:
+        """Refuse a folder that is not a run's: always if a file has a run's name, else unless overwrite."""
+        others = self.foreign()
+        if not others:
+            return
+        if self.config_path.name in others:
+            raise NotARunFolderError(f"{self.path} is not a run folder: its config.json is not a run's "
+                                     f"({self.config_path.read_text(encoding='utf-8', errors='replace')[:60]!r}); "
+                                     "nothing was written: move it away, or choose another --run-dir (run_dir=)")
+        if not overwrite:
+            listed = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")
+            raise NotARunFolderError(f"{self.path} is not a run folder: it holds {listed}; nothing was written: "
+                                     "choose another --run-dir (run_dir=), or pass --overwrite (overwrite=True) to "
+                                     "add a run beside them (they are kept)")
+
+    def mark(self) -> None:
+        """Write the marker that says this folder is a run's."""
+        with self.writing():
+            with atomic_file(self.path / MARKER) as fh:
+                fh.write((json.dumps({"format": MARKER_FORMAT}) + "\n").encode("utf-8"))
+
     def check_location(self) -> None:
         """Refuse, before anything is written, a path that is a file or lies under one."""
         for p in (self.path, *self.path.parents):
@@ -160,17 +262,25 @@ class RunFolder:
     def remove_leftovers(self) -> list:
         """Delete the temporary files of writes that a kill interrupted."""
         with self.writing():
-            return (remove_leftovers(self.path, lambda name: name in self.FILES)
+            return (remove_leftovers(self.path, lambda name: name in self.FILES or name == MARKER)
                     + remove_leftovers(self.checkpoint_dir, lambda name: CHECKPOINT_PATTERN.match(name) is not None))
 
     def read_config(self) -> dict | None:
+        """config.json as a dict (None if there is no file); anything but a JSON object is refused."""
         if not self.config_path.is_file():
             return None
         try:
-            return json.loads(self.config_path.read_text(encoding="utf-8"))
+            saved = json.loads(self.config_path.read_text(encoding="utf-8"),
+                               parse_constant=lambda word: _refuse_constant(self.config_path, word))
+        except RunSettingsError:
+            raise
         except (ValueError, UnicodeDecodeError) as err:
             raise RunSettingsError(f"{self.config_path} is not readable JSON ({err}); "
                                    "restore it, or start the run again with --overwrite") from err
+        if not isinstance(saved, dict):
+            raise RunSettingsError(f"{self.config_path} must hold a JSON object of the run's settings; got "
+                                   f"{json.dumps(saved)[:40]}: restore it, or start the run again with --overwrite")
+        return saved
 
     def write_config(self, config: dict) -> None:
         with self.writing():
@@ -191,7 +301,7 @@ class RunFolder:
         """The saved losses of iterations 1..iteration (NaN where unknown): loss_history.history_before."""
         return history_before(self.losses_path, iteration, log)
 
-    def _reruns_itself(self, config: dict, iterations: int | None) -> bool:
+    def _reruns_itself(self, config: dict, iterations: int | None, changes=_changes) -> bool:
         """Whether a fresh run of `config` for `iterations` rewrites every file here as it is (nothing lost):
         the same settings, a finished run no longer than the new one, no checkpoint past its end."""
         done = finished_at(self.losses_path)
@@ -201,52 +311,64 @@ class RunFolder:
         if latest is not None and int(CHECKPOINT_PATTERN.match(latest.name).group(1)) > done:
             return False
         try:
-            return self.read_config() == config
+            saved = self.read_config()
         except RunSettingsError:
             return False
+        return saved is not None and not changes(saved, config)
 
     def begin(self, config: dict, resume=False, overwrite: bool = False, log=print,
-              iterations: int | None = None) -> Path | None:
+              iterations: int | None = None, check_saved=None, changes=_changes) -> Path | None:
         """Start or resume a run with `config`; returns the checkpoint to resume from (None: fresh).
 
-        `resume` is False (a fresh run), True (the latest checkpoint; none yet, in a folder whose
-        config.json matches: iteration 0) or a checkpoint path.
-        A fresh run in a folder that holds an earlier run's checkpoints, losses or vectors is
-        refused (RunExistsError, saying what is there) unless `overwrite`, which deletes them,
-        or unless it is the same run again: the folder's run finished, with the same config, in
-        no more than `iterations`, so that every file is rewritten as it was (a notebook run twice).
-        Resuming a run whose config.json differs from `config` is refused (RunSettingsError),
-        naming the settings that changed. Leftover temporary files of killed writes are removed.
+        Holds the folder's lock while it works (callers that train hold it for the whole run:
+        `owned`). `resume` is False (a fresh run), True (the latest checkpoint; none yet, in a
+        folder whose config.json matches: iteration 0) or a checkpoint path.
+        A folder that is not a run's (no marker, files a run did not write) is refused
+        (NotARunFolderError); with `overwrite` a run is added beside those files, but a config.json
+        that is not a run's is never replaced. A fresh run in a folder that holds an earlier run's
+        checkpoints, losses or vectors is refused (RunExistsError, saying what is there) unless
+        `overwrite`, which deletes them (and only them), or unless it is the same run again: the
+        folder's run finished, with the same config, in no more than `iterations`, so that every
+        file is rewritten as it was (a notebook run twice).
+        Resuming: config.json is checked by `check_saved(saved)` (field by field), and a run whose
+        results `config` would change is refused (RunSettingsError), naming what `changes(saved,
+        config)` lists (by default every setting that differs). Leftover temporary files of killed writes are removed.
         """
         if resume and overwrite:
             raise RunSettingsError("resume and overwrite exclude each other: continue the run or start it over")
         self.check_location()
-        self.remove_leftovers()
-        resume_from = None
-        if resume:
-            saved = self.read_config()
-            if saved is not None and saved != config:
-                diff = {k: (saved.get(k), v) for k, v in config.items() if saved.get(k) != v}
-                raise RunSettingsError(f"cannot resume {self.path}: its run used other settings (saved, now): {diff}; "
-                                       "resume with the saved ones, or start over with --overwrite")
-            resume_from = Path(resume) if not isinstance(resume, bool) else self.latest_checkpoint()
-            if resume_from is None and saved is None:
-                raise RunSettingsError(f"resume was asked for but {self.path} holds no run (no config.json, "
-                                       "no checkpoint): check --run-dir, or train without --resume")
-            if resume_from is None and log:  # stopped before its first checkpoint: iteration 0 is where it resumes
-                log(f"{self.path} holds no checkpoint yet: the run starts again from iteration 0")
-        elif what := self.found():
-            if not overwrite and self._reruns_itself(config, iterations):
-                overwrite = True
-                if log:
-                    log(f"{self.path} holds this same run, finished: it is trained again and its files rewritten")
-            if not overwrite:
-                latest = self.latest_checkpoint()
-                hint = (f"continue it from {latest.name} with --resume (resume=True), " if latest else "")
-                raise RunExistsError(f"{self.path} already holds a run ({what}): {hint}start over with --overwrite "
-                                     "(overwrite=True), which deletes it, or choose another --run-dir (run_dir=)")
-            self.start_fresh()
-        self.write_config(config)
+        with self.owned():
+            self.remove_leftovers()
+            self.check_not_foreign(overwrite)
+            resume_from = None
+            if resume:
+                saved = self.read_config()
+                if saved is not None and check_saved is not None:
+                    check_saved(saved)
+                if saved is not None and (changed := changes(saved, config)):
+                    raise RunSettingsError(f"cannot resume {self.path}: it would change the run's results; "
+                                           f"{'; '.join(changed)}. Resume with the run's own settings, or start "
+                                           "over with --overwrite (overwrite=True), or in another --run-dir")
+                resume_from = Path(resume) if not isinstance(resume, bool) else self.latest_checkpoint()
+                if resume_from is None and saved is None:
+                    raise RunSettingsError(f"resume was asked for but {self.path} holds no run (no config.json, "
+                                           "no checkpoint): check --run-dir, or train without --resume")
+                if resume_from is None and log:  # stopped before its first checkpoint: iteration 0 is where it resumes
+                    log(f"{self.path} holds no checkpoint yet: the run starts again from iteration 0")
+            elif what := self.found():
+                if not overwrite and self._reruns_itself(config, iterations, changes):
+                    overwrite = True
+                    if log:
+                        log(f"{self.path} holds this same run, finished: it is trained again and its files rewritten")
+                if not overwrite:
+                    latest = self.latest_checkpoint()
+                    hint = (f"continue it from {latest.name} with --resume (resume=True), " if latest else "")
+                    raise RunExistsError(f"{self.path} already holds a run ({what}): {hint}start over with "
+                                         "--overwrite (overwrite=True), which deletes it, or choose another "
+                                         "--run-dir (run_dir=)")
+                self.start_fresh()
+            self.mark()
+            self.write_config(config)
         return resume_from
 
     def save(self, words, counts, params) -> Path:
@@ -255,6 +377,7 @@ class RunFolder:
         if len(counts) != len(words):
             raise ValueError(f"counts must hold one count per word; got {len(counts)} counts for {len(words)} words")
         vectors = word_vectors(params, len(words))  # checked before anything is written
+        check_finite(vectors, f"the word vectors for {self.vectors_path}")
         with self.writing():
             self.path.mkdir(parents=True, exist_ok=True)
             # save_word2vec checks the words (white space, repeats) before it writes a byte
@@ -266,6 +389,7 @@ class RunFolder:
     def save_plot(self, words, vectors, title: str | None = None, path=None) -> Path:
         """The course's 2-D plot of the word vectors, written atomically (default: plot_path)."""
         path = Path(path) if path is not None else self.plot_path
+        check_finite(vectors, f"the word vectors for the plot {path}")
         with self.writing():
             path.parent.mkdir(parents=True, exist_ok=True)
             return write_atomically(path, lambda tmp: save_word_plot(tmp, words, vectors, COURSE_WORDS, title=title),

@@ -1,11 +1,18 @@
-"""Downloading and unpacking a data archive so that a failure leaves nothing behind to be reused.
+"""The one downloader (the treebank's zip and the pretrained vector sets): nothing half-done is ever kept.
 
-`fetch` streams a URL into a file through a temporary file in the same folder (_files.atomic_file):
-the target appears only when every byte the server declared has arrived. It has an overall
-deadline, not only a per-read timeout: a server that sends one byte a second is cut off when the
-deadline passes (a watchdog shuts the connection's socket down, so even a trickle of headers
-cannot hold it open), and a size limit checked against Content-Length before the first byte
-and against the bytes as they come.
+`fetch` streams a URL into a file through `_files.write_atomically` (a temporary file in the
+same folder, renamed over the target only when every check passed; the temporary file is
+removed on any failure, and `fetch` first removes what a killed earlier `fetch` of the same
+target left). Its checks:
+- an overall deadline, not only a per-read timeout: a server that sends one byte a second is
+  cut off when the deadline passes (a watchdog shuts the connection's socket down, so even a
+  trickle of headers cannot hold it open);
+- a size limit, against Content-Length before the first byte and against the bytes as they come;
+- the free disk space, against Content-Length before the first byte;
+- a checksum (md5 or sha256) of the bytes received;
+- `verify(temporary path)`, a caller's check of the whole file before it is kept, e.g.
+  `gzip_within` (a .gz that would unpack to more than a bound is refused, not cached).
+`read_url` is the same transfer into memory (a small catalogue file).
 
 `check_zip` inspects an archive before anything is unpacked: every member's CRC, names that
 clash (twice the same name, a name that is both a file and a folder, names that differ only in
@@ -14,7 +21,10 @@ case), unsafe paths, and the declared unpacked size against a limit and the free
 from __future__ import annotations
 
 import errno
+import gzip
+import hashlib
 import http.client
+import io
 import shutil
 import socket
 import threading
@@ -25,7 +35,7 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
-from .._files import atomic_file, describe_os_error
+from .._files import describe_os_error, remove_leftovers, write_atomically
 
 # errno values that mean our side (the disk) refused, not the network
 _LOCAL = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR}
@@ -33,6 +43,10 @@ _LOCAL = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, er
 
 class DownloadError(OSError):
     """The download did not complete: unreachable, too slow, too large, cut short, or the disk refused."""
+
+
+class ChecksumError(DownloadError, ValueError):
+    """The bytes received do not match the checksum they were published with."""
 
 
 class ArchiveError(ValueError):
@@ -95,46 +109,43 @@ def _opener(deadline: _Deadline):
     return urllib.request.build_opener(*handlers)
 
 
-def fetch(url: str, target, *, timeout: float = 30.0, deadline: float = 600.0, max_bytes: int = 1 << 30,
-          progress: bool = False) -> Path:
-    """Download `url` to `target` (atomically); raises DownloadError saying what went wrong.
+def _check_declared(url, declared, max_bytes, folder) -> None:
+    if declared is not None and declared > max_bytes:
+        raise DownloadError(f"{url} is {declared:,} bytes, more than the {max_bytes:,} expected: not downloaded")
+    free = shutil.disk_usage(folder).free if folder is not None else None
+    if declared is not None and free is not None and declared > free:
+        raise DownloadError(f"{url} is {declared:,} bytes but {folder} has {free:,} free: free some space")
 
-    `timeout` bounds each network wait, `deadline` the whole transfer (seconds); `max_bytes`
-    refuses a larger download, before it starts when the server declares its size.
+
+def _transfer(url, out, *, timeout, deadline, max_bytes, folder=None, progress=None, checksum=None) -> int:
+    """Stream `url` into the binary file `out` with every check but `verify`; returns the byte count.
+
+    progress(bytes so far, declared size or None) is called after each block.
     """
-    target = Path(target)
     clock = _Deadline(deadline)
+    digest = hashlib.new(checksum[0]) if checksum else None
     try:
         with _opener(clock).open(url, timeout=timeout) as response:
             declared = int(response.headers.get("Content-Length") or 0) or None
-            if declared is not None and declared > max_bytes:
-                raise DownloadError(f"{url} is {declared} bytes, more than the {max_bytes} expected: not downloaded")
-            free = shutil.disk_usage(target.parent).free
-            if declared is not None and declared > free:
-                raise DownloadError(f"{url} is {declared} bytes but {target.parent} has {free} free: free some space")
-            bar = None
-            if progress:
-                from tqdm.auto import tqdm
-                bar = tqdm(total=declared, unit="B", unit_scale=True, desc=target.name)
-            try:
-                with atomic_file(target) as out:
-                    # read1: one network read per call, so the deadline is checked while bytes trickle
-                    read = getattr(response, "read1", response.read)  # file:// answers have only read
-                    for block in iter(lambda: read(1 << 16), b""):
-                        out.write(block)
-                        if bar is not None:
-                            bar.update(len(block))
-                        if out.tell() > max_bytes:
-                            raise DownloadError(f"{url} sent more than {max_bytes} bytes: stopped")
-                        if time.monotonic() > clock.end:
-                            raise TimeoutError
-                    if clock.expired:  # the watchdog's shutdown reads as the end of the data
-                        raise TimeoutError
-                    if declared is not None and out.tell() != declared:
-                        raise DownloadError(f"the download of {url} stopped after {out.tell()} of {declared} bytes")
-            finally:
-                if bar is not None:
-                    bar.close()
+            _check_declared(url, declared, max_bytes, folder)
+            got = 0
+            # read1: one network read per call, so the deadline is checked while bytes trickle
+            read = getattr(response, "read1", response.read)  # file:// answers have only read
+            for block in iter(lambda: read(1 << 16), b""):
+                got += len(block)
+                if got > max_bytes:
+                    raise DownloadError(f"{url} sent more than {max_bytes:,} bytes: stopped")
+                out.write(block)
+                if digest is not None:
+                    digest.update(block)
+                if progress is not None:
+                    progress(got, declared)
+                if time.monotonic() > clock.end:
+                    raise TimeoutError
+            if clock.expired:  # the watchdog's shutdown reads as the end of the data
+                raise TimeoutError
+            if declared is not None and got != declared:
+                raise DownloadError(f"the download of {url} stopped after {got:,} of {declared:,} bytes")
     except DownloadError:
         raise
     except (OSError, http.client.HTTPException, ValueError) as err:  # URLError and timeouts are OSErrors
@@ -146,7 +157,81 @@ def fetch(url: str, target, *, timeout: float = 30.0, deadline: float = 600.0, m
         raise DownloadError(f"could not download {url} ({reason})") from err
     finally:
         clock.cancel()
-    return target
+    if digest is not None and digest.hexdigest() != checksum[1].lower():
+        raise ChecksumError(f"the download of {url} does not match its {checksum[0]} checksum {checksum[1]} "
+                            f"(got {digest.hexdigest()}): it is damaged; try again")
+    return got
+
+
+def fetch(url: str, target, *, timeout: float = 30.0, deadline: float = 600.0, max_bytes: int = 1 << 30,
+          progress=False, checksum: tuple | None = None, verify=None) -> Path:
+    """Download `url` to `target` (atomically); raises DownloadError saying what went wrong.
+
+    `timeout` bounds each network wait, `deadline` the whole transfer (seconds); `max_bytes`
+    refuses a larger download, before it starts when the server declares its size.
+    `progress`: True for a tqdm bar, or a callback(bytes so far, declared size or None).
+    `checksum`: (algorithm, hex digest), e.g. ("md5", "…"); a mismatch raises ChecksumError.
+    `verify(path)`: called on the complete temporary file; whatever it raises keeps the file out.
+    """
+    target = Path(target)
+    try:
+        remove_leftovers(target.parent, lambda name: name == target.name)  # a killed fetch's temporary file
+    except OSError as err:
+        raise DownloadError(f"could not save {url}: {describe_os_error(err)}") from err
+    bar = callback = None
+    if progress is True:
+        from tqdm.auto import tqdm
+        bar = tqdm(unit="B", unit_scale=True, desc=target.name)
+
+        def callback(got, declared):
+            bar.total = declared
+            bar.update(got - bar.n)
+    elif callable(progress):
+        callback = progress
+
+    def write(tmp):
+        with open(tmp, "wb") as out:
+            _transfer(url, out, timeout=timeout, deadline=deadline, max_bytes=max_bytes, folder=target.parent,
+                      progress=callback, checksum=checksum)
+        if verify is not None:
+            verify(tmp)
+
+    try:
+        return write_atomically(target, write)
+    except DownloadError:
+        raise
+    except OSError as err:  # the disk (the temporary file, the rename): _files names the target
+        if err.errno is None:
+            raise
+        raise DownloadError(f"could not save {url}: {describe_os_error(err)}") from err
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def read_url(url: str, *, timeout: float = 30.0, deadline: float = 60.0, max_bytes: int = 16 << 20) -> bytes:
+    """The bytes at `url` (a small file such as a catalogue), with fetch's deadline and size limit."""
+    out = io.BytesIO()
+    _transfer(url, out, timeout=timeout, deadline=deadline, max_bytes=max_bytes)
+    return out.getvalue()
+
+
+def gzip_within(max_bytes: int):
+    """A `verify` for fetch: the file must be a whole gzip stream that unpacks to at most `max_bytes`."""
+
+    def verify(path):
+        size = 0
+        try:
+            with gzip.open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    size += len(block)
+                    if size > max_bytes:
+                        raise ArchiveError(f"{Path(path).name} would unpack to more than {max_bytes:,} bytes "
+                                           f"(from {Path(path).stat().st_size:,} packed): refused, not kept")
+        except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
+            raise ArchiveError(f"{Path(path).name} is not a whole gzip file ({err}): not kept") from err
+
+    return verify
 
 
 def check_zip(zf: zipfile.ZipFile, names, dest, max_bytes: int = 1 << 30) -> int:

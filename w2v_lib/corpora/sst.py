@@ -223,6 +223,21 @@ def read_sentences(path=None, repair: bool = True) -> list:
         path = path / SENTENCES_FILE
     if not path.is_file():
         raise SSTNotFoundError(f"{path} does not exist. " + _how_to_get_it(default_data_dir()))
+    try:
+        return _read_sentence_lines(path, repair)
+    except UnicodeDecodeError as err:  # the decoder knows the byte, not the line: find it
+        with open(path, "rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as bad:
+                    raise ValueError(f"{path}, line {number}: byte {raw[bad.start:bad.start + 1]!r} at column "
+                                     f"{bad.start + 1} is not UTF-8 ({bad.reason}); the treebank's file is UTF-8: "
+                                     "restore it or download it again") from None
+        raise ValueError(f"{path} is not UTF-8 ({err})") from None
+
+
+def _read_sentence_lines(path: Path, repair: bool) -> list:
     sentences = []
     with open(path, encoding="utf-8", newline="\n") as fh:
         header = fh.readline()

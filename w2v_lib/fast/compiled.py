@@ -2,7 +2,10 @@
 
 numba compiles a Python function of loops over NumPy arrays to machine code the first time it is
 called, and with `cache=True` stores that code next to the module (in __pycache__), so later
-processes load it instead of compiling again. We chose it over Cython (gensim's choice) because the
+processes load it instead of compiling again (or in $NUMBA_CACHE_DIR, where that is set). A cache
+file that a kill or a full disk left damaged (numba would raise a raw UnpicklingError on every
+later run) is detected when it is loaded, cleared, and the kernel compiled again, with one line
+on stderr saying so (`_RecoveringCache`). We chose it over Cython (gensim's choice) because the
 kernels stay plain, readable Python that a student can open, and there is no build step: without
 numba installed (`HAVE_NUMBA` False) the callers fall back to the NumPy paths.
 
@@ -13,6 +16,8 @@ table, no call out of the kernel. Negative words are drawn by Walker's alias met
 which stay in cache, where the C word2vec's 10⁸-entry unigram table makes every draw a cache miss.
 """
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 
@@ -35,12 +40,42 @@ TWO_TO_MINUS_53 = 1.0 / 9007199254740992.0
 FAST = {"nsz", "arcp", "contract", "reassoc"}
 
 
+if HAVE_NUMBA:
+    from numba.core.caching import FunctionCache
+
+    class _RecoveringCache(FunctionCache):
+        """numba's cache of one function, which clears itself once when its files cannot be read."""
+
+        def load_overload(self, sig, target_context):
+            try:
+                return super().load_overload(sig, target_context)
+            except Exception as err:  # noqa: BLE001 — pickle, EOF, struct and OS errors alike mean "damaged"
+                print(f"numba's cache of {self._name} was damaged ({type(err).__name__}: {err}); "
+                      f"it was cleared and the kernel is compiled again (cache: {self._cache_path})",
+                      file=sys.stderr)
+                try:
+                    self.flush()  # an empty index: the next save rewrites the data files
+                except OSError:
+                    pass
+                return None  # numba compiles, then saves a fresh cache entry
+
+
+def _recovering(dispatcher):
+    if getattr(dispatcher, "_cache", None) is not None and type(dispatcher._cache) is FunctionCache:
+        dispatcher._cache = _RecoveringCache(dispatcher.py_func)
+    return dispatcher
+
+
 def njit(*args, **options):
-    """numba.njit with cache=True (compile once per machine), or the plain function without numba."""
+    """numba.njit with cache=True (compile once per machine, a damaged cache rebuilt), or the plain
+    function without numba."""
     if not HAVE_NUMBA:
         return args[0] if args and callable(args[0]) else (lambda f: f)
     options.setdefault("cache", True)
-    return numba.njit(*args, **options)
+    made = numba.njit(*args, **options)
+    if args and callable(args[0]):
+        return _recovering(made)
+    return lambda func: _recovering(made(func))
 
 
 def require_numba(what: str) -> None:

@@ -1,16 +1,19 @@
 """The assignment's SGD run with the compiled step: `sgd`'s contract, with the loop compiled too.
 
 `sgd(f, x0, ...)` calls f once per step from Python; at 40,000 steps even a few tens of
-microseconds of Python per call add up to a second. Here the steps run in compiled blocks of a
-few hundred, and the steps' windows and negatives are drawn by a second thread one block ahead
-(the draws never depend on the parameters, so that changes nothing but the wall time). Annealing,
+microseconds of Python per call add up to a second. Here the steps run in compiled blocks of
+BLOCK, and the steps' windows and negatives are drawn by a second thread one block ahead (the
+draws never depend on the parameters, so that changes nothing but the wall time). Annealing,
 the loss average, checkpoints and resume behave as in `sgd`, and give the same `SGDResult`.
 
-Randomness: each block's kernel stream is seeded by one draw from the caller's Generator, in
-block order; a checkpoint stores the Generator's state from before the next block's seed, so a
-resumed run draws exactly what the uninterrupted one drew. The stream is not the vectorized
-path's (a different generator inside the kernel), so the two paths agree in distribution and in
-their final loss, not draw for draw.
+Randomness: the draws come in blocks on a fixed grid (iterations 1–250, 251–500, …), each
+block's kernel stream seeded by one draw from the caller's Generator, in block order. The grid
+does not move with the checkpoint interval, the annealing or the number of iterations, so none
+of them changes the results. A checkpoint at iteration t stores the Generator's state from
+before the seed of the block that holds iteration t + 1; a resume draws that block again and
+skips the steps already done, so a resumed run draws exactly what the uninterrupted one drew.
+The stream is not the vectorized path's (a different generator inside the kernel), so the two
+paths agree in distribution and in their final loss, not draw for draw.
 """
 from __future__ import annotations
 
@@ -26,6 +29,8 @@ from ..optimizer import (
     check_sgd_arguments,
     checkpoint_path,
     checkpoint_to_resume,
+    diverged,
+    restore_rng,
     save_checkpoint,
 )
 from ..sampling import NegativeSampler
@@ -33,25 +38,25 @@ from ..sgd_loop import SGDResult
 from .compiled import alias_tables, require_numba, seed_state
 from .sst_kernel import apply_steps, draw_steps, moving_average
 
-BLOCK = 250  # steps per compiled call: long enough to hide the call, short enough to overlap draws
+BLOCK = 250  # steps per drawn block: long enough to hide the call, short enough to overlap draws
 
 
-def block_size(checkpoint_every, anneal_every) -> int:
-    """Blocks end on every checkpoint and every halving of the step."""
-    return math.gcd(BLOCK, checkpoint_every or BLOCK, anneal_every)
+def _segment_end(a: int, end: int, *intervals) -> int:
+    """The first iteration after `a` that ends a stretch of training: `end`, or a multiple of an interval."""
+    return min([end] + [(a // n + 1) * n for n in intervals if n])
 
 
 def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50, window: int = 5, k: int = 10,
                  anneal_every: int = 20000, rng=None, checkpoint_every=None, checkpoint_dir=None,
                  resume_from=None, progress: bool = False, log=print, before_checkpoint=None, threads: int = 2,
-                 each_iteration=None) -> SGDResult:
+                 each_iteration=None, loss_bound: float = math.inf) -> SGDResult:
     """Train the skip-gram of `data` (a TrainingCorpus) from x0 (2|V|, d) float32, as `sgd` would.
 
     The arguments are sgd's (before_checkpoint included), plus the corpus's batch_size, window and
     k. threads=2 draws the next block while this one trains; threads=1 does both in turn (the same
     result). each_iteration, if given, is called once per iteration, after the block that holds it
-    (the kill-and-resume test's hook). A NaN or infinite loss raises TrainingDiverged at the end of
-    its block, before that block's checkpoint.
+    (the kill-and-resume test's hook). A NaN or infinite loss, or one above `loss_bound`, raises
+    TrainingDiverged at the end of its stretch of steps, before that stretch's checkpoint.
     """
     require_numba("the compiled SST step")
     check_sgd_arguments(step, iterations, anneal_every, rng, checkpoint_every, checkpoint_dir, rng_required=True)
@@ -66,27 +71,24 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
             raise ValueError(f"checkpoint {resume_from} holds no random state, so the run cannot be continued exactly")
         x[...] = ck["x"]
         start, step, ema = ck["iteration"], ck["step"], ck["ema"]
-        rng.bit_generator.state = ck["rng_state"]
+        restore_rng(rng, ck, resume_from)
         if log:
             log(f"resuming from {resume_from} at iteration {start} (step {step:g})")
 
     corpus = data.subsampled
     threshold, alias = alias_tables(NegativeSampler(data.vocab.counts, method="alias"))
-    size = block_size(checkpoint_every, anneal_every)
     most = batch_size * 2 * window  # pairs a step can have
-    bounds = list(range(start, iterations, size)) + [iterations] if iterations > start else [start]
-    blocks = list(zip(bounds[:-1], [min(b, iterations) for b in bounds[1:]]))
+    blocks = list(range(start // BLOCK, (iterations - 1) // BLOCK + 1)) if iterations > start else []
 
     # Two sets of buffers, used in turn: block i + 1 is drawn into one while block i trains from the
     # other (fresh arrays for every block would cost a page fault per 4 KB, megabytes per block).
-    buffers = [(np.empty((size, most), dtype=np.int32),  # (steps, pairs) the centre of each pair
-                np.empty((size, most, 1 + k), dtype=np.int32),  # (steps, pairs, 1+K) its o and negatives
-                np.empty(size, dtype=np.int64)) for _ in range(2)]  # (steps,) pairs per step
+    buffers = [(np.empty((BLOCK, most), dtype=np.int32),  # (steps, pairs) the centre of each pair
+                np.empty((BLOCK, most, 1 + k), dtype=np.int32),  # (steps, pairs, 1+K) its o and negatives
+                np.empty(BLOCK, dtype=np.int64)) for _ in range(2)]  # (steps,) pairs per step
 
     def draw(i):
-        a, b = blocks[i]
-        before = copy.deepcopy(rng)  # the state a checkpoint taken just before this block must store
-        centers, words, n_pairs = (buffer[:b - a] for buffer in buffers[i % 2])
+        before = copy.deepcopy(rng)  # the state a checkpoint inside this block must store
+        centers, words, n_pairs = buffers[i % 2]
         draw_steps(corpus.tokens, corpus.starts, corpus.lengths, threshold, alias, batch_size, window, k,
                    seed_state(rng), centers, words, n_pairs)
         return before, centers, words, n_pairs
@@ -101,31 +103,39 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
     pool = ThreadPoolExecutor(1) if threads == 2 and len(blocks) > 1 else None
     try:
         ahead = pool.submit(draw, 0) if pool else None
-        for i, (a, b) in enumerate(blocks):
+        for i, block in enumerate(blocks):
             drawn = ahead.result() if pool else draw(i)
             if pool and i + 1 < len(blocks):
                 ahead = pool.submit(draw, i + 1)
-            _, centers, words, n_pairs = drawn
-            lo, hi = a - start, b - start
-            apply_steps(x, n_words, centers, words, n_pairs, batch_size, float(step), losses[lo:hi])
-            if not np.isfinite(losses[lo:hi]).all():
-                bad = lo + int(np.argmin(np.isfinite(losses[lo:hi])))
-                raise TrainingDiverged(f"the loss became {losses[bad]} at iteration {start + bad + 1} (step {step:g}): "
-                                       "training diverged; use a smaller step", iteration=start + bad + 1)
-            ema = moving_average(losses[lo:hi], np.nan if ema is None else ema, emas[lo:hi])
-            if each_iteration is not None:
-                for _ in range(a, b):
-                    each_iteration()
-            if b % anneal_every == 0:
-                step *= 0.5
-            if checkpoint_every and b % checkpoint_every == 0:
-                if before_checkpoint is not None:
-                    before_checkpoint(b, losses[:hi], emas[:hi])
-                state_after = ahead.result()[0] if pool and i + 1 < len(blocks) else rng
-                written.append(save_checkpoint(checkpoint_path(checkpoint_dir, b), x, b, step, ema, state_after))
-            if bar is not None:
-                bar.update(b - a)
-                bar.set_postfix(loss=f"{ema:.3f}", refresh=False)
+            before, centers, words, n_pairs = drawn
+            first, a = block * BLOCK, max(start, block * BLOCK)
+            block_end = min(iterations, first + BLOCK)
+            while a < block_end:
+                b = _segment_end(a, block_end, anneal_every, checkpoint_every)
+                lo, hi = a - start, b - start
+                apply_steps(x, n_words, centers[a - first:b - first], words[a - first:b - first],
+                            n_pairs[a - first:b - first], batch_size, float(step), losses[lo:hi])
+                worst = lo + int(np.argmax(~np.isfinite(losses[lo:hi]) | (losses[lo:hi] > loss_bound)))
+                if (err := diverged(losses[worst], start + worst + 1, step, loss_bound)) is not None:
+                    raise err
+                ema = moving_average(losses[lo:hi], np.nan if ema is None else ema, emas[lo:hi])
+                if each_iteration is not None:
+                    for _ in range(a, b):
+                        each_iteration()
+                if b % anneal_every == 0:
+                    step *= 0.5
+                if checkpoint_every and b % checkpoint_every == 0:
+                    if before_checkpoint is not None:
+                        before_checkpoint(b, losses[:hi], emas[:hi])
+                    if b < first + BLOCK:  # inside this block: a resume draws it again
+                        state = before
+                    else:  # at its end: the next block's state (drawn ahead, or the Generator's now)
+                        state = ahead.result()[0] if pool and i + 1 < len(blocks) else rng
+                    written.append(save_checkpoint(checkpoint_path(checkpoint_dir, b), x, b, step, ema, state))
+                if bar is not None:
+                    bar.update(b - a)
+                    bar.set_postfix(loss=f"{ema:.3f}", refresh=False)
+                a = b
     finally:
         if pool:
             pool.shutdown(wait=True)

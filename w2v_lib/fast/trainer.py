@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..corpora import Vocabulary, build_vocabulary, encode
-from ..optimizer import checkpoint_path, load_checkpoint, save_checkpoint
+from ..optimizer import TrainingDiverged, checkpoint_path, load_checkpoint, restore_rng, save_checkpoint
 from ..sampling import NegativeSampler, noise_distribution
 from . import batching, kernels, word_kernels
 from .compiled import alias_tables, seed_state
@@ -72,6 +72,7 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
                          f"got checkpoint_every={checkpoint_every!r}, checkpoint_dir={checkpoint_dir!r}")
     if vocab is None:
         vocab = build_vocabulary(sentences, min_count=cfg.min_count, order="count", unknown="drop")
+    _check_memory(cfg, len(vocab))
     corpus = batching.flatten(encode(sentences, vocab), cfg.chunk_words)
 
     rng = np.random.default_rng(cfg.seed)
@@ -95,7 +96,7 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
         if ck["rng_state"] is None:
             raise ValueError(f"checkpoint {resume_from} holds no random state, so the run cannot be continued "
                              "exactly: resume from a checkpoint that train_word2vec wrote")
-        rng.bit_generator.state = ck["rng_state"]
+        restore_rng(rng, ck, resume_from)
         if log:
             log(f"resuming from {resume_from} after epoch {start_epoch} of {cfg.epochs}")
 
@@ -110,8 +111,8 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
             t0 = time.perf_counter()
             words, loss = trainer.run_epoch(epoch, bar)
             if np.isinf(loss) or not (np.isfinite(center_vectors).all() and np.isfinite(outside_vectors).all()):
-                raise FloatingPointError(f"training diverged in epoch {epoch + 1} (loss {loss}): lower alpha "
-                                         f"(got {cfg.alpha}) or batch_size (got {cfg.batch_size})")
+                raise TrainingDiverged(f"training diverged in epoch {epoch + 1} (loss {loss}): lower alpha "
+                                       f"(got {cfg.alpha}) or batch_size (got {cfg.batch_size})", iteration=epoch + 1)
             result.seconds += time.perf_counter() - t0
             result.effective_words += words
             result.epoch_losses.append(loss)
@@ -124,6 +125,22 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
     if bar is not None:
         bar.close()
     return result
+
+
+def _check_memory(cfg: FastConfig, n_words: int) -> None:
+    """Refuse options whose tables or per-chunk arrays cannot fit in memory, with the figures, before allocating."""
+    from .._limits import check_fits
+
+    tables = 2 * n_words * cfg.vector_size * 4 * 2  # center and outside vectors, and a stacked copy to checkpoint
+    pairs = cfg.chunk_words * 2 * cfg.window  # (center, context) pairs of one chunk, at most
+    per_chunk = pairs * 8 * 3 + pairs * cfg.vector_size * 4 * 2  # indices, and the rows a batch gathers
+    if cfg.method != "compiled":
+        groups = -(-pairs // max(cfg.negative_group or 1, 1))
+        per_chunk += groups * (cfg.shared_negatives or cfg.negative) * 4
+    check_fits(tables + per_chunk * max(cfg.threads, 1),
+               f"train_word2vec with vector_size={cfg.vector_size}, window={cfg.window}, negative={cfg.negative}, "
+               f"chunk_words={cfg.chunk_words} and threads={cfg.threads} on {n_words:,} words",
+               "lower vector_size, window, negative, chunk_words or threads, or raise min_count")
 
 
 class _EpochRunner:

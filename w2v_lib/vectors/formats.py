@@ -4,11 +4,13 @@ which opens any of them (or a training run folder) as a WordVectors."""
 from __future__ import annotations
 
 import gzip
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from .._files import atomic_file
+
+MAX_WORD_BYTES = 4096  # a longer word in a binary file is taken for damage (gensim has no bound)
 
 
 def _check_pair(words, vectors):
@@ -29,25 +31,22 @@ def _check_pair(words, vectors):
 
 
 def save_word2vec(path, words, vectors, binary: bool = False) -> Path:
-    """Write `words` and their (|V|, d) `vectors` in the word2vec text (or binary) format."""
+    """Write `words` and their (|V|, d) `vectors` in the word2vec text (or binary) format.
+
+    Atomically (_files.atomic_file), with the user's usual permissions (the umask's).
+    """
     words, vecs = _check_pair(words, vectors)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(f"{vecs.shape[0]} {vecs.shape[1]}\n".encode())
-            if binary:
-                rows = vecs.astype("<f4")
-                for w, row in zip(words, rows):
-                    fh.write(w.encode("utf-8") + b" " + row.tobytes() + b"\n")
-            else:  # 9 significant digits: a float32 reads back exactly
-                for w, row in zip(words, vecs.astype(np.float32)):
-                    fh.write((w + " " + " ".join(f"{x:.9g}" for x in row) + "\n").encode("utf-8"))
-        os.replace(tmp, path)  # readers see the old file or the new one, never half
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as fh:  # readers see the old file or the new one, never half
+        fh.write(f"{vecs.shape[0]} {vecs.shape[1]}\n".encode())
+        if binary:
+            rows = vecs.astype("<f4")
+            for w, row in zip(words, rows):
+                fh.write(w.encode("utf-8") + b" " + row.tobytes() + b"\n")
+        else:  # 9 significant digits: a float32 reads back exactly
+            for w, row in zip(words, vecs.astype(np.float32)):
+                fh.write((w + " " + " ".join(f"{x:.9g}" for x in row) + "\n").encode("utf-8"))
     return path
 
 
@@ -89,10 +88,23 @@ def load_word2vec(path, binary: bool | None = None, unicode_errors: str = "stric
                                  f"header promises {n} words of dimension {d} (at least {n * row:,} bytes) but "
                                  f"the file holds {body_size:,} bytes after the header")
             words, vecs = [], np.empty((n, d), dtype=np.float32)
-            _read_binary(fh.read(), path, len(header), n, d, unicode_errors, words, vecs)
+            # never more than n rows can hold: a .gz (or a limit) reads only what it needs
+            _read_binary(fh.read(n * (row + 1 + MAX_WORD_BYTES)), path, len(header), n, d, unicode_errors, words,
+                         vecs)
         else:  # lines are counted before the table is allocated, so a false header allocates nothing
             words, vecs = _read_text(fh, path, n, n_file, d, unicode_errors)
+    _check_rows_finite(path, words, vecs)
     return words, vecs
+
+
+def _check_rows_finite(path, words, vecs) -> None:
+    """Refuse NaN or infinite vectors, naming the file, the row and its word."""
+    finite = np.isfinite(vecs).all(axis=1)
+    if not finite.all():
+        row = int(np.argmin(finite))
+        raise ValueError(f"{path}: vectors must be finite; row {row + 1} (word {words[row]!r}) holds NaN or infinite "
+                         f"values ({int((~finite).sum()):,} such rows in all): the file comes from a run that "
+                         "diverged, or is damaged")
 
 
 def _read_binary(rest, path, offset, n, d, unicode_errors, words, vecs):
@@ -111,7 +123,13 @@ def _read_binary(rest, path, offset, n, d, unicode_errors, words, vecs):
 
 def _read_text(fh, path, n, n_file, d, unicode_errors):
     lines = []  # (line number in the file, bytes); the header is line 1, blank lines are skipped
-    for no, raw in enumerate(fh, 2):  # a binary file object splits lines at b"\n" only
+    longest = MAX_WORD_BYTES + 48 * d + 2  # a word, then d numbers of at most 47 characters each
+    # a binary file object splits lines at b"\n" only; readline's bound keeps one endless line (a .gz
+    # that unpacks to gigabytes without a newline) from being read whole
+    for no, raw in enumerate(iter(lambda: fh.readline(longest + 1), b""), 2):
+        if len(raw) > longest:
+            raise ValueError(f"{path}, line {no}: longer than {longest:,} bytes, more than a word and {d} numbers "
+                             "can take: the file is damaged or not a word2vec text file")
         if raw.strip():
             lines.append((no, raw))
             if len(lines) == n and n < n_file:

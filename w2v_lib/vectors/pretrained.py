@@ -1,21 +1,19 @@
 """Pretrained vectors from gensim's downloader catalogue (gensim-data), for users with internet.
 
 Only the small single-file sets are offered (GloVe 25–100-d): `download_pretrained` reads the
-catalogue (list.json: each file's md5 checksum and size), streams the file into data/pretrained/
-through a temporary file with a progress callback and an overall deadline, checks the md5, and
-only then moves it into place. Offline, the error says which file to get and where to put it;
-a file put there by hand is used as it is.
+catalogue (list.json: each file's md5 checksum and size) and fetches the file into
+data/pretrained/ with the project's one downloader (corpora/download.py: an overall deadline, a
+size cap, the free space, the md5, a gzip that must unpack within a bound, an atomic rename).
+Offline, the error says which file to get and where to put it; a file put there by hand is used
+as it is.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
+
+from .._files import describe_os_error
+from ..corpora.download import DownloadError, fetch, gzip_within, read_url
 
 CATALOGUE_URL = "https://raw.githubusercontent.com/RaRe-Technologies/gensim-data/master/list.json"
 DOWNLOAD_URL = "https://github.com/RaRe-Technologies/gensim-data/releases/download"
@@ -24,6 +22,8 @@ SMALL_SETS = {  # name → what the menu says
     "glove-wiki-gigaword-100": "GloVe 100-d, Wikipedia + Gigaword (128 MB)",
     "glove-twitter-25": "GloVe 25-d, Twitter (105 MB)",
 }
+MAX_PACKED = 512 << 20  # bytes: the largest set offered is 128 MB packed
+MAX_UNPACKED = 2 << 30  # bytes: GloVe 100-d unpacks to about 350 MB (text compresses about 3:1)
 
 
 class PretrainedUnavailable(FileNotFoundError):
@@ -37,12 +37,6 @@ def pretrained_path(name: str, data_dir=None) -> Path:
     return Path(data_dir or default_data_dir()) / "pretrained" / f"{name}.gz"
 
 
-def md5_of(path) -> str:
-    """The md5 hex digest gensim-data's catalogue lists for each file."""
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "md5").hexdigest()
-
-
 def _how_to_get(name, target, download_url) -> str:
     return (f"get {download_url}/{name}/{name}.gz by hand (its md5 is listed in gensim-data's list.json) "
             f"and put it at {target}")
@@ -50,12 +44,13 @@ def _how_to_get(name, target, download_url) -> str:
 
 def download_pretrained(name: str, data_dir=None, *, catalogue_url: str = CATALOGUE_URL,
                         download_url: str = DOWNLOAD_URL, progress=None, timeout: float = 20.0,
-                        deadline: float = 1800.0) -> Path:
+                        deadline: float = 1800.0, max_unpacked: int = MAX_UNPACKED) -> Path:
     """The path of the set `name`, downloading and verifying it first if it is not there.
 
     Args:
         progress: optional callback(fraction in [0, 1], text).
         timeout: seconds per network read; deadline: seconds for the whole download.
+        max_unpacked: bytes the .gz may unpack to; a larger one is refused and not kept.
     """
     if name not in SMALL_SETS:
         raise ValueError(f"unknown pretrained set {name!r}; choose one of {list(SMALL_SETS)}")
@@ -63,36 +58,37 @@ def download_pretrained(name: str, data_dir=None, *, catalogue_url: str = CATALO
     if target.is_file():
         return target
     try:
-        with urllib.request.urlopen(catalogue_url, timeout=timeout) as response:
-            info = json.load(response)["models"][name]
-    except (OSError, ValueError, KeyError) as err:
+        info = json.loads(read_url(catalogue_url, timeout=timeout, deadline=min(deadline, 120.0)))["models"][name]
+        if not isinstance(info, dict) or not isinstance(info.get("checksum"), str):
+            raise ValueError(f"no md5 checksum for {name}")
+    except (OSError, ValueError, KeyError, TypeError) as err:
         raise PretrainedUnavailable(f"cannot read the catalogue at {catalogue_url} ({err}); offline, "
                                     + _how_to_get(name, target, download_url)) from None
     if info.get("parts", 1) != 1:
         raise ValueError(f"{name} comes in {info['parts']} parts; only single-file sets are supported")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
-    url, end = f"{download_url}/{name}/{name}.gz", time.monotonic() + deadline
+    url = f"{download_url}/{name}/{name}.gz"
+
+    def report(got, declared):
+        total = declared or info.get("file_size")
+        if progress and total:
+            progress(min(got / total, 1.0), f"downloading {name}: {got >> 20} of {total >> 20} MB")
+
     try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-            total = int(response.headers.get("Content-Length") or info.get("file_size") or 0)
-            for block in iter(lambda: response.read(1 << 16), b""):
-                out.write(block)
-                if time.monotonic() > end:
-                    raise PretrainedUnavailable(f"the download of {url} took longer than {deadline:.0f} s; "
-                                                + _how_to_get(name, target, download_url))
-                if progress and total:
-                    progress(out.tell() / total, f"downloading {name}: {out.tell() >> 20} of {total >> 20} MB")
-        if md5_of(tmp) != info["checksum"]:
-            raise ValueError(f"the download of {url} does not match its md5 checksum {info['checksum']}: "
-                             "it is damaged; try again")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
-        raise PretrainedUnavailable(f"cannot download {url} ({err}); " + _how_to_get(name, target, download_url)) \
-            from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # fetch removes its own leftovers; these are what the downloader of earlier versions left
+        # (mkstemp's owner-only <name>.gz.<random>.part)
+        for part in target.parent.glob(f"{target.name}.*.part"):
+            part.unlink(missing_ok=True)
+        fetch(url, target, timeout=timeout, deadline=deadline, max_bytes=MAX_PACKED, progress=report,
+              checksum=("md5", str(info["checksum"])), verify=gzip_within(max_unpacked))
+    except DownloadError as err:
+        if isinstance(err, ValueError):  # the checksum: a damaged file, not an unreachable one
+            raise
+        raise PretrainedUnavailable(f"{err}; " + _how_to_get(name, target, download_url)) from None
+    except ValueError as err:  # the gzip check (ArchiveError)
+        raise ValueError(f"the download of {url} was refused: {err}") from None
+    except OSError as err:
+        raise PretrainedUnavailable(f"cannot save {name} in {target.parent}: {describe_os_error(err)}") from None
     return target
 
 
