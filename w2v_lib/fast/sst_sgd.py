@@ -25,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ..optimizer import (
-    TrainingDiverged,
     check_sgd_arguments,
     checkpoint_path,
     checkpoint_to_resume,
