@@ -245,7 +245,6 @@ KNOWN_EXERCISE_USES = {
     ("cost_model", "neg_sampling_on_touched_rows", "neg_sampling_loss_and_gradient"),
     ("cost_model", "time_losses", "naive_softmax_loss_and_gradient"),
     ("cost_model", "time_losses", "neg_sampling_loss_and_gradient"),
-    ("fast/stages", "per_pair_dense", "neg_sampling_loss_and_gradient"),
     ("sampling", "negative_sampling", "neg_sampling_loss_and_gradient"),
 }
 

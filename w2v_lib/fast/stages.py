@@ -1,22 +1,28 @@
 """The slower stages on the way to the fast trainer, kept so notebook 07 can time each one.
 
-All take the same skip-gram work: pairs (centers[i] → outsides[i]) with their own K negatives
-negatives[i] (unless noted), a learning rate, and the tables center_vectors (the v_w) and outside_vectors (the u_w),
-updated in place. The per-pair stages update after every pair, as word2vec does; the
-minibatch stages compute a batch's gradient from the same parameters and add it at once.
+Only notebook 07 and its tests import this module (the trainer never does), so a release of the
+graded notebooks can leave it out. All take the same skip-gram work: pairs (centers[i] → outsides[i])
+with their own K negatives negatives[i] (unless noted), a learning rate, and the tables
+center_vectors (the v_w) and outside_vectors (the u_w), updated in place. The per-pair stages
+update after every pair, as word2vec does; the minibatch stages compute a batch's gradient from
+the same parameters and add it at once.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..losses import neg_sampling_loss_and_gradient
 from .kernels import scatter_add_rows, sigmoid_
 
 
-def per_pair_dense(center_vectors, outside_vectors, centers, outsides, negatives, lr):
-    """Stage 0: the course's loss function per pair, whose gradient is a dense (|V|, d) array."""
+def per_pair_dense(loss_and_gradient, center_vectors, outside_vectors, centers, outsides, negatives, lr):
+    """Stage 0: the course's loss function per pair, whose gradient is a dense (|Vocab|, d) array.
+
+    `loss_and_gradient(center_vec, outside_idx, outside_vectors, neg_indices)` returns
+    (loss, (d,) gradient for v_c, (|Vocab|, d) gradient for the outside vectors): notebook 04's
+    `neg_sampling_loss_and_gradient`, passed in (notebook 07 passes the student's own).
+    """
     for c, o, neg in zip(centers, outsides, negatives):
-        _, g_center, g_outside = neg_sampling_loss_and_gradient(center_vectors[c], o, outside_vectors, neg)
+        _, g_center, g_outside = loss_and_gradient(center_vectors[c], o, outside_vectors, neg)
         center_vectors[c] -= lr * g_center
         outside_vectors -= lr * g_outside  # touches all |V| rows to change K + 1 of them
 
