@@ -11,9 +11,10 @@ start tells learned structure apart from leftover initialisation:
     initialisation plus two numbers per word, and how many neighbours it reproduces;
   * `measure`: all of the above for one run, as one `Yardstick` row;
   * `initial_center_vectors_sst`, `initial_center_vectors_fast`: each trainer's start, from its seed;
-  * `window_cooccurrence`, `shifted_ppmi`, `factorise`: the factorisation view (Levy & Goldberg,
-    2014): skip-gram with K negatives fits u_oᵀv_c ≈ PMI(c, o) − log K; the SVD of that matrix is
-    the closed-form counterpart of the trained vectors.
+    `sst_run_corpus`: the subsampled copies `train_sst` draws its windows from;
+  * `shifted_ppmi`, `factorise`: the factorisation view (Levy & Goldberg, 2014): skip-gram with K
+    negatives fits u_oᵀv_c ≈ PMI(c, o) − log K; the SVD of that matrix is the closed-form
+    counterpart of the trained vectors (the pair counts: `linear_dynamics.pairs_per_window`).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import scipy.sparse as sp
 
 from ._checks import as_matrix
 from .assignment.train import init_params
+from .corpora import prepare_corpus
 
 
 def _pair(vectors, initial):
@@ -133,28 +135,39 @@ def neighbour_agreement(neighbours, other) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Yardstick:
-    """One run measured against its start (see `measure`)."""
-    second_direction: float  # s₂/s₁ of the movement V − V⁽⁰⁾: near 0 when one direction carries it all
-    cosine_across: float  # median across_cosine over the frequent words: 1 = still the random start
-    surrogate_agreement: float  # mean share of the frequent words' top-k lists that frequency_surrogate reproduces
-    frequency_link: float  # Spearman correlation of the movement along the shared direction with the counts
+    """One run measured against its start (see `measure`); every column over the same words, those
+    seen at least `min_count` times, and the shared direction found from their movement alone."""
+    second_direction: float  # s₂/s₁ of their movement V − V⁽⁰⁾: near 0 when one direction carries it all
+    cosine_across: float  # median of their across_cosine: 1 = still the random start
+    surrogate_agreement: float  # mean share of their top-k lists (among them) that frequency_surrogate reproduces
+    frequency_link: float  # Spearman correlation of their movement along that direction with their counts
 
 
 def measure(vectors, initial, counts, min_count: int = 20, k: int = 10) -> Yardstick:
     """The yardstick for trained center vectors (|V|, d) against their start (|V|, d), with the
-    words' corpus counts (|V|,); the median and the neighbour lists are over words seen at least
-    `min_count` times, the words whose vectors training updates often enough to matter."""
+    words' corpus counts (|V|,), computed over the words seen at least `min_count` times only (the
+    words whose vectors training updates often enough to matter): each column of `Yardstick` is."""
     counts = np.asarray(counts)
     frequent = np.flatnonzero(counts >= min_count)
-    direction = shared_direction(vectors, initial)
-    s = movement_spectrum(vectors, initial)
-    along, _ = split_movement(vectors, initial, direction)
-    trained_lists = top_neighbours(vectors, frequent, k)
-    surrogate_lists = top_neighbours(frequency_surrogate(vectors, initial, direction), frequent, k)
+    if frequent.size <= k:
+        raise ValueError(f"only {frequent.size} words are seen at least {min_count} times; need more than k = {k}")
+    vectors, initial = _pair(vectors, initial)
+    moved, start = vectors[frequent], initial[frequent]  # (n, d) each
+    direction = shared_direction(moved, start)
+    s = movement_spectrum(moved, start)
+    along, _ = split_movement(moved, start, direction)
+    rows = np.arange(frequent.size)
+    trained_lists = top_neighbours(moved, rows, k)
+    surrogate_lists = top_neighbours(frequency_surrogate(moved, start, direction), rows, k)
     return Yardstick(second_direction=float(s[1] / s[0]),
-                     cosine_across=float(np.median(across_cosine(vectors, initial, direction)[frequent])),
+                     cosine_across=float(np.median(across_cosine(moved, start, direction))),
                      surrogate_agreement=float(neighbour_agreement(trained_lists, surrogate_lists).mean()),
-                     frequency_link=frequency_link(along, counts))
+                     frequency_link=frequency_link(along, counts[frequent]))
+
+
+def _sst_run_generators(seed: int):
+    """train_sst's three generators (initialisation, corpus, training), split from SeedSequence(seed)."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(3)]
 
 
 def initial_center_vectors_sst(n_words: int, dim: int, seed: int) -> np.ndarray:
@@ -163,8 +176,13 @@ def initial_center_vectors_sst(n_words: int, dim: int, seed: int) -> np.ndarray:
     train_sst splits SeedSequence(seed) into three generators (initialisation, corpus, training)
     and builds the start from the first with `init_params`; this repeats that split.
     """
-    init_rng = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(3)[0])
-    return init_params(n_words, dim, init_rng)[:n_words]
+    return init_params(n_words, dim, _sst_run_generators(seed)[0])[:n_words]
+
+
+def sst_run_corpus(sentences, seed: int, copies: int = 30, subsample_threshold: float = 1e-5):
+    """The `corpora.TrainingCorpus` (vocabulary, subsampled copies) that
+    `train_sst(sentences=sentences, seed=seed, ...)` prepares, drawn from its corpus generator."""
+    return prepare_corpus(sentences, _sst_run_generators(seed)[1], copies, subsample_threshold)
 
 
 def initial_center_vectors_fast(n_words: int, dim: int, seed: int) -> np.ndarray:
@@ -172,29 +190,6 @@ def initial_center_vectors_fast(n_words: int, dim: int, seed: int) -> np.ndarray
     (rand − 0.5)/d drawn in float32 as the first use of default_rng(seed)."""
     rng = np.random.default_rng(int(seed))
     return (rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim  # (|V|, d)
-
-
-def window_cooccurrence(corpus, n_words: int, window: int) -> sp.csr_matrix:
-    """(|V|, |V|) sparse #(c, o): how often o falls in the window around center c, with each
-    window size b drawn uniformly from 1..window, so a word at distance δ counts (window − δ + 1)/window.
-
-    `corpus` is a corpora.vocabulary.TokenizedCorpus (e.g. the subsampled copies the run samples from); as in
-    the run, a center's own repeats are not pairs. The run draws sentences rather than tokens
-    uniformly, so its pair frequencies follow these counts only approximately.
-    """
-    rows, cols, weights = [], [], []
-    tokens, sentence_ids = corpus.tokens, np.repeat(np.arange(corpus.n_sentences), corpus.lengths)  # (n,), (n,)
-    for delta in range(1, window + 1):
-        same = sentence_ids[delta:] == sentence_ids[:-delta]  # pairs delta apart inside one sentence
-        left, right = tokens[:-delta][same], tokens[delta:][same]
-        keep = left != right
-        left, right = left[keep], right[keep]
-        w = np.full(left.size, (window - delta + 1) / window)
-        rows += [left, right]  # each pair counts in both directions: o to the right of c, and to its left
-        cols += [right, left]
-        weights += [w, w]
-    shape = (n_words, n_words)
-    return sp.csr_matrix((np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))), shape=shape)
 
 
 def shifted_ppmi(pairs, noise_probabilities, k: int) -> sp.csr_matrix:
