@@ -158,3 +158,14 @@ def test_factorise_reconstructs_a_low_rank_matrix():
     assert (np.diff(s) <= 0).all()
     with pytest.raises(ValueError, match="dim must be"):
         ld.factorise(matrix, 30)
+
+
+def test_partial_rank_correlation_removes_a_common_driver():
+    rng = np.random.default_rng(9)
+    counts = rng.integers(1, 1000, 500)
+    x, y = np.log(counts) + 0.1 * rng.standard_normal(500), counts ** 0.5 + rng.standard_normal(500)
+    assert ld.frequency_link(x, y) > 0.8 and abs(ld.partial_rank_correlation(x, y, counts)) < 0.15
+    shared = rng.standard_normal(500)  # something both follow beyond the count
+    assert ld.partial_rank_correlation(np.log(counts) + shared, counts ** 0.5 + 20 * shared, counts) > 0.5
+    with pytest.raises(ValueError, match="one length"):
+        ld.partial_rank_correlation(x, y[:10], counts)

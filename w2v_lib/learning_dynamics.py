@@ -232,3 +232,16 @@ def _unit(direction, dim):
     if e.shape != (dim,) or not np.linalg.norm(e) > 0:
         raise ValueError(f"direction must be a nonzero vector of shape ({dim},); got shape {e.shape}")
     return e / np.linalg.norm(e)
+
+
+def partial_rank_correlation(values, others, control) -> float:
+    """Spearman correlation of two per-word numbers (|V|,) with a third (e.g. the counts) partialled
+    out: the correlation of their ranks' residuals after a least-squares fit on the control's ranks."""
+    from scipy.stats import rankdata
+
+    ranks = [rankdata(np.asarray(x, dtype=np.float64)) for x in (values, others, control)]
+    if len({r.shape for r in ranks}) != 1 or ranks[0].ndim != 1:
+        raise ValueError(f"values, others and control must be 1-D of one length; got {[r.shape for r in ranks]}")
+    z = np.column_stack([np.ones_like(ranks[2]), ranks[2]])  # (n, 2)
+    residuals = [r - z @ np.linalg.lstsq(z, r, rcond=None)[0] for r in ranks[:2]]
+    return float(residuals[0] @ residuals[1] / (np.linalg.norm(residuals[0]) * np.linalg.norm(residuals[1])))
