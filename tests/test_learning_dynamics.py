@@ -1,12 +1,13 @@
 """The yardstick of learning_dynamics on constructed cases whose answer is known, and the two
 initialisations checked against the trainers themselves."""
+import json
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
 from w2v_lib import learning_dynamics as ld
 from w2v_lib import train_sst, train_word2vec
-from w2v_lib.corpora import build_vocabulary, encode
 
 
 def moved_along_one_direction(seed=0, n=200, d=6):
@@ -110,16 +111,28 @@ def test_fast_initialisation_is_the_trainers():
     np.testing.assert_array_equal(ld.initial_center_vectors_fast(n, 8, seed=5), result.center_vectors)
 
 
-def test_window_cooccurrence_weights_by_distance():
-    vocab = build_vocabulary([["a", "b", "c"], ["c", "c", "a"]], unknown="error")
-    pairs = ld.window_cooccurrence(encode([["a", "b", "c"], ["c", "c", "a"]], vocab), len(vocab), window=2)
-    a, b, c = (vocab.index[w] for w in "abc")
-    dense = pairs.toarray()
-    assert dense[a, b] == dense[b, a] == 1.0  # distance 1: every window size reaches it
-    assert dense[b, c] == 1.0
-    assert dense[a, c] == dense[c, a] == 0.5 + 0.5 + 1.0  # distance 2 in sentence 1; 2 and 1 in sentence 2
-    assert dense[c, c] == 0.0  # a center's own repeats are no pairs
-    assert dense.sum() == pytest.approx(2 * (1 + 1 + 0.5) + 2 * (1 + 0.5))
+def test_measure_uses_the_frequent_words_only():
+    trained, initial, direction, shift = moved_along_one_direction(seed=7, n=300)
+    counts = 1 + np.argsort(np.argsort(shift))  # (n,) ranks: the larger shift, the more frequent
+    counts[:100] = 1  # rare words: make them move at random, in every direction
+    trained[:100] = initial[:100] + np.random.default_rng(8).standard_normal((100, initial.shape[1]))
+    frequent_only = ld.measure(trained, initial, counts, min_count=2)
+    assert frequent_only.second_direction < 1e-6 and frequent_only.cosine_across == pytest.approx(1.0)
+    assert frequent_only.frequency_link > 0.99
+    assert ld.measure(trained, initial, counts, min_count=1).second_direction > 0.3  # all words: the rare ones count
+    with pytest.raises(ValueError, match="seen at least"):
+        ld.measure(trained, initial, counts, min_count=295)
+
+
+def test_sst_run_corpus_is_the_trainers(tmp_path):
+    sentences = [["a", "b", "c", "a"], ["b", "c", "d", "e"], ["c", "a", "e", "b"]] * 5
+    result = train_sst(sentences=sentences, run_dir=tmp_path, iterations=0, checkpoint_every=None, seed=3,
+                       dim=4, subsample_threshold=0.05, log=None)
+    data = ld.sst_run_corpus(sentences, seed=3, subsample_threshold=0.05)
+    assert data.vocab.words == result.words
+    assert json.loads((tmp_path / "config.json").read_text())["n_words"] == len(data.vocab)
+    other = ld.sst_run_corpus(sentences, seed=4, subsample_threshold=0.05)
+    assert not np.array_equal(other.subsampled.tokens, data.subsampled.tokens)  # the seed picks the copies
 
 
 def test_shifted_ppmi_is_the_skipgram_optimum():
@@ -145,3 +158,14 @@ def test_factorise_reconstructs_a_low_rank_matrix():
     assert (np.diff(s) <= 0).all()
     with pytest.raises(ValueError, match="dim must be"):
         ld.factorise(matrix, 30)
+
+
+def test_partial_rank_correlation_removes_a_common_driver():
+    rng = np.random.default_rng(9)
+    counts = rng.integers(1, 1000, 500)
+    x, y = np.log(counts) + 0.1 * rng.standard_normal(500), counts ** 0.5 + rng.standard_normal(500)
+    assert ld.frequency_link(x, y) > 0.8 and abs(ld.partial_rank_correlation(x, y, counts)) < 0.15
+    shared = rng.standard_normal(500)  # something both follow beyond the count
+    assert ld.partial_rank_correlation(np.log(counts) + shared, counts ** 0.5 + 20 * shared, counts) > 0.5
+    with pytest.raises(ValueError, match="one length"):
+        ld.partial_rank_correlation(x, y[:10], counts)

@@ -1,7 +1,7 @@
 """A yardstick for what a training run learned: how far each vector moved from where it started.
 
 A run starts from known vectors: center vectors v_w random and small, outside vectors u_w zero
-(the handout's U = outside_vectors.T). Comparing the trained center vectors (|V|, d) with that
+(the handout's U = outside_vectors.T). Comparing the trained center vectors (|Vocab|, d) with that
 start tells learned structure apart from leftover initialisation:
   * `shared_direction`, `split_movement`, `across_cosine`: the movement v_w − v_w⁽⁰⁾ split into
     its part along the one direction every vector moved along, and the rest;
@@ -11,9 +11,10 @@ start tells learned structure apart from leftover initialisation:
     initialisation plus two numbers per word, and how many neighbours it reproduces;
   * `measure`: all of the above for one run, as one `Yardstick` row;
   * `initial_center_vectors_sst`, `initial_center_vectors_fast`: each trainer's start, from its seed;
-  * `window_cooccurrence`, `shifted_ppmi`, `factorise`: the factorisation view (Levy & Goldberg,
-    2014): skip-gram with K negatives fits u_oᵀv_c ≈ PMI(c, o) − log K; the SVD of that matrix is
-    the closed-form counterpart of the trained vectors.
+    `sst_run_corpus`: the subsampled copies `train_sst` draws its windows from;
+  * `shifted_ppmi`, `factorise`: the factorisation view (Levy & Goldberg, 2014): skip-gram with K
+    negatives fits u_oᵀv_c ≈ PMI(c, o) − log K; the SVD of that matrix is the closed-form
+    counterpart of the trained vectors (the pair counts: `linear_dynamics.pairs_per_window`).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import scipy.sparse as sp
 
 from ._checks import as_matrix
 from .assignment.train import init_params
+from .corpora import prepare_corpus
 
 
 def _pair(vectors, initial):
@@ -33,7 +35,8 @@ def _pair(vectors, initial):
 
 
 def movement_spectrum(vectors, initial) -> np.ndarray:
-    """Singular values (d,), largest first, of the movement matrix V − V⁽⁰⁾ (|V|, d).
+    """Singular values (d,), largest first, of the movement `vectors − initial` (|Vocab|, d): center
+    vectors as rows, i.e. (V − V⁽⁰⁾)ᵀ in the handout's notation.
 
     One large value and d − 1 small ones: every vector moved along (nearly) one shared direction.
     Computed from the d × d Gram matrix, which squares them: values below about 1e-7 of the
@@ -43,7 +46,7 @@ def movement_spectrum(vectors, initial) -> np.ndarray:
 
 
 def shared_direction(vectors, initial) -> np.ndarray:
-    """The unit direction (d,) that the movement V − V⁽⁰⁾ follows most: its leading right
+    """The unit direction (d,) that the movement (V − V⁽⁰⁾)ᵀ follows most: its leading right
     singular vector, signed so that most words moved forwards along it."""
     vectors, initial = _pair(vectors, initial)
     direction = _movement_axes(vectors, initial)[1][:, 0]  # (d,)
@@ -51,36 +54,36 @@ def shared_direction(vectors, initial) -> np.ndarray:
 
 
 def _movement_axes(vectors, initial):
-    """(singular values (d,), right singular vectors as columns (d, d)) of V − V⁽⁰⁾, largest first,
-    from the d × d Gram matrix: |V| can be large, d is small."""
+    """(singular values (d,), right singular vectors as columns (d, d)) of (V − V⁽⁰⁾)ᵀ, largest first,
+    from the d × d Gram matrix: |Vocab| can be large, d is small."""
     vectors, initial = _pair(vectors, initial)
-    movement = vectors - initial  # (|V|, d)
+    movement = vectors - initial  # (|Vocab|, d)
     energy, axes = np.linalg.eigh(movement.T @ movement)  # ascending, (d,) and (d, d)
     return np.sqrt(np.maximum(energy[::-1], 0.0)), axes[:, ::-1]
 
 
 def split_movement(vectors, initial, direction):
-    """(along (|V|,), across (|V|,)): each word's movement v_w − v_w⁽⁰⁾ as its signed length along
+    """(along (|Vocab|,), across (|Vocab|,)): each word's movement v_w − v_w⁽⁰⁾ as its signed length along
     the unit `direction` and the length of the rest, orthogonal to it."""
     vectors, initial = _pair(vectors, initial)
-    movement = vectors - initial  # (|V|, d)
-    along = movement @ _unit(direction, vectors.shape[1])  # (|V|,)
-    across = np.sqrt(np.maximum((movement ** 2).sum(axis=1) - along ** 2, 0.0))  # Pythagoras, (|V|,)
+    movement = vectors - initial  # (|Vocab|, d)
+    along = movement @ _unit(direction, vectors.shape[1])  # (|Vocab|,)
+    across = np.sqrt(np.maximum((movement ** 2).sum(axis=1) - along ** 2, 0.0))  # Pythagoras, (|Vocab|,)
     return along, across
 
 
 def across_cosine(vectors, initial, direction) -> np.ndarray:
-    """(|V|,) cosine between each trained vector and its initialisation, both with their part along
+    """(|Vocab|,) cosine between each trained vector and its initialisation, both with their part along
     `direction` removed: 1 means that, apart from that direction, the word is still its random start."""
     vectors, initial = _pair(vectors, initial)
     e = _unit(direction, vectors.shape[1])
-    a = vectors - np.outer(vectors @ e, e)  # (|V|, d)
-    b = initial - np.outer(initial @ e, e)  # (|V|, d)
+    a = vectors - np.outer(vectors @ e, e)  # (|Vocab|, d)
+    b = initial - np.outer(initial @ e, e)  # (|Vocab|, d)
     return (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
 
 
 def frequency_link(values, counts) -> float:
-    """Spearman rank correlation between a per-word number (|V|,) and the words' corpus counts (|V|,)."""
+    """Spearman rank correlation between a per-word number (|Vocab|,) and the words' corpus counts (|Vocab|,)."""
     from scipy.stats import spearmanr
 
     values, counts = np.asarray(values, dtype=np.float64), np.asarray(counts)
@@ -90,7 +93,7 @@ def frequency_link(values, counts) -> float:
 
 
 def frequency_surrogate(vectors, initial, direction) -> np.ndarray:
-    """(|V|, d) stand-ins for the trained vectors: v̂_w = a_w e + s_w (v_w⁽⁰⁾ − (v_w⁽⁰⁾·e) e).
+    """(|Vocab|, d) stand-ins for the trained vectors: v̂_w = a_w e + s_w (v_w⁽⁰⁾ − (v_w⁽⁰⁾·e) e).
 
     Built from the initialisation and two numbers per word, fitted by least squares: a_w, the
     trained vector's coordinate along the unit direction e (how it relates to word frequency is
@@ -98,9 +101,9 @@ def frequency_surrogate(vectors, initial, direction) -> np.ndarray:
     """
     vectors, initial = _pair(vectors, initial)
     e = _unit(direction, vectors.shape[1])
-    a = vectors @ e  # (|V|,)
-    start_across = initial - np.outer(initial @ e, e)  # (|V|, d)
-    scale = (vectors * start_across).sum(axis=1) / (start_across ** 2).sum(axis=1)  # (|V|,) since e ⟂ start_across
+    a = vectors @ e  # (|Vocab|,)
+    start_across = initial - np.outer(initial @ e, e)  # (|Vocab|, d)
+    scale = (vectors * start_across).sum(axis=1) / (start_across ** 2).sum(axis=1)  # (|Vocab|,) since e ⟂ start_across
     return np.outer(a, e) + scale[:, None] * start_across
 
 
@@ -133,82 +136,76 @@ def neighbour_agreement(neighbours, other) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Yardstick:
-    """One run measured against its start (see `measure`)."""
-    second_direction: float  # s₂/s₁ of the movement V − V⁽⁰⁾: near 0 when one direction carries it all
-    cosine_across: float  # median across_cosine over the frequent words: 1 = still the random start
-    surrogate_agreement: float  # mean share of the frequent words' top-k lists that frequency_surrogate reproduces
-    frequency_link: float  # Spearman correlation of the movement along the shared direction with the counts
+    """One run measured against its start (see `measure`); every column over the same words, those
+    seen at least `min_count` times, and the shared direction found from their movement alone."""
+    second_direction: float  # s₂/s₁ of their movement (V − V⁽⁰⁾)ᵀ: near 0 when one direction carries it all
+    cosine_across: float  # median of their across_cosine: 1 = still the random start
+    surrogate_agreement: float  # mean share of their top-k lists (among them) that frequency_surrogate reproduces
+    frequency_link: float  # Spearman correlation of their movement along that direction with their counts
 
 
 def measure(vectors, initial, counts, min_count: int = 20, k: int = 10) -> Yardstick:
-    """The yardstick for trained center vectors (|V|, d) against their start (|V|, d), with the
-    words' corpus counts (|V|,); the median and the neighbour lists are over words seen at least
-    `min_count` times, the words whose vectors training updates often enough to matter."""
+    """The yardstick for trained center vectors (|Vocab|, d) against their start (|Vocab|, d), with the
+    words' corpus counts (|Vocab|,), computed over the words seen at least `min_count` times only (the
+    words whose vectors training updates often enough to matter): each column of `Yardstick` is."""
     counts = np.asarray(counts)
     frequent = np.flatnonzero(counts >= min_count)
-    direction = shared_direction(vectors, initial)
-    s = movement_spectrum(vectors, initial)
-    along, _ = split_movement(vectors, initial, direction)
-    trained_lists = top_neighbours(vectors, frequent, k)
-    surrogate_lists = top_neighbours(frequency_surrogate(vectors, initial, direction), frequent, k)
+    if frequent.size <= k:
+        raise ValueError(f"only {frequent.size} words are seen at least {min_count} times; need more than k = {k}")
+    vectors, initial = _pair(vectors, initial)
+    moved, start = vectors[frequent], initial[frequent]  # (n, d) each
+    direction = shared_direction(moved, start)
+    s = movement_spectrum(moved, start)
+    along, _ = split_movement(moved, start, direction)
+    rows = np.arange(frequent.size)
+    trained_lists = top_neighbours(moved, rows, k)
+    surrogate_lists = top_neighbours(frequency_surrogate(moved, start, direction), rows, k)
     return Yardstick(second_direction=float(s[1] / s[0]),
-                     cosine_across=float(np.median(across_cosine(vectors, initial, direction)[frequent])),
+                     cosine_across=float(np.median(across_cosine(moved, start, direction))),
                      surrogate_agreement=float(neighbour_agreement(trained_lists, surrogate_lists).mean()),
-                     frequency_link=frequency_link(along, counts))
+                     frequency_link=frequency_link(along, counts[frequent]))
+
+
+def _sst_run_generators(seed: int):
+    """train_sst's three generators (initialisation, corpus, training), split from SeedSequence(seed)."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(3)]
 
 
 def initial_center_vectors_sst(n_words: int, dim: int, seed: int) -> np.ndarray:
-    """(|V|, d) float32: the center vectors `assignment.train.train_sst(seed=seed)` starts from.
+    """(|Vocab|, d) float32: the center vectors `assignment.train.train_sst(seed=seed)` starts from.
 
     train_sst splits SeedSequence(seed) into three generators (initialisation, corpus, training)
     and builds the start from the first with `init_params`; this repeats that split.
     """
-    init_rng = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(3)[0])
-    return init_params(n_words, dim, init_rng)[:n_words]
+    return init_params(n_words, dim, _sst_run_generators(seed)[0])[:n_words]
+
+
+def sst_run_corpus(sentences, seed: int, copies: int = 30, subsample_threshold: float = 1e-5):
+    """The `corpora.TrainingCorpus` (vocabulary, subsampled copies) that
+    `train_sst(sentences=sentences, seed=seed, ...)` prepares, drawn from its corpus generator."""
+    return prepare_corpus(sentences, _sst_run_generators(seed)[1], copies, subsample_threshold)
 
 
 def initial_center_vectors_fast(n_words: int, dim: int, seed: int) -> np.ndarray:
-    """(|V|, d) float32: the center vectors `fast.train_word2vec(seed=seed)` starts from, word2vec's
+    """(|Vocab|, d) float32: the center vectors `fast.train_word2vec(seed=seed)` starts from, word2vec's
     (rand − 0.5)/d drawn in float32 as the first use of default_rng(seed)."""
     rng = np.random.default_rng(int(seed))
-    return (rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim  # (|V|, d)
-
-
-def window_cooccurrence(corpus, n_words: int, window: int) -> sp.csr_matrix:
-    """(|V|, |V|) sparse #(c, o): how often o falls in the window around center c, with each
-    window size b drawn uniformly from 1..window, so a word at distance δ counts (window − δ + 1)/window.
-
-    `corpus` is a corpora.vocabulary.TokenizedCorpus (e.g. the subsampled copies the run samples from); as in
-    the run, a center's own repeats are not pairs. The run draws sentences rather than tokens
-    uniformly, so its pair frequencies follow these counts only approximately.
-    """
-    rows, cols, weights = [], [], []
-    tokens, sentence_ids = corpus.tokens, np.repeat(np.arange(corpus.n_sentences), corpus.lengths)  # (n,), (n,)
-    for delta in range(1, window + 1):
-        same = sentence_ids[delta:] == sentence_ids[:-delta]  # pairs delta apart inside one sentence
-        left, right = tokens[:-delta][same], tokens[delta:][same]
-        keep = left != right
-        left, right = left[keep], right[keep]
-        w = np.full(left.size, (window - delta + 1) / window)
-        rows += [left, right]  # each pair counts in both directions: o to the right of c, and to its left
-        cols += [right, left]
-        weights += [w, w]
-    shape = (n_words, n_words)
-    return sp.csr_matrix((np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))), shape=shape)
+    return (rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim  # (|Vocab|, d)
 
 
 def shifted_ppmi(pairs, noise_probabilities, k: int) -> sp.csr_matrix:
-    """(|V|, |V|) sparse max(0, log(#(c, o) / (#(c) · K · P_n(o)))): the shifted positive PMI.
+    """(|Vocab|, |Vocab|) sparse max(0, log(#(c, o) / (#(c) · K · P_n(o)))): the shifted positive PMI.
 
-    With P_n the negative-sampling distribution (|V|,) and #(c) = Σ_o #(c, o), the log term is the
+    With P_n the negative-sampling distribution (|Vocab|,) and #(c) = Σ_o #(c, o), the log term is the
     value of u_oᵀv_c at which skip-gram's expected loss for that pair is smallest (Levy & Goldberg,
     2014); pairs never seen, and negative values, are set to 0 so the matrix stays sparse.
     """
     pairs = sp.csr_matrix(pairs, dtype=np.float64)
     noise = np.asarray(noise_probabilities, dtype=np.float64)
     if pairs.shape[0] != pairs.shape[1] or noise.shape != (pairs.shape[0],):
-        raise ValueError(f"pairs must be (|V|, |V|) and noise_probabilities (|V|,); got {pairs.shape}, {noise.shape}")
-    center_totals = np.asarray(pairs.sum(axis=1)).ravel()  # (|V|,) #(c)
+        raise ValueError(f"pairs must be (|Vocab|, |Vocab|) and noise_probabilities (|Vocab|,); "
+                         f"got {pairs.shape}, {noise.shape}")
+    center_totals = np.asarray(pairs.sum(axis=1)).ravel()  # (|Vocab|,) #(c)
     coo = pairs.tocoo()
     keep = coo.data > 0
     r, c, n = coo.row[keep], coo.col[keep], coo.data[keep]
@@ -237,3 +234,16 @@ def _unit(direction, dim):
     if e.shape != (dim,) or not np.linalg.norm(e) > 0:
         raise ValueError(f"direction must be a nonzero vector of shape ({dim},); got shape {e.shape}")
     return e / np.linalg.norm(e)
+
+
+def partial_rank_correlation(values, others, control) -> float:
+    """Spearman correlation of two per-word numbers (|Vocab|,) with a third (e.g. the counts) partialled
+    out: the correlation of their ranks' residuals after a least-squares fit on the control's ranks."""
+    from scipy.stats import rankdata
+
+    ranks = [rankdata(np.asarray(x, dtype=np.float64)) for x in (values, others, control)]
+    if len({r.shape for r in ranks}) != 1 or ranks[0].ndim != 1:
+        raise ValueError(f"values, others and control must be 1-D of one length; got {[r.shape for r in ranks]}")
+    z = np.column_stack([np.ones_like(ranks[2]), ranks[2]])  # (n, 2)
+    residuals = [r - z @ np.linalg.lstsq(z, r, rcond=None)[0] for r in ranks[:2]]
+    return float(residuals[0] @ residuals[1] / (np.linalg.norm(residuals[0]) * np.linalg.norm(residuals[1])))
