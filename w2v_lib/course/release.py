@@ -47,7 +47,7 @@ TEMPLATE = Path(__file__).resolve().parent / "template"
 # The instructor's machinery stays home; the release keeps checks, answers and cells (used by
 # the notebooks) so `w2v_lib.course` still imports there.
 INSTRUCTOR_ONLY_FILES = {"course/release.py", "course/library_release.py", "course/grading.py", "course/__main__.py",
-                         "course/template"}
+                         "course/template", "course/grader"}  # the grader: its cases and references stay home
 GRADE_EXTRA = "pip install -e '.[grade]'"
 
 
