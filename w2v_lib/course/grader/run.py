@@ -54,6 +54,7 @@ class GradingReport:
     students: dict  # {student: StudentResult}
     refused: dict  # {folder entry: why it was not graded at all}
     grades_csv: Path
+    sandbox_cpu: float = 0.0  # CPU seconds the sandboxes reported (a measurement, never a grade)
 
     def refusals(self) -> list[str]:
         lines = [f"{name}: not graded: {why}" for name, why in self.refused.items()]
@@ -144,7 +145,7 @@ def grade(submissions, notebooks=None, package=None, jobs: int | None = None, tr
                                "--trusted to run each submission in a plain process (code you trust)") from None
         results = _grade_all(spec, sandbox, students, jobs or os.cpu_count() or 1, progress)
     path = write_results(submissions, spec, results)
-    return GradingReport(spec, results, refused, path)
+    return GradingReport(spec, results, refused, path, sandbox.reported_cpu)
 
 
 def _grade_all(spec: Spec, sandbox: Sandbox, students: dict, jobs: int, progress: bool) -> dict:
