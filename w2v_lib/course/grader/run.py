@@ -79,9 +79,11 @@ class GradingReport:
 def release_library(notebooks_dir: Path, package: Path, target: Path) -> Path:
     """The release's w2v_lib (every exercise a stub) in target/w2v_lib, without the instructor's grader."""
     from ..cells import exercise_notebooks
+    from ..release import INSTRUCTOR_ONLY_FILES
     from ..release import release_library as write_library
 
-    write_library(package, target / "w2v_lib", exercise_notebooks(sorted(Path(notebooks_dir).glob("*.ipynb"))))
+    write_library(package, target / "w2v_lib", exercise_notebooks(sorted(Path(notebooks_dir).glob("*.ipynb"))),
+                  skip=INSTRUCTOR_ONLY_FILES, later=False)
     for private in ("course/grader", "course/grading.py", "course/release.py", "course/__main__.py"):
         path = target / "w2v_lib" / private
         if path.is_dir():
