@@ -1,0 +1,356 @@
+// The offline page's explorer: decodes the data (see w2v_lib/explorer/page_data.py), draws the
+// map with plotly, and answers the search box, clicks on points and clicks on list entries.
+//
+// Speed at 400,000 words: part-of-a-word search runs String.indexOf over one lower-cased string
+// of all words (no per-word loop), maps each hit to its word by binary search, orders the hits by
+// a counting sort on length, and draws at most DRAW_CAP of them; labels are placed for at most
+// LABEL_LIMIT words against at most MARKER_CAP markers. Every step is linear in the vocabulary
+// or bounded, so a keystroke costs a few milliseconds. Words are shown through textContent or
+// HTML-escaped (plotly renders hover text as HTML) and cut to SHOW_CHARS characters.
+(function () {
+  "use strict";
+  var D = JSON.parse(document.getElementById("w2v-data").textContent);
+  var CFG = D.config, DRAW_CAP = CFG.draw_cap, LABEL_LIMIT = CFG.label_limit, LIST_CAP = CFG.list_cap;
+  var MARKER_CAP = 200, SHOW_CHARS = 40, R = 5, GAP = 3, FONT_PX = 12;
+  var gd = document.getElementById(CFG.div_id);
+  var box = document.getElementById("w2v-search");
+  var status = document.getElementById("w2v-status");
+  var list = document.getElementById("w2v-neighbours");
+  var expr = W2VExpressions(D.text.spaces, D.text.digit_zeros);
+
+  // --- the data ---------------------------------------------------------------------------
+  function bytes(b64) {
+    var s = atob(b64), out = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out.buffer;
+  }
+  function halfToFloat(buffer) {
+    var table = new Float32Array(65536), h = new Uint16Array(buffer), out = new Float32Array(h.length);
+    for (var b = 0; b < 65536; b++) {
+      var sign = b & 0x8000 ? -1 : 1, e = (b >> 10) & 0x1f, f = b & 0x3ff;
+      table[b] = e === 0 ? sign * f * Math.pow(2, -24) : e === 31 ? (f ? NaN : sign * Infinity)
+                                                              : sign * (1 + f / 1024) * Math.pow(2, e - 15);
+    }
+    for (var i = 0; i < h.length; i++) out[i] = table[h[i]];
+    return out;
+  }
+  var words = D.words, n = words.length, dim = D.dim;
+  var X = new Float32Array(bytes(D.x)), Y = new Float32Array(bytes(D.y));
+  var counts = D.counts ? new Uint32Array(bytes(D.counts)) : null;
+  var V = halfToFloat(bytes(D.vectors));  // (n, dim) row-major
+  var norms = new Float32Array(n);
+  for (var r = 0; r < n; r++) {
+    var s2 = 0;
+    for (var c = 0, off = r * dim; c < dim; c++) s2 += V[off + c] * V[off + c];
+    norms[r] = Math.sqrt(s2);
+  }
+  delete D.vectors; delete D.x; delete D.y;
+
+  // --- words: exact index, case-folded index, and one string to search ---------------------
+  var index = new Map(), lowerIndex = new Map(), lower = new Array(n);
+  for (var i = 0; i < n; i++) {
+    lower[i] = words[i].toLowerCase();
+    index.set(words[i], i);  // Maps: "constructor" and "__proto__" are ordinary keys
+    if (!lowerIndex.has(lower[i])) lowerIndex.set(lower[i], i);
+  }
+  var SEP = "\u0000", starts = new Int32Array(n), parts = new Array(n), at = 1;
+  for (i = 0; i < n; i++) { starts[i] = at; parts[i] = lower[i]; at += lower[i].length + 1; }
+  var haystack = SEP + parts.join(SEP) + SEP;
+  parts = null;
+
+  function wordAt(pos) {  // the word whose span holds haystack position pos
+    var lo = 0, hi = n - 1;
+    while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (starts[mid] <= pos) lo = mid; else hi = mid - 1; }
+    return lo;
+  }
+  function containing(needle) {
+    // every word containing `needle` (lower-cased), shortest first, then by row (the widget's order)
+    var hits = [], from = 0;
+    if (!needle) return hits;
+    for (;;) {
+      var pos = haystack.indexOf(needle, from);
+      if (pos < 0) break;
+      var w = wordAt(pos), end = starts[w] + lower[w].length;
+      if (pos + needle.length <= end) { hits.push(w); from = end + 1; } else from = pos + 1;
+    }
+    var buckets = new Array(257);
+    for (var j = 0; j < hits.length; j++) {
+      var len = Math.min(words[hits[j]].length, 256);
+      (buckets[len] = buckets[len] || []).push(hits[j]);
+    }
+    if (buckets[256]) buckets[256].sort(function (a, b) { return words[a].length - words[b].length || a - b; });
+    var ordered = [];
+    buckets.forEach(function (bucket) { if (bucket) for (var k = 0; k < bucket.length; k++) ordered.push(bucket[k]); });
+    return ordered;
+  }
+
+  // --- shown text ---------------------------------------------------------------------------
+  function shortWord(w) { return w.length > SHOW_CHARS ? Array.from(w.slice(0, 2 * SHOW_CHARS)).slice(0, SHOW_CHARS).join("") + "\u2026" : w; }
+  function escapeHtml(s) {
+    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
+  function hover(i, score) {
+    var text = escapeHtml(shortWord(words[i]));
+    if (counts) text += "<br>count " + counts[i].toLocaleString("en");
+    if (score !== undefined) text += "<br>cosine " + score.toFixed(3);
+    return text;
+  }
+  function fmt(x) { return x.toLocaleString("en"); }
+
+  // --- neighbours ---------------------------------------------------------------------------
+  function lookup(word) {
+    var row = index.get(word);
+    if (row === undefined) {
+      throw new Error(expr.pyRepr(word) + " is not in the vocabulary (" + n + " words)" + hint(word));
+    }
+    var v = new Array(dim);
+    for (var c = 0; c < dim; c++) v[c] = V[row * dim + c];
+    return v;
+  }
+  function hint(word) {
+    var close = containing(word.toLowerCase()).slice(0, 3);
+    return close.length ? "; did you mean " + close.map(function (j) { return expr.pyRepr(words[j]); }).join(", ") + "?"
+                        : "; words are lower-case tokens of the corpus";
+  }
+  function nearest(q, k, exclude) {
+    var qn = 0;
+    for (var c = 0; c < dim; c++) qn += q[c] * q[c];
+    qn = Math.sqrt(qn);
+    if (!(qn > 0)) throw new Error("the query vector is zero, so it has no direction to compare by cosine");
+    var qq = new Float32Array(q), best = [], worst = -Infinity;
+    for (var row = 0; row < n; row++) {
+      if (exclude.has(row)) continue;
+      var dot = 0, off = row * dim;
+      for (c = 0; c < dim; c++) dot += qq[c] * V[off + c];
+      var score = norms[row] > 0 ? dot / (qn * norms[row]) : 0;
+      if (best.length < k || score > worst) {  // ties keep the lower row, as numpy's stable sort does
+        var at = best.length;
+        while (at > 0 && best[at - 1][1] < score) at--;
+        best.splice(at, 0, [row, score]);
+        if (best.length > k) best.pop();
+        worst = best[best.length - 1][1];
+      }
+    }
+    return best;
+  }
+
+  // --- the plot -----------------------------------------------------------------------------
+  var hoverAll = new Array(n);
+  for (i = 0; i < n; i++) hoverAll[i] = hover(i);
+  var marker = {size: 5, color: CFG.palette[0]};
+  if (D.colours) {
+    marker = {size: 5, color: Array.from(new Uint8Array(bytes(D.colours))), colorscale: CFG.colorscale,
+              cmin: -0.5, cmax: CFG.colour_names.length - 0.5, showscale: false};
+  }
+  var traces = [
+    {type: "scattergl", mode: "markers", name: "words", x: X, y: Y, hoverinfo: "text", hovertext: hoverAll, marker: marker},
+    {type: "scattergl", mode: "markers", name: "matches", x: [], y: [], hoverinfo: "text", hovertext: [],
+     marker: {size: 2 * R, color: CFG.highlight, line: {width: 1, color: "black"}}},
+    {type: "scatter", mode: "text", name: "labels", x: [], y: [], text: [], hoverinfo: "skip",
+     textfont: {size: FONT_PX}, cliponaxis: false}];
+  var layout = {autosize: true, showlegend: false, hovermode: "closest", dragmode: "pan",
+                margin: {l: 56, r: 12, t: 12, b: 46}, plot_bgcolor: "white", paper_bgcolor: "white",
+                xaxis: {title: {text: CFG.axis_titles[0]}, zeroline: false, gridcolor: "#eee", automargin: true},
+                yaxis: {title: {text: CFG.axis_titles[1]}, zeroline: false, gridcolor: "#eee", automargin: true}};
+  Plotly.newPlot(gd, traces, layout, {displaylogo: false, responsive: true, scrollZoom: true});
+
+  // --- labels: never over a highlighted marker, never over each other, inside the plot -------
+  var SPOTS = [["top center", 0, 1], ["bottom center", 0, -1], ["middle right", 1, 0], ["middle left", -1, 0],
+               ["top right", 1, 1], ["top left", -1, 1], ["bottom right", 1, -1], ["bottom left", -1, -1]];
+  var measure = document.createElement("canvas").getContext("2d");
+  function textWidth(text) {
+    measure.font = FONT_PX + "px \"Open Sans\", verdana, arial, sans-serif";
+    return measure.measureText(text).width;
+  }
+  function hits(b, boxes) {
+    for (var j = 0; j < boxes.length; j++) {
+      var o = boxes[j];
+      if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) return true;
+    }
+    return false;
+  }
+  function placeLabels(rows) {
+    // the first rows matter most; each gets the first spot whose box (with a margin for plotly's
+    // own padding) is clear of every marker, every placed label and the plot's edges
+    var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, width = xa._length, height = ya._length;
+    var markers = [], placed = [], out = {rows: [], x: [], y: [], spots: []}, pad = 4;
+    for (var j = 0; j < Math.min(rows.length, MARKER_CAP); j++) {
+      var mx = xa.l2p(X[rows[j]]), my = ya.l2p(Y[rows[j]]);
+      markers.push([mx - R - 1, my - R - 1, mx + R + 1, my + R + 1]);
+    }
+    for (j = 0; j < rows.length && j < MARKER_CAP && out.rows.length < LABEL_LIMIT; j++) {
+      var row = rows[j], px = xa.l2p(X[row]), py = ya.l2p(Y[row]);
+      if (!(px >= 0 && px <= width && py >= 0 && py <= height)) continue;  // off screen after a zoom
+      var w = textWidth(shortWord(words[row])), h = FONT_PX + 4, off = R + GAP;
+      for (var s = 0; s < SPOTS.length; s++) {
+        var sx = SPOTS[s][1], sy = SPOTS[s][2];
+        var ax = px + sx * off, ay = py - sy * off;  // the text's anchor, beside the marker
+        var x0 = sx > 0 ? ax : sx < 0 ? ax - w - pad : ax - w / 2 - pad / 2;
+        var y0 = sy > 0 ? ay - h - pad : sy < 0 ? ay : ay - h / 2 - pad / 2;
+        var b = [x0, y0, x0 + w + pad, y0 + h + pad];
+        if (b[0] < 0 || b[1] < 0 || b[2] > width || b[3] > height) continue;
+        if (hits(b, markers) || hits(b, placed)) continue;
+        placed.push(b);
+        out.rows.push(row);
+        out.x.push(xa.p2l(ax));
+        out.y.push(ya.p2l(ay));
+        out.spots.push(SPOTS[s][0]);
+        break;
+      }
+    }
+    return out;
+  }
+
+  // --- what is shown: one state, whatever asked ---------------------------------------------
+  var state = {kind: null, text: "", rows: [], scores: [], selected: null, labelled: []};
+  var placing = false;
+  function draw() {
+    var rows = state.rows.slice(0, DRAW_CAP);
+    var hov = rows.map(function (j, r) { return hover(j, state.scores[r]); });
+    Plotly.restyle(gd, {x: [rows.map(function (j) { return X[j]; })], y: [rows.map(function (j) { return Y[j]; })],
+                        hovertext: [hov]}, [1]);
+    relabel();
+  }
+  function relabel() {
+    var placed = placeLabels(state.rows.slice(0, DRAW_CAP));
+    state.labelled = placed.rows;
+    placing = true;
+    Plotly.restyle(gd, {x: [placed.x], y: [placed.y], textposition: [placed.spots],
+                        text: [placed.rows.map(function (j) { return escapeHtml(shortWord(words[j])); })]}, [2]);
+    placing = false;
+  }
+  function fillList(rows, scores) {
+    list.textContent = "";
+    rows.slice(0, LIST_CAP).forEach(function (j, r) {
+      var li = document.createElement("li"), button = document.createElement("button");
+      button.type = "button";
+      button.className = "w2v-word";
+      button.dataset.row = String(j);
+      button.textContent = shortWord(words[j]) + (scores && scores[r] !== undefined ? "  " + scores[r].toFixed(3) : "");
+      button.title = (counts ? "count " + fmt(counts[j]) + "; " : "") + "click to see its neighbours";
+      li.appendChild(button);
+      list.appendChild(li);
+    });
+  }
+  function answer(kind, text, rows, scores, selected, message, listed) {
+    // rows: what is marked, the query's own words first; listed: [rows, scores] for the list
+    state = {kind: kind, text: text, rows: rows, scores: scores || [], selected: selected, labelled: []};
+    fillList(listed[0], listed[1]);
+    status.textContent = message;
+    draw();
+  }
+  function fail(message) {
+    state = {kind: null, text: "", rows: [], scores: [], selected: null, labelled: []};
+    fillList([]);
+    status.textContent = message;
+    draw();
+  }
+  function unzip(got) { return [got.map(function (g) { return g[0]; }), got.map(function (g) { return g[1]; })]; }
+  var space = D.centred ? "centred" : "raw", K = CFG.k;
+
+  function showWord(row) {
+    var got = nearest(lookup(words[row]), K, new Set([row])), listed = unzip(got);
+    answer("word", words[row], [row].concat(listed[0]), [undefined].concat(listed[1]), row,
+           got.length + " nearest words to \u201c" + shortWord(words[row]) + "\u201d (cosine, " + space + ")", listed);
+  }
+  function showExpression(text) {
+    var tree = expr.parse(text), used = expr.wordsIn(tree), vec = expr.evaluate(tree, lookup);
+    if (vec.some(function (a) { return !isFinite(Math.fround(a * D.scale)); })) {
+      throw new Error("the result is too large to hold in float32 (infinite or NaN): use smaller numbers");
+    }
+    var head = used.map(function (w) { return index.get(w); });
+    var got = nearest(vec, K, new Set(head)), listed = unzip(got);
+    var notes = text.indexOf('"') < 0 ? expr.signNotes(text) : [];
+    answer("expression", text, head.concat(listed[0]), head.map(function () { return undefined; }).concat(listed[1]),
+           null, got.length + " nearest words to " + text + " (cosine, " + space + ")" +
+           (notes.length ? "; " + notes.join("; ") : ""), listed);
+  }
+  function showMatches(text) {
+    var hit = containing(text.toLowerCase());
+    if (!hit.length) { fail("no word contains \u201c" + text + "\u201d"); return; }
+    answer("search", text, hit, null, null,
+           fmt(hit.length) + (hit.length === 1 ? " word contains" : " words contain") + " \u201c" + text + "\u201d" +
+           (hit.length > DRAW_CAP ? "; the " + fmt(DRAW_CAP) + " shortest are marked" : "") +
+           (hit.length > LIST_CAP ? ", the first " + LIST_CAP + " listed" : ""), [hit, null]);
+  }
+  var EXPRESSION_CHARS = /[+\-*/()"\u2212]/;
+  function exactRow(text) {
+    if (index.has(text)) return index.get(text);
+    var t = text.trim();
+    if (index.has(t)) return index.get(t);
+    return lowerIndex.has(t.toLowerCase()) ? lowerIndex.get(t.toLowerCase()) : undefined;
+  }
+  function search(raw) {
+    // Enter: a word (any case) shows its neighbours, an expression the neighbours of its vector,
+    // part of a word every match (as the widget's search box does)
+    try {
+      var text = String(raw), row = exactRow(text);
+      if (row !== undefined) return showWord(row);
+      var t = text.trim();
+      if (!t) return fail("type a word first (e.g. good), part of one, or an expression such as king - man + woman");
+      if (EXPRESSION_CHARS.test(t)) return showExpression(t);
+      return showMatches(t);
+    } catch (err) {
+      fail(err.message);
+    }
+  }
+  function typed(raw) {
+    // a keystroke: the words containing what is typed (an expression waits for Enter)
+    var text = String(raw), t = text.trim();
+    if (!t && !text) return fail("");
+    if (exactRow(text) === undefined && EXPRESSION_CHARS.test(t)) {
+      status.textContent = "press Enter to evaluate the expression";
+      return;
+    }
+    showMatches(index.has(text) ? text : t || text);
+  }
+  function select(row) {
+    if (!(row >= 0 && row < n)) return;
+    box.value = words[row];
+    showWord(row);
+  }
+
+  box.addEventListener("input", function () { typed(box.value); });
+  box.addEventListener("keydown", function (ev) { if (ev.key === "Enter") search(box.value); });
+  list.addEventListener("click", function (ev) {
+    var button = ev.target.closest("button.w2v-word");
+    if (button) select(parseInt(button.dataset.row, 10));
+  });
+  gd.on("plotly_click", function (ev) {
+    var p = ev.points && ev.points[0];
+    if (!p) return;
+    var row = p.curveNumber === 0 ? p.pointIndex : p.curveNumber === 1 ? state.rows[p.pointIndex]
+                                                                      : state.labelled[p.pointIndex];
+    select(row);
+  });
+  gd.on("plotly_relayout", function () { if (!placing) relabel(); });  // zoom and pan move the pixels
+  window.addEventListener("resize", function () { setTimeout(relabel, 50); });
+
+  // for tests and for a course page's own links
+  window.w2vSearch = search;
+  window.w2vType = typed;
+  window.w2vSelect = select;
+  window.w2vState = function () {
+    return {kind: state.kind, text: state.text, rows: state.rows.slice(0, DRAW_CAP), selected: state.selected,
+            labelled: state.labelled.slice(), box: box.value, status: status.textContent,
+            list: Array.from(list.querySelectorAll("button")).map(function (b) { return parseInt(b.dataset.row, 10); })};
+  };
+  window.w2vExpression = function (text) {
+    try {
+      var tree = expr.parse(text);
+      return {text: expr.toText(tree), notes: expr.signNotes(text), words: expr.wordsIn(tree)};
+    } catch (err) {
+      return {error: err.message};
+    }
+  };
+  window.w2vNeighbours = function (text) {
+    try {
+      var tree = expr.parse(text), used = expr.wordsIn(tree);
+      return nearest(expr.evaluate(tree, lookup), K, new Set(used.map(function (w) { return index.get(w); })))
+          .map(function (g) { return [words[g[0]], g[1]]; });
+    } catch (err) {
+      return {error: err.message};
+    }
+  };
+  document.body.dataset.ready = "1";
+})();
