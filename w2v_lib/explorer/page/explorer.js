@@ -4,14 +4,14 @@
 // Speed at 400,000 words: part-of-a-word search runs String.indexOf over one lower-cased string
 // of all words (no per-word loop), maps each hit to its word by binary search, orders the hits by
 // a counting sort on length, and draws at most DRAW_CAP of them; labels are placed for at most
-// LABEL_LIMIT words against at most MARKER_CAP markers. Every step is linear in the vocabulary
+// LABEL_LIMIT words against the at most DRAW_CAP marked points. Every step is linear in the vocabulary
 // or bounded, so a keystroke costs a few milliseconds. Words are shown through textContent or
 // HTML-escaped (plotly renders hover text as HTML) and cut to SHOW_CHARS characters.
 (function () {
   "use strict";
   var D = JSON.parse(document.getElementById("w2v-data").textContent);
   var CFG = D.config, DRAW_CAP = CFG.draw_cap, LABEL_LIMIT = CFG.label_limit, LIST_CAP = CFG.list_cap;
-  var MARKER_CAP = 200, SHOW_CHARS = 40, R = 5, GAP = 3, FONT_PX = 12;
+  var MARKER_CAP = DRAW_CAP, SHOW_CHARS = 40, R = 5, GAP = 2, FONT_PX = 12;
   var gd = document.getElementById(CFG.div_id);
   var box = document.getElementById("w2v-search");
   var status = document.getElementById("w2v-status");
@@ -153,6 +153,10 @@
                 xaxis: {title: {text: CFG.axis_titles[0]}, zeroline: false, gridcolor: "#eee", automargin: true},
                 yaxis: {title: {text: CFG.axis_titles[1]}, zeroline: false, gridcolor: "#eee", automargin: true}};
   Plotly.newPlot(gd, traces, layout, {displaylogo: false, responsive: true, scrollZoom: true});
+  // fix the ranges plotly chose for all the words, so that labels never move the axes
+  layout.xaxis.range = gd._fullLayout.xaxis.range.slice();
+  layout.yaxis.range = gd._fullLayout.yaxis.range.slice();
+  Plotly.relayout(gd, {"xaxis.range": layout.xaxis.range, "yaxis.range": layout.yaxis.range});
 
   // --- labels: never over a highlighted marker, never over each other, inside the plot -------
   var SPOTS = [["top center", 0, 1], ["bottom center", 0, -1], ["middle right", 1, 0], ["middle left", -1, 0],
@@ -173,7 +177,7 @@
     // the first rows matter most; each gets the first spot whose box (with a margin for plotly's
     // own padding) is clear of every marker, every placed label and the plot's edges
     var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, width = xa._length, height = ya._length;
-    var markers = [], placed = [], out = {rows: [], x: [], y: [], spots: []}, pad = 4;
+    var markers = [], placed = [], out = {rows: [], x: [], y: [], spots: []};
     for (var j = 0; j < Math.min(rows.length, MARKER_CAP); j++) {
       var mx = xa.l2p(X[rows[j]]), my = ya.l2p(Y[rows[j]]);
       markers.push([mx - R - 1, my - R - 1, mx + R + 1, my + R + 1]);
@@ -181,13 +185,15 @@
     for (j = 0; j < rows.length && j < MARKER_CAP && out.rows.length < LABEL_LIMIT; j++) {
       var row = rows[j], px = xa.l2p(X[row]), py = ya.l2p(Y[row]);
       if (!(px >= 0 && px <= width && py >= 0 && py <= height)) continue;  // off screen after a zoom
-      var w = textWidth(shortWord(words[row])), h = FONT_PX + 4, off = R + GAP;
+      var w = textWidth(shortWord(words[row])), h = FONT_PX + 2;
       for (var s = 0; s < SPOTS.length; s++) {
+        // plotly draws a 12 px label's box at [-14, 0] px around its anchor for "top", [-8, 6] for
+        // "middle" and [-2, 12] for "bottom" (measured): the anchor goes far enough from the marker
         var sx = SPOTS[s][1], sy = SPOTS[s][2];
-        var ax = px + sx * off, ay = py - sy * off;  // the text's anchor, beside the marker
-        var x0 = sx > 0 ? ax : sx < 0 ? ax - w - pad : ax - w / 2 - pad / 2;
-        var y0 = sy > 0 ? ay - h - pad : sy < 0 ? ay : ay - h / 2 - pad / 2;
-        var b = [x0, y0, x0 + w + pad, y0 + h + pad];
+        var ax = px + sx * (R + 1 + GAP + 2), ay = py + (sy > 0 ? -(R + 1 + GAP + 2) : sy < 0 ? R + 1 + GAP + 4 : 0);
+        var x0 = sx > 0 ? ax : sx < 0 ? ax - w : ax - w / 2;
+        var y0 = sy > 0 ? ay - h : sy < 0 ? ay - 2 : ay - 8;
+        var b = [x0 - GAP, y0 - GAP, x0 + w + GAP, y0 + h + GAP];  // with a margin
         if (b[0] < 0 || b[1] < 0 || b[2] > width || b[3] > height) continue;
         if (hits(b, markers) || hits(b, placed)) continue;
         placed.push(b);
@@ -219,6 +225,10 @@
                         text: [placed.rows.map(function (j) { return escapeHtml(shortWord(words[j])); })]}, [2]);
     placing = false;
   }
+  function say(message) {
+    status.textContent = message;
+    status.classList.toggle("w2v-code", message.indexOf("\n  ") >= 0);  // a caret under an expression
+  }
   function fillList(rows, scores) {
     list.textContent = "";
     rows.slice(0, LIST_CAP).forEach(function (j, r) {
@@ -236,13 +246,13 @@
     // rows: what is marked, the query's own words first; listed: [rows, scores] for the list
     state = {kind: kind, text: text, rows: rows, scores: scores || [], selected: selected, labelled: []};
     fillList(listed[0], listed[1]);
-    status.textContent = message;
+    say(message);
     draw();
   }
   function fail(message) {
     state = {kind: null, text: "", rows: [], scores: [], selected: null, labelled: []};
     fillList([]);
-    status.textContent = message;
+    say(message);
     draw();
   }
   function unzip(got) { return [got.map(function (g) { return g[0]; }), got.map(function (g) { return g[1]; })]; }
@@ -270,8 +280,8 @@
     if (!hit.length) { fail("no word contains \u201c" + text + "\u201d"); return; }
     answer("search", text, hit, null, null,
            fmt(hit.length) + (hit.length === 1 ? " word contains" : " words contain") + " \u201c" + text + "\u201d" +
-           (hit.length > DRAW_CAP ? "; the " + fmt(DRAW_CAP) + " shortest are marked" : "") +
-           (hit.length > LIST_CAP ? ", the first " + LIST_CAP + " listed" : ""), [hit, null]);
+           (hit.length > DRAW_CAP ? "; the " + fmt(DRAW_CAP) + " shortest marked" : "") +
+           (hit.length > LIST_CAP ? ", " + LIST_CAP + " listed" : ""), [hit, null]);
   }
   var EXPRESSION_CHARS = /[+\-*/()"\u2212]/;
   function exactRow(text) {
@@ -299,7 +309,7 @@
     var text = String(raw), t = text.trim();
     if (!t && !text) return fail("");
     if (exactRow(text) === undefined && EXPRESSION_CHARS.test(t)) {
-      status.textContent = "press Enter to evaluate the expression";
+      say("press Enter to evaluate the expression");
       return;
     }
     showMatches(index.has(text) ? text : t || text);
