@@ -27,12 +27,13 @@ pytestmark = pytest.mark.browser
 
 WIDTHS = (390, 768, 1280, 1920)
 SPECIAL = ["king", "queen", "man", "woman", "good", "great", "bad", "-lrb-", 'a"b', "3rd", "'s", "n't", "<script>",
-           "<img src=x onerror=alert(1)>", "\u2028line", "\u2029para", "constructor", "__proto__", "caf\u00e9"]
+           "<img src=x onerror=alert(1)>", "\u2028line", "\u2029para", "caf\u00e9"]
+OBJECT_NAMES = ["constructor", "__proto__", "hasOwnProperty", "toString", "valueOf", "Constructor"]
 
 
 def toy_model(n=3000, dim=24, long_word=False):
     rng = np.random.default_rng(7)
-    words = SPECIAL + [f"w{i}" for i in range(n - len(SPECIAL))]
+    words = SPECIAL + OBJECT_NAMES + [f"w{i}" for i in range(n - len(SPECIAL) - len(OBJECT_NAMES))]
     if long_word:
         words.append("a" * 1_000_000)
     spectrum = 1.0 / np.sqrt(np.arange(1, dim + 1))
@@ -75,15 +76,14 @@ READ_LAYOUT = """() => {
 }"""
 
 READ_LABELS = """() => {
-  const gd = document.getElementById('w2v-explorer-plot'), L = gd._fullLayout, xa = L.xaxis, ya = L.yaxis;
-  const r = gd.getBoundingClientRect();
-  const m = gd.data[1];
-  const markers = Array.from(m.x).map((x, j) => [r.left + xa._offset + xa.l2p(x), r.top + ya._offset + ya.l2p(m.y[j])]);
-  const labels = [...gd.querySelectorAll('.scatterlayer .textpoint text')].map(t => {
-      const b = t.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; });
-  const left = r.left + xa._offset, top = r.top + ya._offset;
-  const area = [left, top, left + xa._length, top + ya._length];
-  return {markers, labels, area, texts: Array.from(gd.data[2].text || [])};
+  const box = el => { const b = el.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+  const gd = document.getElementById('w2v-explorer-plot'), L = gd._fullLayout, r = gd.getBoundingClientRect();
+  const left = r.left + L.xaxis._offset, top = r.top + L.yaxis._offset;
+  return {markers: [...document.querySelectorAll('#w2v-marks circle')].map(c => {
+              const b = c.getBoundingClientRect(); return [(b.left + b.right) / 2, (b.top + b.bottom) / 2]; }),
+          labels: [...document.querySelectorAll('#w2v-marks text')].map(box),
+          texts: [...document.querySelectorAll('#w2v-marks text')].map(t => t.textContent),
+          area: [left, top, left + L.xaxis._length, top + L.yaxis._length]};
 }"""
 
 
@@ -158,10 +158,9 @@ def test_clicks_on_points_and_list_entries_select_alike(page, page_file, budget)
     by_enter = page.evaluate("() => w2vState()")
     # now click the marker of a neighbour on the plot: the same as a click on its list entry
     target = by_enter["rows"][1]
-    spot = page.evaluate("""row => { const gd = document.getElementById('w2v-explorer-plot'), L = gd._fullLayout;
-        const r = gd.getBoundingClientRect(), j = w2vState().rows.indexOf(row), m = gd.data[1];
-        return [r.left + L.xaxis._offset + L.xaxis.l2p(m.x[j]), r.top + L.yaxis._offset + L.yaxis.l2p(m.y[j])]; }""",
-                         target)
+    j = by_enter["rows"].index(target)
+    spot = page.evaluate("""j => { const b = document.querySelectorAll('#w2v-marks circle')[j].getBoundingClientRect();
+                                   return [(b.left + b.right) / 2, (b.top + b.bottom) / 2]; }""", j)
     page.mouse.move(spot[0], spot[1])
     page.mouse.click(spot[0], spot[1])
     page.wait_for_function(f"() => w2vState().selected === {target}", polling=100, timeout=budget.ms(20))
@@ -250,7 +249,7 @@ def test_odd_words_are_found_and_shown_as_text(chromium, budget, tmp_path):  # n
     errors = console_errors(tab)
     try:
         open_page(tab, path, budget)
-        for word in ("\u2028line", "\u2029para"):
+        for word in ["\u2028line", "\u2029para"] + OBJECT_NAMES:  # OBJECT_NAMES: a plain object's own keys
             tab.evaluate("w => w2vSearch(w)", word)
             state = tab.evaluate("() => w2vState()")
             assert state["kind"] == "word" and model.words[state["selected"]] == word, (word, state["status"])

@@ -27,7 +27,7 @@ from ..vectors.formats import save_projector_tsv
 from ..vectors.keyed import WordVectors
 from ..vectors.projections import pca_basis
 from .figures import HIGHLIGHT, PALETTE, discrete_colorscale
-from .page_data import VECTOR_BUDGET, b64, page_vectors, plain_text, python_text_classes, script_json
+from .page_data import VECTOR_BUDGET, b64, fit_rows, page_vectors, plain_text, python_text_classes, script_json
 
 PLOT_DIV_ID = "w2v-explorer-plot"  # fixed, so that two exports of the same vectors are identical
 DRAW_CAP = 1000  # matches marked on the plot at most (the list shows LIST_CAP, the status the count)
@@ -49,7 +49,8 @@ def export_html(path, model: WordVectors, coords=None, *, title: str = "Word vec
     """Write a standalone page with the words' 2-D map and a search box that needs no Python.
 
     Args:
-        coords: (|V|, 2) positions; the 2-D PCA of the vectors by default.
+        coords: (|V|, 2) positions; the 2-D PCA of the vectors by default (fitted on at most
+            page_data.FIT_ROWS evenly spaced words, then applied to all).
         projection: what the coordinates are (e.g. "t-SNE"), for the subtitle and axis titles;
             "PCA" when coords are not given.
         axis_titles: (x title, y title); "<projection> 1" and "<projection> 2" by default.
@@ -64,7 +65,7 @@ def export_html(path, model: WordVectors, coords=None, *, title: str = "Word vec
     if n < 2:
         raise ValueError(f"the page needs at least two words; got {n}")
     if coords is None:
-        basis = pca_basis(model.vectors, 2)
+        basis = pca_basis(model.vectors[fit_rows(n)], 2)  # fitted on a sample past 50,000 words
         coords = basis.project(model.vectors)
         projection = projection or "PCA"
         shares = [f" ({100 * s:.0f} % of the variance)" for s in basis.explained]
@@ -114,7 +115,8 @@ def export_html(path, model: WordVectors, coords=None, *, title: str = "Word vec
 
     page = _fill(_page_file("page.html"), {
         "TITLE": html.escape(plain_text(title)), "SUBTITLE": html.escape(plain_text(subtitle)),
-        "CSS": _page_file("page.css"), "PLOTLY": get_plotlyjs(), "DIV_ID": PLOT_DIV_ID, "LEGEND": legend_html,
+        "CSS": _fill(_page_file("page.css"), {"HIGHLIGHT": HIGHLIGHT}), "PLOTLY": get_plotlyjs(),
+        "DIV_ID": PLOT_DIV_ID, "LEGEND": legend_html,
         "DATA": script_json(data), "EXPRESSIONS": _page_file("expressions.js"), "EXPLORER": _page_file("explorer.js")})
     body = page.encode("utf-8")  # before the file is touched: nothing half-written on an encoding error
     path = Path(path)

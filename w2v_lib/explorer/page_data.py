@@ -12,6 +12,8 @@ word), so it carries, for |V| words:
   first projected on their top principal directions (of the uncentred second moment, so that the
   projection is linear and commutes with word arithmetic) to the dimension the budget allows,
   never fewer than MIN_DIM; the page says so and how much of the vectors' energy it keeps.
+  The directions are fitted on at most FIT_ROWS evenly spaced rows (`fit_rows`): at 400,000
+  words the sample's directions are as good, and the fit costs an eighth.
 
 Binary arrays travel as base64 inside the JSON (little-endian, row-major). All vectors are divided
 by one common scale (a power of two) so float16 neither overflows nor loses small values; cosine
@@ -28,12 +30,19 @@ import numpy as np
 
 VECTOR_BUDGET = 32_000_000  # bytes of float16 vectors in a page (base64 adds a third)
 MIN_DIM = 16
+FIT_ROWS = 50_000  # rows a projection is fitted on, at most
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def b64(array, dtype) -> str:
     """The array's bytes as `dtype` (little-endian), base64-encoded."""
     return base64.b64encode(np.ascontiguousarray(array, dtype=np.dtype(dtype).newbyteorder("<")).tobytes()).decode()
+
+
+def fit_rows(n: int) -> np.ndarray:
+    """At most FIT_ROWS evenly spaced row indices of n (all of them when n is small); a vocabulary
+    sorted by frequency gives a sample of every frequency."""
+    return np.arange(n) if n <= FIT_ROWS else np.linspace(0, n - 1, FIT_ROWS).round().astype(np.int64)
 
 
 def page_vectors(vectors, budget: int = VECTOR_BUDGET):
@@ -48,7 +57,8 @@ def page_vectors(vectors, budget: int = VECTOR_BUDGET):
     kept = 1.0
     target = max(MIN_DIM, budget // (2 * max(n, 1)))
     if target < dim:
-        second = (vectors.T @ vectors).astype(np.float64)  # (D, D) uncentred: a linear map keeps a - b + c
+        sample = vectors[fit_rows(n)]  # (m, D)
+        second = (sample.T @ sample).astype(np.float64)  # (D, D) uncentred: a linear map keeps a - b + c
         energy, basis = np.linalg.eigh(second)  # ascending
         top = basis[:, ::-1][:, :target]  # (D, d)
         top *= np.where(top[np.abs(top).argmax(axis=0), np.arange(target)] < 0, -1.0, 1.0)  # fixed signs

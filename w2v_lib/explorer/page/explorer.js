@@ -11,7 +11,7 @@
   "use strict";
   var D = JSON.parse(document.getElementById("w2v-data").textContent);
   var CFG = D.config, DRAW_CAP = CFG.draw_cap, LABEL_LIMIT = CFG.label_limit, LIST_CAP = CFG.list_cap;
-  var MARKER_CAP = DRAW_CAP, SHOW_CHARS = 40, R = 5, GAP = 2, FONT_PX = 12;
+  var SHOW_CHARS = 40, R = 5, GAP = 2;
   var gd = document.getElementById(CFG.div_id);
   var box = document.getElementById("w2v-search");
   var status = document.getElementById("w2v-status");
@@ -142,30 +142,26 @@
     marker = {size: 5, color: Array.from(new Uint8Array(bytes(D.colours))), colorscale: CFG.colorscale,
               cmin: -0.5, cmax: CFG.colour_names.length - 0.5, showscale: false};
   }
-  var traces = [
-    {type: "scattergl", mode: "markers", name: "words", x: X, y: Y, hoverinfo: "text", hovertext: hoverAll, marker: marker},
-    {type: "scattergl", mode: "markers", name: "matches", x: [], y: [], hoverinfo: "text", hovertext: [],
-     marker: {size: 2 * R, color: CFG.highlight, line: {width: 1, color: "black"}}},
-    {type: "scatter", mode: "text", name: "labels", x: [], y: [], text: [], hoverinfo: "skip",
-     textfont: {size: FONT_PX}, cliponaxis: false}];
-  var layout = {autosize: true, showlegend: false, hovermode: "closest", dragmode: "pan",
-                margin: {l: 56, r: 12, t: 12, b: 46}, plot_bgcolor: "white", paper_bgcolor: "white",
-                xaxis: {title: {text: CFG.axis_titles[0]}, zeroline: false, gridcolor: "#eee", automargin: true},
-                yaxis: {title: {text: CFG.axis_titles[1]}, zeroline: false, gridcolor: "#eee", automargin: true}};
-  Plotly.newPlot(gd, traces, layout, {displaylogo: false, responsive: true, scrollZoom: true});
-  // fix the ranges plotly chose for all the words, so that labels never move the axes
-  layout.xaxis.range = gd._fullLayout.xaxis.range.slice();
-  layout.yaxis.range = gd._fullLayout.yaxis.range.slice();
-  Plotly.relayout(gd, {"xaxis.range": layout.xaxis.range, "yaxis.range": layout.yaxis.range});
+  // The words are drawn once by plotly (WebGL: hover, click, zoom and pan); the marked words and
+  // their labels are drawn over it in an SVG of our own, in pixels, so a search never makes
+  // plotly redraw (its cost would grow with the vocabulary) and the labels' boxes are measured.
+  var baseLayout = {autosize: true, showlegend: false, hovermode: "closest", dragmode: "pan",
+                    margin: {l: 60, r: 12, t: 12, b: 50}, plot_bgcolor: "white", paper_bgcolor: "white",
+                    xaxis: {title: {text: CFG.axis_titles[0]}, zeroline: false, gridcolor: "#eee"},
+                    yaxis: {title: {text: CFG.axis_titles[1]}, zeroline: false, gridcolor: "#eee"}};
+  Plotly.newPlot(gd, [{type: "scattergl", mode: "markers", name: "words", x: X, y: Y, hoverinfo: "text",
+                       hovertext: hoverAll, marker: marker}],
+                 baseLayout, {displaylogo: false, responsive: true, scrollZoom: true});
+  var marks = document.getElementById("w2v-marks");
 
   // --- labels: never over a highlighted marker, never over each other, inside the plot -------
-  var SPOTS = [["top center", 0, 1], ["bottom center", 0, -1], ["middle right", 1, 0], ["middle left", -1, 0],
-               ["top right", 1, 1], ["top left", -1, 1], ["bottom right", 1, -1], ["bottom left", -1, -1]];
-  var measure = document.createElement("canvas").getContext("2d");
-  function textWidth(text) {
-    measure.font = FONT_PX + "px \"Open Sans\", verdana, arial, sans-serif";
-    return measure.measureText(text).width;
-  }
+  var SPOTS = [["above", 0, 1], ["below", 0, -1], ["right", 1, 0], ["left", -1, 0],
+               ["above right", 1, 1], ["above left", -1, 1], ["below right", 1, -1], ["below left", -1, -1]];
+  // labels are measured on a canvas in the labels' own font (no layout of the page needed)
+  var LABEL_FONT = "12px \"Open Sans\", verdana, arial, sans-serif", measure = document.createElement("canvas").getContext("2d");
+  measure.font = LABEL_FONT;
+  var metrics = measure.measureText("Hg"), ASCENT = metrics.fontBoundingBoxAscent || 11;
+  var LABEL_HEIGHT = ASCENT + (metrics.fontBoundingBoxDescent || 3);
   function hits(b, boxes) {
     for (var j = 0; j < boxes.length; j++) {
       var o = boxes[j];
@@ -173,57 +169,52 @@
     }
     return false;
   }
-  function placeLabels(rows) {
-    // the first rows matter most; each gets the first spot whose box (with a margin for plotly's
-    // own padding) is clear of every marker, every placed label and the plot's edges
-    var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, width = xa._length, height = ya._length;
-    var markers = [], placed = [], out = {rows: [], x: [], y: [], spots: []};
-    for (var j = 0; j < Math.min(rows.length, MARKER_CAP); j++) {
+  function placeLabels(rows, xa, ya) {
+    // the first rows matter most; each label goes to the first of eight spots around its marker
+    // whose box (plus a margin) is clear of every marker, every label placed and the plot's
+    // edges; a word with no free spot is named in the list only. Returns [rows, SVG text].
+    var width = xa._length, height = ya._length, markers = [], placed = [], labelled = [], svg = [];
+    for (var j = 0; j < rows.length; j++) {
       var mx = xa.l2p(X[rows[j]]), my = ya.l2p(Y[rows[j]]);
       markers.push([mx - R - 1, my - R - 1, mx + R + 1, my + R + 1]);
     }
-    for (j = 0; j < rows.length && j < MARKER_CAP && out.rows.length < LABEL_LIMIT; j++) {
+    for (j = 0; j < rows.length && labelled.length < LABEL_LIMIT; j++) {
       var row = rows[j], px = xa.l2p(X[row]), py = ya.l2p(Y[row]);
       if (!(px >= 0 && px <= width && py >= 0 && py <= height)) continue;  // off screen after a zoom
-      var w = textWidth(shortWord(words[row])), h = FONT_PX + 2;
+      var shown = shortWord(words[row]), w = measure.measureText(shown).width, h = LABEL_HEIGHT, off = R + 1 + GAP;
       for (var s = 0; s < SPOTS.length; s++) {
-        // plotly draws a 12 px label's box at [-14, 0] px around its anchor for "top", [-8, 6] for
-        // "middle" and [-2, 12] for "bottom" (measured): the anchor goes far enough from the marker
         var sx = SPOTS[s][1], sy = SPOTS[s][2];
-        var ax = px + sx * (R + 1 + GAP + 2), ay = py + (sy > 0 ? -(R + 1 + GAP + 2) : sy < 0 ? R + 1 + GAP + 4 : 0);
-        var x0 = sx > 0 ? ax : sx < 0 ? ax - w : ax - w / 2;
-        var y0 = sy > 0 ? ay - h : sy < 0 ? ay - 2 : ay - 8;
-        var b = [x0 - GAP, y0 - GAP, x0 + w + GAP, y0 + h + GAP];  // with a margin
+        var x0 = sx > 0 ? px + off : sx < 0 ? px - off - w : px - w / 2;
+        var y0 = sy > 0 ? py - off - h : sy < 0 ? py + off : py - h / 2;
+        var b = [x0 - GAP, y0 - GAP, x0 + w + GAP, y0 + h + GAP];
         if (b[0] < 0 || b[1] < 0 || b[2] > width || b[3] > height) continue;
         if (hits(b, markers) || hits(b, placed)) continue;
         placed.push(b);
-        out.rows.push(row);
-        out.x.push(xa.p2l(ax));
-        out.y.push(ya.p2l(ay));
-        out.spots.push(SPOTS[s][0]);
+        labelled.push(row);
+        svg.push('<text class="w2v-label" data-row="' + row + '" x="' + x0.toFixed(1) + '" y="' +
+                 (y0 + ASCENT).toFixed(1) + '">' + escapeHtml(shown) + "</text>");
         break;
       }
     }
-    return out;
+    return [labelled, svg.join("")];
   }
 
   // --- what is shown: one state, whatever asked ---------------------------------------------
   var state = {kind: null, text: "", rows: [], scores: [], selected: null, labelled: []};
-  var placing = false;
   function draw() {
-    var rows = state.rows.slice(0, DRAW_CAP);
-    var hov = rows.map(function (j, r) { return hover(j, state.scores[r]); });
-    Plotly.restyle(gd, {x: [rows.map(function (j) { return X[j]; })], y: [rows.map(function (j) { return Y[j]; })],
-                        hovertext: [hov]}, [1]);
-    relabel();
-  }
-  function relabel() {
-    var placed = placeLabels(state.rows.slice(0, DRAW_CAP));
-    state.labelled = placed.rows;
-    placing = true;
-    Plotly.restyle(gd, {x: [placed.x], y: [placed.y], textposition: [placed.spots],
-                        text: [placed.rows.map(function (j) { return escapeHtml(shortWord(words[j])); })]}, [2]);
-    placing = false;
+    // the marks over the plot: at most DRAW_CAP markers and LABEL_LIMIT labels, in pixels of the
+    // plotting area (the SVG's group is moved to its corner), built as one string
+    var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, rows = state.rows.slice(0, DRAW_CAP), dots = [];
+    for (var j = 0; j < rows.length; j++) {
+      var mx = xa.l2p(X[rows[j]]), my = ya.l2p(Y[rows[j]]);
+      if (mx >= -R && mx <= xa._length + R && my >= -R && my <= ya._length + R) {
+        dots.push('<circle cx="' + mx.toFixed(1) + '" cy="' + my.toFixed(1) + '" r="' + R + '"/>');
+      }
+    }
+    var labels = placeLabels(rows, xa, ya);
+    state.labelled = labels[0];
+    marks.innerHTML = '<g transform="translate(' + xa._offset + "," + ya._offset + ')"><g class="w2v-dots">' +
+                      dots.join("") + "</g>" + labels[1] + "</g>";
   }
   function say(message) {
     status.textContent = message;
@@ -328,13 +319,10 @@
   });
   gd.on("plotly_click", function (ev) {
     var p = ev.points && ev.points[0];
-    if (!p) return;
-    var row = p.curveNumber === 0 ? p.pointIndex : p.curveNumber === 1 ? state.rows[p.pointIndex]
-                                                                      : state.labelled[p.pointIndex];
-    select(row);
+    if (p && p.curveNumber === 0) select(p.pointIndex);
   });
-  gd.on("plotly_relayout", function () { if (!placing) relabel(); });  // zoom and pan move the pixels
-  window.addEventListener("resize", function () { setTimeout(relabel, 50); });
+  gd.on("plotly_relayouting", function () { marks.textContent = ""; });  // hidden while dragging
+  gd.on("plotly_relayout", draw);  // zoom, pan, reset and resize move the pixels: place the marks again
 
   // for tests and for a course page's own links
   window.w2vSearch = search;
