@@ -79,8 +79,7 @@ READ_LABELS = """() => {
   const box = el => { const b = el.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
   const gd = document.getElementById('w2v-explorer-plot'), L = gd._fullLayout, r = gd.getBoundingClientRect();
   const left = r.left + L.xaxis._offset, top = r.top + L.yaxis._offset;
-  return {markers: [...document.querySelectorAll('#w2v-marks circle')].map(c => {
-              const b = c.getBoundingClientRect(); return [(b.left + b.right) / 2, (b.top + b.bottom) / 2]; }),
+  return {markers: w2vMarks(),
           labels: [...document.querySelectorAll('#w2v-marks text')].map(box),
           texts: [...document.querySelectorAll('#w2v-marks text')].map(t => t.textContent),
           area: [left, top, left + L.xaxis._length, top + L.yaxis._length]};
@@ -159,8 +158,7 @@ def test_clicks_on_points_and_list_entries_select_alike(page, page_file, budget)
     # now click the marker of a neighbour on the plot: the same as a click on its list entry
     target = by_enter["rows"][1]
     j = by_enter["rows"].index(target)
-    spot = page.evaluate("""j => { const b = document.querySelectorAll('#w2v-marks circle')[j].getBoundingClientRect();
-                                   return [(b.left + b.right) / 2, (b.top + b.bottom) / 2]; }""", j)
+    spot = page.evaluate("() => w2vMarks()")[len(by_enter["rows"]) - 1 - j]  # drawn last to first
     page.mouse.move(spot[0], spot[1])
     page.mouse.click(spot[0], spot[1])
     page.wait_for_function(f"() => w2vState().selected === {target}", polling=100, timeout=budget.ms(20))

@@ -115,7 +115,7 @@ def export_html(path, model: WordVectors, coords=None, *, title: str = "Word vec
 
     page = _fill(_page_file("page.html"), {
         "TITLE": html.escape(plain_text(title)), "SUBTITLE": html.escape(plain_text(subtitle)),
-        "CSS": _fill(_page_file("page.css"), {"HIGHLIGHT": HIGHLIGHT}), "PLOTLY": get_plotlyjs(),
+        "CSS": _page_file("page.css"), "PLOTLY": get_plotlyjs(),
         "DIV_ID": PLOT_DIV_ID, "LEGEND": legend_html,
         "DATA": script_json(data), "EXPRESSIONS": _page_file("expressions.js"), "EXPLORER": _page_file("explorer.js")})
     body = page.encode("utf-8")  # before the file is touched: nothing half-written on an encoding error

@@ -58,29 +58,33 @@
   var haystack = SEP + parts.join(SEP) + SEP;
   parts = null;
 
-  function wordAt(pos) {  // the word whose span holds haystack position pos
-    var lo = 0, hi = n - 1;
+  var ends = new Int32Array(n), sizes = new Uint16Array(n), LONG = 65535;
+  for (i = 0; i < n; i++) { ends[i] = starts[i] + lower[i].length; sizes[i] = Math.min(words[i].length, LONG); }
+  function wordAt(pos, from) {  // the word whose span holds haystack position pos, at or after word `from`
+    var lo = from, step = 0;
+    while (step < 8 && lo + 1 < n && starts[lo + 1] <= pos) { lo++; step++; }  // near: a few steps
+    if (step < 8) return lo;
+    var hi = n - 1;  // far: binary search
     while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (starts[mid] <= pos) lo = mid; else hi = mid - 1; }
     return lo;
   }
   function containing(needle) {
-    // every word containing `needle` (lower-cased), shortest first, then by row (the widget's order)
-    var hits = [], from = 0;
-    if (!needle) return hits;
+    // every word containing `needle` (lower-cased), shortest first, then by row (the widget's
+    // order): one indexOf per match, then a counting sort on the length
+    var hits = new Int32Array(n), count = 0, from = 0, w = 0;
+    if (!needle) return hits.subarray(0, 0);
     for (;;) {
       var pos = haystack.indexOf(needle, from);
       if (pos < 0) break;
-      var w = wordAt(pos), end = starts[w] + lower[w].length;
-      if (pos + needle.length <= end) { hits.push(w); from = end + 1; } else from = pos + 1;
+      w = wordAt(pos, w);
+      if (pos + needle.length <= ends[w]) { hits[count++] = w; from = ends[w] + 1; w++; } else from = pos + 1;
+      if (w >= n) break;
     }
-    var buckets = new Array(257);
-    for (var j = 0; j < hits.length; j++) {
-      var len = Math.min(words[hits[j]].length, 256);
-      (buckets[len] = buckets[len] || []).push(hits[j]);
-    }
-    if (buckets[256]) buckets[256].sort(function (a, b) { return words[a].length - words[b].length || a - b; });
-    var ordered = [];
-    buckets.forEach(function (bucket) { if (bucket) for (var k = 0; k < bucket.length; k++) ordered.push(bucket[k]); });
+    var tally = new Int32Array(LONG + 2);
+    for (var j = 0; j < count; j++) tally[sizes[hits[j]] + 1]++;
+    for (j = 1; j < tally.length; j++) tally[j] += tally[j - 1];
+    var ordered = new Int32Array(count);
+    for (j = 0; j < count; j++) ordered[tally[sizes[hits[j]]]++] = hits[j];
     return ordered;
   }
 
@@ -108,7 +112,7 @@
     return v;
   }
   function hint(word) {
-    var close = containing(word.toLowerCase()).slice(0, 3);
+    var close = Array.from(containing(word.toLowerCase()).subarray(0, 3));
     return close.length ? "; did you mean " + close.map(function (j) { return expr.pyRepr(words[j]); }).join(", ") + "?"
                         : "; words are lower-case tokens of the corpus";
   }
@@ -152,7 +156,7 @@
   Plotly.newPlot(gd, [{type: "scattergl", mode: "markers", name: "words", x: X, y: Y, hoverinfo: "text",
                        hovertext: hoverAll, marker: marker}],
                  baseLayout, {displaylogo: false, responsive: true, scrollZoom: true});
-  var marks = document.getElementById("w2v-marks");
+  var marks = document.getElementById("w2v-marks"), dots = document.getElementById("w2v-dots");
 
   // --- labels: never over a highlighted marker, never over each other, inside the plot -------
   var SPOTS = [["above", 0, 1], ["below", 0, -1], ["right", 1, 0], ["left", -1, 0],
@@ -201,20 +205,42 @@
 
   // --- what is shown: one state, whatever asked ---------------------------------------------
   var state = {kind: null, text: "", rows: [], scores: [], selected: null, labelled: []};
+  var drawn = [];  // [x, y] in pixels of the plotting area, of the markers drawn
   function draw() {
-    // the marks over the plot: at most DRAW_CAP markers and LABEL_LIMIT labels, in pixels of the
-    // plotting area (the SVG's group is moved to its corner), built as one string
-    var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, rows = state.rows.slice(0, DRAW_CAP), dots = [];
-    for (var j = 0; j < rows.length; j++) {
+    // the marks over the plot: at most DRAW_CAP markers on a canvas and LABEL_LIMIT labels in an
+    // SVG, in pixels of the plotting area (both moved to its corner)
+    var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, rows = state.rows.slice(0, DRAW_CAP);
+    var ratio = window.devicePixelRatio || 1, w = xa._length + 2 * R + 2, h = ya._length + 2 * R + 2;
+    dots.style.left = (xa._offset - R - 1) + "px";
+    dots.style.top = (ya._offset - R - 1) + "px";
+    dots.style.width = w + "px";
+    dots.style.height = h + "px";
+    var ctx = dots.getContext("2d");
+    if (dots.width !== Math.round(w * ratio) || dots.height !== Math.round(h * ratio)) {
+      dots.width = Math.round(w * ratio);  // a new size clears the canvas too
+      dots.height = Math.round(h * ratio);
+    } else {
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, dots.width, dots.height);
+    }
+    ctx.setTransform(ratio, 0, 0, ratio, (R + 1) * ratio, (R + 1) * ratio);
+    ctx.fillStyle = CFG.highlight;
+    ctx.strokeStyle = "black";
+    ctx.lineWidth = 1;
+    drawn = [];
+    for (var j = rows.length - 1; j >= 0; j--) {  // the query's own words last, on top
       var mx = xa.l2p(X[rows[j]]), my = ya.l2p(Y[rows[j]]);
       if (mx >= -R && mx <= xa._length + R && my >= -R && my <= ya._length + R) {
-        dots.push('<circle cx="' + mx.toFixed(1) + '" cy="' + my.toFixed(1) + '" r="' + R + '"/>');
+        ctx.beginPath();
+        ctx.arc(mx, my, R, 0, 2 * Math.PI);
+        ctx.fill();
+        ctx.stroke();
+        drawn.push([mx, my]);
       }
     }
     var labels = placeLabels(rows, xa, ya);
     state.labelled = labels[0];
-    marks.innerHTML = '<g transform="translate(' + xa._offset + "," + ya._offset + ')"><g class="w2v-dots">' +
-                      dots.join("") + "</g>" + labels[1] + "</g>";
+    marks.innerHTML = '<g transform="translate(' + xa._offset + "," + ya._offset + ')">' + labels[1] + "</g>";
   }
   function say(message) {
     status.textContent = message;
@@ -321,7 +347,10 @@
     var p = ev.points && ev.points[0];
     if (p && p.curveNumber === 0) select(p.pointIndex);
   });
-  gd.on("plotly_relayouting", function () { marks.textContent = ""; });  // hidden while dragging
+  gd.on("plotly_relayouting", function () {  // hidden while dragging
+    marks.textContent = "";
+    dots.getContext("2d").clearRect(0, 0, dots.width, dots.height);
+  });
   gd.on("plotly_relayout", draw);  // zoom, pan, reset and resize move the pixels: place the marks again
 
   // for tests and for a course page's own links
@@ -329,9 +358,13 @@
   window.w2vType = typed;
   window.w2vSelect = select;
   window.w2vState = function () {
-    return {kind: state.kind, text: state.text, rows: state.rows.slice(0, DRAW_CAP), selected: state.selected,
+    return {kind: state.kind, text: state.text, rows: Array.from(state.rows.slice(0, DRAW_CAP)), selected: state.selected,
             labelled: state.labelled.slice(), box: box.value, status: status.textContent,
             list: Array.from(list.querySelectorAll("button")).map(function (b) { return parseInt(b.dataset.row, 10); })};
+  };
+  window.w2vMarks = function () {  // the markers drawn, in the page's pixels
+    var r = gd.getBoundingClientRect(), L = gd._fullLayout;
+    return drawn.map(function (d) { return [r.left + L.xaxis._offset + d[0], r.top + L.yaxis._offset + d[1]]; });
   };
   window.w2vExpression = function (text) {
     try {
