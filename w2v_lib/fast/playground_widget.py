@@ -92,8 +92,8 @@ class PlaygroundWidget(widgets.VBox):
         self.progress_text.add_class("w2v-progress")
         self.status = widgets.HTML()
         self.status.add_class("w2v-status")
-        self.picture = widgets.Image(format="png", layout=widgets.Layout(width="100%", height="auto",
-                                                                        max_width="1040px"))
+        self.picture = widgets.Image(format="png", layout=widgets.Layout(  # widgets have a 2 px margin
+            width="calc(100% - 4px)", height="auto", max_width="1040px"))
         self.picture.add_class("w2v-picture")
         self.shown = None  # the Run drawn
         self.kept = None  # the Run kept for comparison
@@ -101,12 +101,13 @@ class PlaygroundWidget(widgets.VBox):
         self._thread, self._flag, self._lock = None, None, threading.Lock()
         wrap = widgets.Layout(display="flex", flex_flow="row wrap", align_items="center")
         controls = widgets.GridBox(list(self.sliders.values()), layout=widgets.Layout(
-            grid_template_columns="repeat(auto-fill, minmax(260px, 1fr))", grid_gap="2px 16px", width="100%"))
+            grid_template_columns="repeat(auto-fill, minmax(min(260px, 100%), 1fr))", grid_gap="2px 16px",
+            width="100%"))
         controls.add_class("w2v-controls")
         buttons = widgets.Box([self.cancel_button, self.reset_button, self.keep_button], layout=wrap)
         progress = widgets.Box([self.progress, self.progress_text], layout=wrap)
         super().__init__([controls, buttons, progress, self.status, self.picture],
-                         layout=widgets.Layout(width="100%", max_width="1060px"))
+                         layout=widgets.Layout(width="calc(100% - 4px)", max_width="1060px"))
         self.add_class("w2v-playground")
         route_interrupts()
         self.retrain()
