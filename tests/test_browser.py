@@ -404,8 +404,8 @@ def test_exported_page_never_overlaps_and_finds_every_word(budget, chromium, wik
     rows = offline.locator("#w2v-neighbours li").all_inner_texts()
     assert [r.split()[0] for r in rows] == expected[1:]
     assert "(cosine, centred)" in offline.inner_text("#w2v-status")
-    labels = offline.evaluate("() => document.getElementById('w2v-explorer-plot').data[2].text")
-    assert 1 <= len(labels) <= len(expected) and labels[0] == html.escape(WORD)
+    labels = offline.evaluate("() => [...document.querySelectorAll('#w2v-marks text')].map(t => t.textContent)")
+    assert 1 <= len(labels) <= len(expected) and labels[0] == WORD
     time.sleep(0.5)
     offline.screenshot(path=str(shot_path(tmp_path, "exported_page.png")), timeout=budget.ms(20))
 

@@ -173,6 +173,7 @@ def test_release_builds_with_pip_and_needs_only_the_core(release, tmp_path):
     (wheel,) = (tmp_path / "wheel").glob("w2v_lib-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"w2v_lib/__init__.py", "w2v_lib/losses.py", "w2v_lib/course/checks.py"} <= names
+    assert {"w2v_lib/explorer/page/explorer.js", "w2v_lib/explorer/page/page.html"} <= names  # package data
     assert not any(name.startswith(("notebooks/", "tests/")) for name in names)
     project = tomllib.loads((release / "pyproject.toml").read_text())["project"]
     core = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]

@@ -163,3 +163,72 @@ def describe_os_error(err: OSError) -> str:
     what = _PLAIN.get(err.errno, err.strerror or str(err))
     where = err.filename
     return f"{what} ({where})" if where else what
+
+
+def write_together(paths, write) -> list:
+    """Write several files as one set (e.g. the projector's vectors.tsv + metadata.tsv): all new or all old.
+
+    `write(temporary paths)` fills one temporary file per target; then each is renamed over its
+    target. If the writer fails, no target changes. If a rename fails midway, the targets already
+    replaced get their old contents back: each old file stays reachable under a hard link (a copy
+    where the file system has no hard links) until every rename is done.
+    Returns the target paths.
+    """
+    paths = [Path(p) for p in paths]
+    temps, modes, backups = [], [], {}
+    try:
+        for path in paths:
+            fd, tmp = _open_temp(path)
+            temps.append(tmp)
+            modes.append(os.fstat(fd).st_mode & 0o777)
+            os.close(fd)
+        write(list(temps))
+        for tmp, mode, path in zip(temps, modes, paths):
+            os.chmod(tmp, mode)  # a writer may have replaced our file by one of its own
+            with open(tmp, "r+b") as fh:
+                fh.seek(0, os.SEEK_END)
+                _kill_midway(fh, path)
+                os.fsync(fh.fileno())
+        for path in paths:
+            if path.is_file():
+                backups[path] = _keep_old(path)
+        done = []
+        try:
+            for tmp, path in zip(temps, paths):
+                os.replace(tmp, path)
+                done.append(path)
+        except BaseException:
+            for path in done:  # put the old set back
+                if path in backups:
+                    os.replace(backups.pop(path), path)
+                else:
+                    path.unlink(missing_ok=True)
+            raise
+    except BaseException as err:
+        for tmp, path in zip(temps, paths):
+            _name_the_target(err, tmp, path)
+        raise
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
+        for backup in backups.values():
+            backup.unlink(missing_ok=True)
+    for folder in {p.parent for p in paths}:
+        _fsync_folder(folder)
+    return paths
+
+
+def _keep_old(path: Path) -> Path:
+    """A second name `<name>.<random>.tmp` for the file at `path` (a copy if hard links fail)."""
+    import shutil
+
+    while True:
+        backup = path.with_name(f"{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+        try:
+            os.link(path, backup)
+            return backup
+        except FileExistsError:
+            continue
+        except OSError:
+            shutil.copy2(path, backup)
+            return backup

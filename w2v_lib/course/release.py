@@ -115,9 +115,13 @@ def check_markers(notebook: dict, name: str) -> None:
 
 
 def release_pyproject(repo_pyproject: Path) -> str:
-    """The release's pyproject.toml: the core dependencies only (no test or grading extras)."""
-    project = tomllib.loads(repo_pyproject.read_text(encoding="utf-8"))["project"]
+    """The release's pyproject.toml: the core dependencies only (no test or grading extras), and the
+    same package data (e.g. the offline page's template and script)."""
+    whole = tomllib.loads(repo_pyproject.read_text(encoding="utf-8"))
+    project = whole["project"]
     deps = "".join(f'    "{d}",\n' for d in project["dependencies"])
+    data = whole.get("tool", {}).get("setuptools", {}).get("package-data", {})
+    package_data = "".join(f'"{package}" = {json.dumps(list(globs))}\n' for package, globs in data.items())
     return ("[build-system]\n"
             'requires = ["setuptools>=68", "wheel"]\n'
             'build-backend = "setuptools.build_meta"\n\n'
@@ -129,7 +133,8 @@ def release_pyproject(repo_pyproject: Path) -> str:
             f'requires-python = "{project["requires-python"]}"\n'
             f"dependencies = [\n{deps}]\n\n"
             "[tool.setuptools.packages.find]\n"
-            'include = ["w2v_lib*"]\n')
+            'include = ["w2v_lib*"]\n'
+            + ("\n[tool.setuptools.package-data]\n" + package_data if package_data else ""))
 
 
 def _check_out_dir(out: Path, force: bool) -> None:

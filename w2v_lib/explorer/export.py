@@ -1,228 +1,152 @@
-"""Exports: a standalone offline HTML page (for a course web page) and the Embedding
-Projector's vectors.tsv + metadata.tsv pair (for projector.tensorflow.org).
+"""Exports: a standalone offline HTML page (for a course web page) and the Embedding Projector's
+vectors.tsv + metadata.tsv pair (for projector.tensorflow.org).
 
-The page embeds plotly.js, the 2-D coordinates and each word's precomputed nearest neighbours,
-so its search box works without Python or a network. Words reach the page only as JSON data
-(with <, > and & escaped) or as HTML-escaped hover text, and the page's script writes them with
-textContent, so a corpus token like `<script>` shows as text. The neighbours are the model's
-cosine neighbours, so they are centred (mean subtracted) exactly when the model is; the page
-records which in its data ("centred") and says so under the title. The page's index of words is
-a Map, so words such as `constructor` or `__proto__` are found like any other. The plot and the
-list sit side by side on wide screens and stack on narrow ones (flex-wrap), and a legend names
-the colours.
+The page is one file that needs no Python and no network: plotly.js, the page's own script
+(w2v_lib/explorer/page/*.js, a port of the widget's expression grammar and search) and the data
+(page_data.py says what it carries and how it stays small at 400,000 words). Its search box
+answers a word (its k nearest neighbours by cosine, centred exactly when the model is), an
+expression such as `king - man + woman`, or part of a word; clicking a point or a list entry
+selects that word, as Enter on it would. Words reach the page only as JSON data (with <, > and &
+escaped) and are shown through textContent or HTML-escaped, so `<script>` shows as text.
+
+Both exports are written atomically (w2v_lib._files): a failed write (a full disk, a word that
+UTF-8 cannot store) leaves the old page, or the old TSV pair, as it was, and the pair is replaced
+as a pair.
 """
 from __future__ import annotations
 
 import html
-import json
+import re
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import plotly.graph_objects as go
-import plotly.io as pio
 
+from .._files import atomic_file, describe_os_error, write_together
 from ..vectors.formats import save_projector_tsv
 from ..vectors.keyed import WordVectors
-from ..vectors.projections import pca
+from ..vectors.projections import pca_basis
 from .figures import HIGHLIGHT, PALETTE, discrete_colorscale
+from .page_data import VECTOR_BUDGET, b64, fit_rows, page_vectors, plain_text, python_text_classes, script_json
 
 PLOT_DIV_ID = "w2v-explorer-plot"  # fixed, so that two exports of the same vectors are identical
+DRAW_CAP = 1000  # matches marked on the plot at most (the list shows LIST_CAP, the status the count)
+LIST_CAP = 50
 
 
-def _script_json(data) -> str:
-    """JSON that is safe inside a <script> element: no '<', '>' or '&' characters left."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+def _page_file(name: str) -> str:
+    return (resources.files("w2v_lib.explorer") / "page" / name).read_text(encoding="utf-8")
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-* {{ box-sizing: border-box; }}
-body {{ font-family: system-ui, sans-serif; margin: .5em 1em; color: #222; }}
-h1 {{ font-size: 1.4em; margin: .3em 0; }}
-#w2v-controls {{ margin-bottom: .5em; }}
-#w2v-search {{ width: 22em; max-width: 100%; font-size: 1em; padding: .2em .4em; }}
-#w2v-status {{ margin-left: .5em; color: #555; }}
-#w2v-layout {{ display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }}
-#w2v-plot-box {{ flex: 1 1 560px; min-width: 0; max-width: 100%; }}
-#w2v-side {{ flex: 0 1 16em; min-width: 12em; max-width: 100%; }}
-#w2v-neighbours {{ margin: 0; padding-left: 2em; overflow-wrap: anywhere; }}
-#w2v-legend {{ margin-top: 1em; font-size: .9em; }}
-</style>
-</head>
-<body>
-<h1>{title}</h1>
-<p>{subtitle}</p>
-<div id="w2v-controls">
-<input id="w2v-search" type="search" placeholder="type a word, then Enter" aria-label="search words">
-<span id="w2v-status"></span>
-</div>
-<div id="w2v-layout">
-<div id="w2v-plot-box">{plot}</div>
-<div id="w2v-side"><ol id="w2v-neighbours"></ol><div id="w2v-legend">{legend}</div></div>
-</div>
-<script id="w2v-data" type="application/json">{data}</script>
-<script>
-(function () {{
-  var data = JSON.parse(document.getElementById("w2v-data").textContent);
-  var gd = document.getElementById("{div_id}");
-  var box = document.getElementById("w2v-search");
-  var status = document.getElementById("w2v-status");
-  var list = document.getElementById("w2v-neighbours");
-  var lower = data.words.map(function (w) {{ return w.toLowerCase(); }});
-  // Maps, not plain objects: a word such as "constructor" or "__proto__" is an ordinary key here
-  var index = new Map(), lowerIndex = new Map();
-  data.words.forEach(function (w, i) {{
-    index.set(w, i);
-    if (!lowerIndex.has(lower[i])) lowerIndex.set(lower[i], i);
-  }});
-  function escapeHtml(s) {{
-    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-            .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-  }}
-  var SPOTS = [["top center", 0, 1], ["bottom center", 0, -1], ["middle right", 1, 0], ["middle left", -1, 0],
-               ["top right", 1, 1], ["top left", -1, 1], ["bottom right", 1, -1], ["bottom left", -1, -1]];
-  function placeLabels(indices) {{
-    // the most important words first, each at the first spot whose box overlaps no placed box
-    var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, boxes = [], kept = [], spots = [];
-    var marks = indices.map(function (i) {{ var px = xa.l2p(data.x[i]), py = ya.l2p(data.y[i]);
-                                            return [px - 6, py - 6, px + 6, py + 6]; }});
-    function hit(b, skip) {{
-      return boxes.concat(marks.filter(function (m, j) {{ return j !== skip; }})).some(function (o) {{
-        return b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]; }});
-    }}
-    for (var j = 0; j < indices.length && kept.length < {label_limit}; j++) {{
-      var i = indices[j], px = xa.l2p(data.x[i]), py = ya.l2p(data.y[i]);
-      var w = 7.5 * Math.max(data.words[i].length, 1) + 4, h = 19;
-      for (var s = 0; s < SPOTS.length; s++) {{
-        var cx = px + SPOTS[s][1] * (6 + w / 2), cy = py - SPOTS[s][2] * (6 + h / 2);
-        var b = [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2];
-        if (j === 0 || !hit(b, j)) {{ boxes.push(b); kept.push(i); spots.push(SPOTS[s][0]); break; }}
-      }}
-    }}
-    return [kept, spots];
-  }}
-  function show(indices, labelled) {{
-    var shown = indices.map(function (i) {{ return escapeHtml(data.words[i]); }});
-    // fade the other words while something is highlighted, so the labels can be read
-    Plotly.restyle(gd, {{selectedpoints: [indices.length ? indices : null],
-                         "unselected.marker.opacity": 0.2}}, [0]);
-    Plotly.restyle(gd, {{x: [indices.map(function (i) {{ return data.x[i]; }})],
-                         y: [indices.map(function (i) {{ return data.y[i]; }})],
-                         hovertext: [shown]}}, [1]);
-    var placed = placeLabels(labelled);
-    Plotly.restyle(gd, {{x: [placed[0].map(function (i) {{ return data.x[i]; }})],
-                         y: [placed[0].map(function (i) {{ return data.y[i]; }})],
-                         textposition: [placed[1]],
-                         text: [placed[0].map(function (i) {{ return escapeHtml(data.words[i]); }})]}}, [2]);
-  }}
-  function fillList(rows) {{
-    list.textContent = "";
-    rows.forEach(function (row) {{
-      var li = document.createElement("li");
-      li.textContent = row;
-      list.appendChild(li);
-    }});
-  }}
-  function search(text) {{
-    var q = text.trim();
-    if (!q) {{ status.textContent = "type a word first"; fillList([]); show([], []); return; }}
-    var exact = index.has(q) ? index.get(q) : lowerIndex.get(q.toLowerCase());
-    if (exact !== undefined) {{
-      var nb = data.neighbours[exact];
-      var picked = [exact].concat(nb);
-      show(picked, picked);
-      fillList(nb.map(function (j, r) {{ return data.words[j] + "  " + data.scores[exact][r].toFixed(3); }}));
-      status.textContent = nb.length + " nearest words to \\u201c" + data.words[exact] + "\\u201d (cosine, "
-                           + (data.centred ? "centred" : "raw") + ")";
-      return;
-    }}
-    var needle = q.toLowerCase(), hits = [];
-    for (var i = 0; i < lower.length; i++) {{ if (lower[i].indexOf(needle) >= 0) hits.push(i); }}
-    show(hits, hits);
-    fillList(hits.slice(0, 50).map(function (j) {{ return data.words[j]; }}));
-    status.textContent = hits.length ? hits.length + " words contain \\u201c" + q + "\\u201d"
-                                     : "no word contains \\u201c" + q + "\\u201d";
-  }}
-  box.addEventListener("keydown", function (ev) {{ if (ev.key === "Enter") search(box.value); }});
-  // plotly sized the plot before the list beside it existed: fit it to its box now
-  Plotly.Plots.resize(gd);
-  window.w2vSearch = search;  // for tests and for a course page's own links
-}})();
-</script>
-</body>
-</html>
-"""
+def _fill(template: str, parts: dict) -> str:
+    """Replace each @NAME@ of the template in one pass (so no inserted text is scanned again)."""
+    return re.sub(r"@([A-Z_]+)@", lambda m: parts[m.group(1)], template)
 
 
 def export_html(path, model: WordVectors, coords=None, *, title: str = "Word vectors", k: int = 10,
-                colours=None, colour_names=None, label_limit: int = 12) -> Path:
+                colours=None, colour_names=None, label_limit: int = 12, projection: str | None = None,
+                axis_titles=None, vector_budget: int = VECTOR_BUDGET) -> Path:
     """Write a standalone page with the words' 2-D map and a search box that needs no Python.
 
     Args:
-        coords: (|V|, 2) positions; the 2-D PCA of the vectors by default.
+        coords: (|V|, 2) positions; the 2-D PCA of the vectors by default (fitted on at most
+            page_data.FIT_ROWS evenly spaced words, then applied to all).
+        projection: what the coordinates are (e.g. "t-SNE"), for the subtitle and axis titles;
+            "PCA" when coords are not given.
+        axis_titles: (x title, y title); "<projection> 1" and "<projection> 2" by default.
         colours: optional (|V|,) integer groups (e.g. frequency bands) to colour the points,
             named by `colour_names` in the legend.
-        label_limit: at most this many text labels, placed so that they do not collide.
-    Returns the path written. The page is identical for identical inputs (fixed div id).
+        label_limit: at most this many text labels, placed clear of the markers and each other.
+        vector_budget: bytes of float16 vectors the page may carry (page_data.page_vectors).
+    Returns the path written. The page is identical for identical inputs. On failure the file
+    at `path` is unchanged.
     """
-    coords = pca(model.vectors, 2) if coords is None else np.asarray(coords, dtype=np.float32)
-    if coords.shape != (len(model), 2):
-        raise ValueError(f"coords must have shape ({len(model)}, 2); got {coords.shape}")
-    k = min(k, len(model) - 1)
-    neighbours, scores = model.neighbour_table(k)
-    escaped = [html.escape(w) for w in model.words]
-    marker = dict(size=5, color=PALETTE[0])
-    legend = []
+    n = len(model)
+    if n < 2:
+        raise ValueError(f"the page needs at least two words; got {n}")
+    if coords is None:
+        basis = pca_basis(model.vectors[fit_rows(n)], 2)  # fitted on a sample past 50,000 words
+        coords = basis.project(model.vectors)
+        projection = projection or "PCA"
+        shares = [f" ({100 * s:.0f} % of the variance)" for s in basis.explained]
+        default_titles = [f"{projection} {i + 1}{shares[i]}" for i in range(2)]
+    else:
+        projection = projection or "given 2-D coordinates"
+        default_titles = [f"{projection} {i + 1}" for i in range(2)]
+    coords = np.asarray(coords, dtype=np.float32)
+    if coords.shape != (n, 2):
+        raise ValueError(f"coords must have shape ({n}, 2); got {coords.shape}")
+    if not np.isfinite(coords).all():
+        raise ValueError(f"coords must be finite; row {int(np.argmax(~np.isfinite(coords).all(axis=1)))} is not")
+    axis_titles = list(axis_titles) if axis_titles is not None else default_titles
+    k = min(int(k), n - 1)
+    legend, colour_data, names = [], None, []
     if colours is not None:
         colours = np.asarray(colours)
-        if colours.shape != (len(model),):
-            raise ValueError(f"colours must have shape ({len(model)},); got {colours.shape}")
-        n = int(colours.max()) + 1
-        names = list(colour_names) if colour_names is not None else [f"group {g + 1}" for g in range(n)]
-        marker.update(color=colours, colorscale=discrete_colorscale(n), cmin=-0.5, cmax=n - 0.5, showscale=False)
-        legend = [(PALETTE[g % len(PALETTE)], names[g]) for g in range(n)]
+        if colours.shape != (n,):
+            raise ValueError(f"colours must have shape ({n},); got {colours.shape}")
+        groups = int(colours.max()) + 1
+        if colours.min() < 0 or groups > 255:
+            raise ValueError(f"colours must be integer groups 0..254; got {colours.min()}..{colours.max()}")
+        names = list(colour_names) if colour_names is not None else [f"group {g + 1}" for g in range(groups)]
+        legend = [(PALETTE[g % len(PALETTE)], names[g]) for g in range(groups)]
+        colour_data = b64(colours, np.uint8)
     legend.append((HIGHLIGHT, "the word searched and its neighbours"))
-    legend_html = "<br>".join(f'<span style="color:{c}">●</span> {html.escape(name)}' for c, name in legend)
-    fig = go.Figure(
-        [go.Scattergl(x=coords[:, 0], y=coords[:, 1], mode="markers", name="words", hoverinfo="text",
-                      hovertext=escaped, marker=marker),
-         go.Scattergl(x=[], y=[], mode="markers", name="matches", hoverinfo="text",
-                      marker=dict(size=10, color=HIGHLIGHT, line=dict(width=1, color="black"))),
-         go.Scatter(x=[], y=[], mode="text", name="labels", hoverinfo="skip", textposition="top center")],
-        go.Layout(autosize=True, height=560, showlegend=False, template="plotly_white", hovermode="closest",
-                  margin=dict(l=10, r=10, t=10, b=10)))
-    plot = pio.to_html(fig, include_plotlyjs=True, full_html=False, div_id=PLOT_DIV_ID, default_width="100%",
-                       default_height="560px", config={"displaylogo": False, "responsive": True})
-    data = {"words": model.words, "x": np.round(coords[:, 0].astype(float), 4).tolist(),
-            "y": np.round(coords[:, 1].astype(float), 4).tolist(), "neighbours": neighbours.tolist(),
-            "scores": np.round(scores.astype(float), 4).tolist(), "centred": model.centred, "mode": model.mode}
-    page = _PAGE.format(title=html.escape(title), div_id=PLOT_DIV_ID, plot=plot, data=_script_json(data),
-                        label_limit=int(label_limit), legend=legend_html,
-                        subtitle=html.escape(f"{len(model)} words, {model.dim} dimensions; type a word "
-                                             f"and press Enter to see its {k} nearest neighbours "
-                                             f"(cosine; {model.mode})."))
+    legend_html = "<br>".join(f'<span style="color:{c}">●</span> {html.escape(plain_text(str(name)))}'
+                              for c, name in legend)
+    vectors, scale, kept = page_vectors(model.vectors, vector_budget)
+    carried = ("float16 copies of the vectors" if vectors.shape[1] == model.dim else
+               f"a {vectors.shape[1]}-dimensional projection of the vectors (float16, keeping "
+               f"{100 * kept:.0f} % of their energy), so its neighbours can differ from the full vectors'")
+    subtitle = (f"{n:,} words, {model.dim} dimensions, drawn by {projection}. Type a word, part of one, or an "
+                f"expression such as king - man + woman, then Enter; click a point or a listed word to see its "
+                f"{k} nearest neighbours (cosine; {model.mode}). The page computes them from {carried}.")
+    counts = None if model.counts is None else b64(np.clip(model.counts, 0, 2**32 - 1), np.uint32)
+    data = {"words": list(model.words), "x": b64(coords[:, 0], np.float32), "y": b64(coords[:, 1], np.float32),
+            "vectors": b64(vectors, np.float16), "dim": int(vectors.shape[1]), "full_dim": model.dim,
+            "scale": scale, "kept": kept, "counts": counts, "colours": colour_data,
+            "centred": model.centred, "mode": model.mode, "text": python_text_classes(),
+            "config": {"div_id": PLOT_DIV_ID, "k": k, "label_limit": int(label_limit), "draw_cap": DRAW_CAP,
+                       "list_cap": LIST_CAP, "palette": list(PALETTE), "highlight": HIGHLIGHT,
+                       "colorscale": discrete_colorscale(len(names)) if names else None,
+                       "colour_names": [plain_text(str(s)) for s in names],
+                       "axis_titles": [plain_text(str(t)) for t in axis_titles], "projection": projection}}
+    from plotly.offline import get_plotlyjs
+
+    page = _fill(_page_file("page.html"), {
+        "TITLE": html.escape(plain_text(title)), "SUBTITLE": html.escape(plain_text(subtitle)),
+        "CSS": _page_file("page.css"), "PLOTLY": get_plotlyjs(),
+        "DIV_ID": PLOT_DIV_ID, "LEGEND": legend_html,
+        "DATA": script_json(data), "EXPRESSIONS": _page_file("expressions.js"), "EXPLORER": _page_file("explorer.js")})
+    body = page.encode("utf-8")  # before the file is touched: nothing half-written on an encoding error
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_file(path) as fh:
+            fh.write(body)
+    except OSError as err:
+        raise OSError(err.errno, f"could not write the page: {describe_os_error(err)}; "
+                                 f"any earlier page there is unchanged", str(path)) from err
     return path
 
 
 def export_projector_tsv(directory, model: WordVectors, metadata: dict | None = None) -> tuple:
     """Write vectors.tsv (the raw vectors, as trained) and metadata.tsv (word, count and any
-    extra columns) into `directory`."""
+    extra columns) into `directory`, as a pair: both files are replaced, or neither."""
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     columns = {} if model.counts is None else {"count": [str(c) for c in model.counts]}
     for name, values in (metadata or {}).items():
         if len(values) != len(model):
             raise ValueError(f"metadata column {name!r} has {len(values)} values for {len(model)} words")
         columns[name] = [str(v) for v in values]
+    for row, word in enumerate(model.words):
+        try:
+            word.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise ValueError(f"word {row} ({word!r}) holds a lone surrogate, which UTF-8 (and so the TSV) cannot "
+                             f"store ({err.reason}); fix or drop that word; nothing was written") from None
+    directory.mkdir(parents=True, exist_ok=True)
     vec_path, meta_path = directory / "vectors.tsv", directory / "metadata.tsv"
-    save_projector_tsv(vec_path, meta_path, model.words, model.raw_vectors, columns)  # as trained, not centred
+    write_together([vec_path, meta_path],  # as trained, not centred
+                   lambda temps: save_projector_tsv(temps[0], temps[1], model.words, model.raw_vectors, columns))
     return vec_path, meta_path

@@ -3,7 +3,7 @@
     pg = Playground(read_sentences(find_sst()))
     run = pg.train(Settings(dim=10, window=5))      # the compiled SGD run (sst_sgd.py)
     figure = draw(run)                              # loss curve, 2-D word plot, movement from the start
-    playground_widget(pg)                           # sliders that retrain on release
+    playground_widget(pg)                           # sliders, cancel, reset, compare: playground_widget.py
 
 Each run starts as `train_sst` starts (same seed, same initial vectors, the same subsampled
 copies of the treebank for a given number of copies), so moving a slider and moving it back
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -23,12 +23,13 @@ from ..assignment.train import DEFAULT_SEED, DEFAULTS, init_params
 from ..assignment.word_plot import COURSE_WORDS, pca_2d, plot_words_2d, select_words
 from ..corpora import prepare_corpus
 from ..learning_dynamics import shared_direction, split_movement
-from .sst_sgd import sgd_compiled
+from .sst_sgd import BLOCK, sgd_compiled
 
 # (lowest, highest) of each slider; the defaults are the assignment's
 RANGES = {"dim": (2, 50), "window": (1, 10), "negatives": (1, 30), "step": (0.01, 3.0),
           "iterations": (1000, 100_000), "copies": (1, 60)}
 KEEP_RUNS = 8  # runs remembered (each holds two (|V|, d) tables: a few MB)
+CHUNK = BLOCK  # iterations between two looks at `cancel` and two progress reports
 FREQUENT = 20  # words seen at least this often: the ones training updates often enough to judge
 
 
@@ -57,6 +58,16 @@ def check(settings: Settings) -> list:
         elif not lo <= value <= hi:
             problems.append(f"{f.name} must be between {lo} and {hi}; got {value}")
     return problems
+
+
+def settings_text(s: Settings) -> str:
+    """The settings in words, numbers rounded for reading: 'dim=10, window=5, …, step=0.355, …'."""
+    return (f"dim={s.dim}, window={s.window}, negatives={s.negatives}, step={s.step:.3g}, "
+            f"{s.iterations:,} iterations, {s.copies} copies")
+
+
+class RunCancelled(Exception):
+    """A run stopped by its `cancel` (a button, Kernel → Interrupt) between two chunks."""
 
 
 @dataclass
@@ -88,7 +99,13 @@ class Playground:
             self._corpora[copies] = prepare_corpus(self.sentences, corpus_rng, copies, DEFAULTS["subsample_threshold"])
         return self._corpora[copies]
 
-    def train(self, settings: Settings) -> Run:
+    def train(self, settings: Settings, progress=None, cancel=None) -> Run:
+        """Train (or recall) the run of `settings`.
+
+        progress(done, total), if given, is called before the first chunk and after each chunk of
+        CHUNK iterations; cancel(), if given, is asked after each chunk, and a true answer stops the
+        run with RunCancelled (nothing is remembered). Both are called from the training thread.
+        """
         problems = check(settings)
         if problems:
             raise ValueError("; ".join(problems))
@@ -98,10 +115,23 @@ class Playground:
         init_rng, _, rng = (np.random.default_rng(s) for s in np.random.SeedSequence(self.seed).spawn(3))
         n = len(data.vocab)
         x0 = init_params(n, settings.dim, init_rng)  # (2|V|, d)
+        done = [0]
+
+        def each_iteration():  # sgd_compiled calls it once per iteration, after each compiled block
+            done[0] += 1
+            if done[0] % CHUNK and done[0] != settings.iterations:
+                return
+            if cancel is not None and cancel():
+                raise RunCancelled(f"cancelled at iteration {done[0]:,} of {settings.iterations:,}")
+            if progress is not None:
+                progress(done[0], settings.iterations)
+
+        if progress is not None:
+            progress(0, settings.iterations)
         start = time.perf_counter()
         res = sgd_compiled(data, x0, settings.step, settings.iterations, batch_size=DEFAULTS["batch_size"],
                            window=settings.window, k=settings.negatives, anneal_every=DEFAULTS["anneal_every"],
-                           rng=rng, threads=self.threads, log=None)
+                           rng=rng, threads=self.threads, log=None, each_iteration=each_iteration)
         seconds = time.perf_counter() - start
         if not np.isfinite(res.ema_losses).all():
             bad = int(np.argmin(np.isfinite(res.ema_losses))) + 1
@@ -125,19 +155,44 @@ def movement(run: Run):
     return rows, along, across, direction
 
 
-def draw(run: Run, figure=None):
-    """The three panels of one run on a matplotlib Figure (a new one unless given)."""
+def draw(run: Run, figure=None, other: Run | None = None, names=("this run", "the run kept")):
+    """The three panels of one run (loss, the course's words in 2-D, movement) on a matplotlib Figure
+    (a new one unless given); with `other`, a second row of the same panels for it, on the same
+    scales, each row titled by its settings."""
     from matplotlib.figure import Figure
 
-    fig = figure or Figure(figsize=(13, 4.2))
+    runs = [run] if other is None else [run, other]
+    fig = figure or Figure(figsize=(13, 4.4 * len(runs)))
     fig.clear()
-    ax_loss, ax_words, ax_move = fig.subplots(1, 3)
-    s = run.settings
+    fig.set_layout_engine("constrained")
+    rows = fig.subfigures(len(runs), 1, squeeze=False)[:, 0]
+    axes = [row.subplots(1, 3) for row in rows]
+    for sub, row_axes, one, name in zip(rows, axes, runs, names):
+        _draw_row(one, row_axes)
+        if other is not None:
+            sub.suptitle(f"{name}: {settings_text(one.settings)}", fontsize=10, x=0.01, ha="left")
+    if other is not None:  # the same scales, so the rows compare at a glance
+        for column in (0, 2):
+            lows, highs = zip(*(row_axes[column].get_ylim() for row_axes in axes))
+            for row_axes in axes:
+                row_axes[column].set_ylim(min(lows), max(highs))
+        for row_axes in axes:
+            row_axes[2].set_xlim(min(a[2].get_xlim()[0] for a in axes), max(a[2].get_xlim()[1] for a in axes))
+    else:
+        rows[0].suptitle(settings_text(run.settings), fontsize=10, x=0.01, ha="left")
+    return fig
+
+
+def _draw_row(run: Run, axes) -> None:
+    ax_loss, ax_words, ax_move = axes
     ax_loss.plot(np.arange(1, len(run.ema_losses) + 1), run.ema_losses, lw=1)
     ax_loss.set(xlabel="iteration", ylabel="loss (running average)", title=f"loss: {run.final_loss:.2f} at the end")
     words, vectors = select_words(run.words, run.center_vectors, COURSE_WORDS, missing="skip")
     coords, share = pca_2d(vectors)
     plot_words_2d(coords, words, ax=ax_words, title="the course's words, 2-D (PCA)", share=share)
+    for note in ax_words.texts:  # its note of words with no room sits under the axis, not over the points
+        if note.get_text().startswith("no room to label"):
+            note.set(position=(0.0, -0.2), va="top", wrap=True)
     rows, along, across, _ = movement(run)
     initial_norm = np.linalg.norm(run.initial[rows], axis=1)  # (n,)
     ax_move.scatter(run.counts[rows], np.abs(along) / initial_norm, s=3, alpha=0.4, label="along the shared direction")
@@ -145,10 +200,6 @@ def draw(run: Run, figure=None):
     ax_move.set(xscale="log", yscale="log", xlabel="word count in the treebank",
                 ylabel="movement / |initial vector|", title="how far each vector moved from its start")
     ax_move.legend(loc="center right", markerscale=4, fontsize=8)
-    fig.suptitle(f"d={s.dim}, window={s.window}, K={s.negatives}, step={s.step:g}, {s.iterations:,} iterations, "
-                 f"{s.copies} copies", fontsize=10)
-    fig.tight_layout()
-    return fig
 
 
 def png(fig) -> bytes:
@@ -158,48 +209,8 @@ def png(fig) -> bytes:
 
 
 def playground_widget(playground: Playground, settings: Settings | None = None):
-    """Sliders for every setting (the assignment's by default) and the picture of the last run; a change
-    retrains on release."""
-    import ipywidgets as widgets
+    """The playground's widget (playground_widget.PlaygroundWidget): sliders that retrain on release in a
+    thread, with progress, cancel, reset and a kept run to compare with."""
+    from .playground_widget import PlaygroundWidget
 
-    settings = Settings() if settings is None else settings
-
-    def slider(name, value):
-        lo, hi = RANGES[name]
-        common = dict(value=value, description=name, continuous_update=False, style={"description_width": "80px"},
-                      layout=widgets.Layout(width="330px"))
-        if name == "step":
-            return widgets.FloatLogSlider(base=10, min=np.log10(lo), max=np.log10(hi), step=0.05, readout_format=".3g",
-                                          **common)
-        return widgets.IntSlider(min=lo, max=hi, step=1000 if name == "iterations" else 1, **common)
-
-    sliders = {name: slider(name, value) for name, value in asdict(settings).items()}
-    for name, widget in sliders.items():
-        widget.add_class(f"w2v-slider-{name}")
-    status = widgets.HTML()
-    status.add_class("w2v-status")
-    picture = widgets.Image(format="png")
-    picture.add_class("w2v-picture")
-
-    def retrain(_=None):
-        chosen = Settings(**{name: w.value for name, w in sliders.items()})
-        problems = check(chosen)
-        if problems:
-            status.value = "<b>not trained:</b> " + "; ".join(problems)
-            return
-        status.value = "<b>training…</b>"
-        try:
-            run = playground.train(chosen)
-        except (ValueError, FloatingPointError) as err:
-            status.value = f"<b>not trained:</b> {err}"
-            return
-        picture.value = png(draw(run))
-        status.value = (f"trained: dim={chosen.dim}, window={chosen.window}, negatives={chosen.negatives}, "
-                        f"step={chosen.step:.3g}, {chosen.iterations:,} iterations, {chosen.copies} copies, "
-                        f"in {run.seconds:.1f} s; final loss {run.final_loss:.2f}")
-
-    for widget in sliders.values():
-        widget.observe(retrain, names="value")
-    retrain()
-    controls = widgets.GridBox(list(sliders.values()), layout=widgets.Layout(grid_template_columns="repeat(3, 340px)"))
-    return widgets.VBox([controls, status, picture])
+    return PlaygroundWidget(playground, settings)
