@@ -89,12 +89,12 @@ class OriginGradient:
         sparse, w = self._parts()
         sparse_t, p, k = sparse.T.tocsr(), np.asarray(self.noise, dtype=np.float64), self.k
 
-        def matmat(x):  # G x, x (n,) or (n, m)
-            x = np.asarray(x, dtype=np.float64)
+        def matmat(operand):  # G x, x (n,) or (n, m)
+            x = np.asarray(operand, dtype=np.float64)
             return sparse @ x - k * np.multiply.outer(w, p @ x)
 
-        def rmatmat(x):  # Gᵀ x
-            x = np.asarray(x, dtype=np.float64)
+        def rmatmat(operand):  # Gᵀ x
+            x = np.asarray(operand, dtype=np.float64)
             return sparse_t @ x - k * np.multiply.outer(p, w @ x)
 
         n = self.pairs.shape[0]
