@@ -169,7 +169,7 @@ NAME_ROWS = (
     ("a batch of windows", "`word2vec_sgd_wrapper(word2vecModel, tokens, wordVectors, dataset, C, "
      "word2vecCostAndGradient)`", "`word2vec_sgd_wrapper(word2vecModel, word2Ind, wordVectors, dataset, "
      "windowSize, word2vecLossAndGradient)`", "`window_batch_loss_and_gradient(model, params, windows, "
-     "loss_and_gradient)`", "given code; the 2017 wrapper, like ours, averages over the batch"),
+     "loss_and_gradient)`", "given code; both editions' wrappers, like ours, average over the batch"),
     ("SGD", "`sgd(f, x0, step, iterations, postprocessing=None, useSaved=False, PRINT_EVERY=10)`",
      "the same", "`sgd_step(params, grad, step)` (05); the loop: `w2v_lib.sgd`",
      "the exercise is one step; the loop, annealing and checkpoints are given"),
