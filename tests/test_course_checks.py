@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from w2v_lib.course import check_returns, check_shape, check_value
+from w2v_lib.course import check_returns, check_shape, check_value, floating_point_advice, quietly, sigmoid_advice
 
 
 def test_matching_value_passes_and_says_so(capsys):
@@ -50,3 +50,46 @@ def test_check_shape_spots_the_transpose():
     assert check_shape("g", np.zeros((7, 4)), (7, 4)) is None
     with pytest.raises(AssertionError, match=r"\(4, 7\); expected \(7, 4\) \(the transpose"):
         check_shape("g", np.zeros((4, 7)), (7, 4))
+
+
+def textbook_sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def test_quietly_silences_a_students_warnings_and_keeps_the_value(recwarn):
+    with quietly():
+        value = textbook_sigmoid(np.array([-1000.0, 1000.0]))
+    assert not recwarn.list, "no RuntimeWarning escapes"
+    np.testing.assert_array_equal(value, [0.0, 1.0])
+    assert np.geterr()["over"] == "warn", "numpy's settings are restored afterwards"
+
+
+def test_floating_point_advice_names_the_overflow_and_never_raises(recwarn):
+    advice = floating_point_advice("sigmoid", textbook_sigmoid, -1000.0)
+    assert advice.startswith("advice (not graded)") and "overflow" in advice
+    assert floating_point_advice("sigmoid", textbook_sigmoid, 1000.0) is None, "e^-1000 underflows, silently"
+
+    def crashes(x):
+        raise KeyError("oops")
+
+    assert "KeyError" in floating_point_advice("sigmoid", crashes, 0.0)
+    assert not recwarn.list
+
+
+def test_sigmoid_advice_for_the_textbook_formula_and_for_a_stable_one():
+    textbook = sigmoid_advice(textbook_sigmoid)
+    assert "overflow" in textbook[0] and textbook[1].startswith("advice (not graded): sigmoid(-720) returns 0.0")
+
+    def stable(x):
+        x = np.asarray(x, dtype=float)
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+    assert not any(line.startswith("advice") for line in sigmoid_advice(stable))
+    assert "raised ValueError" in sigmoid_advice(lambda x: (_ for _ in ()).throw(ValueError("no")))[-1]
+
+
+def test_absolute_tolerance_is_named():
+    check_value("s", [1e-300, 1.0], [0.0, 1.0], rtol=0, atol=1e-12)
+    with pytest.raises(AssertionError, match="plus an absolute 1e-12"):
+        check_value("s", [float("1e-3"), 1.0], [0.0, 1.0], rtol=0, atol=1e-12)

@@ -6,6 +6,7 @@
 and are imported only by `python -m w2v_lib.course`; what the notebooks use is light.
 """
 from .answers import AnswerError, load_answers
-from .checks import check_returns, check_shape, check_value
+from .checks import check_returns, check_shape, check_value, floating_point_advice, quietly, sigmoid_advice
 
-__all__ = ["AnswerError", "load_answers", "check_returns", "check_shape", "check_value"]
+__all__ = ["AnswerError", "load_answers", "check_returns", "check_shape", "check_value", "floating_point_advice",
+           "quietly", "sigmoid_advice"]
