@@ -187,7 +187,7 @@ def write_together(paths, write) -> list:
             os.chmod(tmp, mode)  # a writer may have replaced our file by one of its own
             with open(tmp, "r+b") as fh:
                 fh.seek(0, os.SEEK_END)
-                _kill_midway(fh, path)
+                _call_hooks(fh, path)
                 os.fsync(fh.fileno())
         for path in paths:
             if path.is_file():

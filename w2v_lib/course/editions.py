@@ -22,7 +22,7 @@ MAP_ROWS = (
     ("cross_entropy", "naive-softmax loss = cross-entropy with a one-hot $y$",
      {"2019": "(a)", "2020": "(a)", "44pt": "(a)", "2023": "(a)"}, "01, Question 1"),
     ("softmax_offset", "softmax unchanged by a constant offset", {"2017": "q1 (a)†"}, "01, Your code (stability)"),
-    ("softmax_ce_grad", r"gradient of softmax cross-entropy, $\partial J/\partial\theta = \hat y - y$",
+    ("softmax_ce_grad", r"gradient of softmax cross-entropy with respect to its scores $\theta$",
      {"2017": "q2 (b)†"}, "01, Question 2 (step 2)"),
     ("gradcheck", "the gradient check by centered differences", {"2017": "q2 (f)"}, "00, How a live check works"),
     ("grad_center", r"$\partial J/\partial v_c$, with its orientation",
