@@ -43,12 +43,7 @@ def test_filling_reaches_every_notebook_stub_and_leaves_the_library_alone(done_r
 
 # Known: these notebooks still call a library exercise function (a stub in the release) where the
 # student's own belongs. Strict: once fixed, the test fails until the entry is removed.
-KNOWN_FAILING = {
-    # 07's stage 0 runs the library's negative-sampling loss (the branch that rewrites 07 passes the student's)
-    "07_making_it_fast.ipynb": "stage 0 calls the library's stubbed neg_sampling_loss_and_gradient",
-    # 04's measurement times cost_model.time_losses' default losses, the library's stubs, not the student's
-    "04_negative_sampling.ipynb": "time_losses() times the library's stubbed losses (pass softmax_loss=, neg_loss=)",
-}
+KNOWN_FAILING: dict = {}  # notebook name -> why it cannot yet run in the release (none now)
 
 
 def known(names):
