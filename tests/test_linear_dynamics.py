@@ -113,6 +113,20 @@ def test_step_sizes_follow_sgds_annealing():
     np.testing.assert_allclose(lin.step_sizes(0.3, 5, 2), [0.3, 0.3, 0.15, 0.15, 0.075])
 
 
+def test_step_sizes_are_the_steps_sgd_takes():
+    """Against optimizer.sgd itself: with a gradient of 1, each step moves x by exactly η_t."""
+    from w2v_lib.optimizer import sgd
+
+    seen = []
+
+    def f(x):
+        seen.append(float(x[0]))  # x before each iteration
+        return 1.0, np.ones(1)
+
+    sgd(f, np.zeros(1), 0.3, 7, anneal_every=3, log=None)
+    np.testing.assert_allclose(-np.diff(seen), lin.step_sizes(0.3, 7, 3)[:6], rtol=1e-12)
+
+
 def test_predicted_mode_lengths_iterate_the_expected_map():
     s, steps = 0.02, lin.step_sizes(0.5, 300, 100)
     p, q = np.array([0.07, -0.03]), np.zeros(2)
