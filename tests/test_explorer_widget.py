@@ -511,3 +511,19 @@ def test_the_app_says_what_it_loads_then_shows_the_explorer():
     failed = explorer_app("toy", {"toy": broken}, background=False)
     text = failed.children[0].value
     assert "could not be loaded" in text and "secret" not in text and failed.explorer is None
+
+
+def test_labels_are_placed_for_the_width_the_browser_gives(explorer):
+    from w2v_lib.explorer.figures import FONT_PX, to_pixels
+
+    explorer.search_box.value = "filler"
+    wide = len(explorer.fig.data[2].text)
+    explorer.fig._layout_defaults = {"width": 360}  # what plotly.js reports after autosizing on a phone
+    explorer._resized({"new": None})
+    assert explorer.plot_size[0] == 360
+    labels = explorer.fig.data[2]
+    assert 1 <= len(labels.text) <= wide
+    px = to_pixels(np.column_stack([labels.x, labels.y]), explorer._ranges, explorer.plot_size)
+    boxes = [(x - FONT_PX[0] * len(t), y - FONT_PX[1], x + FONT_PX[0] * len(t), y + FONT_PX[1])
+             for (x, y), t in zip(px, labels.text)]
+    assert all(-FONT_PX[0] * 20 < b[0] and b[2] < 360 + FONT_PX[0] * 20 for b in boxes)

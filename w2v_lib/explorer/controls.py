@@ -22,19 +22,29 @@ STACK_BELOW_PX = PLOT_MIN_PX + SIDE_PX + 30  # narrower than this, the side pane
 PLOT_HEIGHT_PX = 520
 MAX_UPLOAD_MB = 50
 
+# plotly's FigureWidget sizes itself on the window's resize event only; a plot drawn before its box
+# had its width, or whose box changes without the window (JupyterLab's side panels), would keep a
+# stale width and be clipped. This watches each plot's box and passes its changes on. (An inline
+# handler, as an HTML widget runs no <script>.)
+RESIZE_WATCH = ("if(!window.w2vResizeWatch){const ro=new ResizeObserver(()=>window.dispatchEvent(new Event('resize')));"
+                "const watch=()=>document.querySelectorAll('.w2v-plot').forEach(e=>{if(!e.w2vWatched){"
+                "e.w2vWatched=1;ro.observe(e);}});watch();new MutationObserver(watch).observe(document.body,"
+                "{childList:true,subtree:true});window.w2vResizeWatch=1;}")
 STYLE = f"""<style>
 .w2v-explorer {{ max-width: 100%; box-sizing: border-box; }}
 .w2v-explorer .widget-hbox, .w2v-explorer .widget-vbox, .w2v-explorer .widget-box {{ max-width: 100%; }}
 .w2v-explorer .w2v-row > * {{ max-width: 100%; flex-shrink: 1; }}
 .w2v-explorer .w2v-body {{ display: flex; flex-flow: row wrap; align-items: flex-start; gap: 8px; width: 100%; }}
 .w2v-explorer .w2v-plot {{ flex: 1 1 {PLOT_MIN_PX}px; min-width: 0; max-width: 100%; overflow: hidden; }}
+.w2v-explorer .w2v-plot > .js-plotly-plot {{ flex: 1 1 auto; width: 100%; min-width: 0; }}
 .w2v-explorer .w2v-side {{ flex: 1 1 {SIDE_PX}px; min-width: 0; max-width: 100%; }}
 @media (min-width: {STACK_BELOW_PX}px) {{ .w2v-explorer .w2v-side {{ flex: 0 1 {SIDE_PX}px; }} }}
 .w2v-explorer .w2v-word {{ width: 100%; height: auto; min-height: 24px; margin: 1px 0; }}
 .w2v-explorer .w2v-word button, .w2v-explorer button.w2v-word {{ text-align: left; justify-content: flex-start; }}
 .w2v-explorer .w2v-message {{ flex: 1 1 260px; min-width: 0; }}
 .w2v-explorer .w2v-message, .w2v-explorer .w2v-explanation {{ white-space: normal; overflow-wrap: anywhere; }}
-</style>"""
+</style>
+<img alt="" src="data:," style="display:none" onerror="{RESIZE_WATCH}">"""
 
 
 def _fit(width: str, **more) -> widgets.Layout:

@@ -68,6 +68,7 @@ class Explorer:
         self.serve, self.background = bool(serve), bool(background)
         self.last_error = self.last_message = None
         self.job = None  # the running t-SNE / UMAP, if any
+        self.plot_size = figures.PLOT_SIZE  # the labels' layout; the browser reports the real width
         self._lock = threading.RLock()  # the job's thread and the kernel's handlers take turns
         self._quiet = False  # True while the code itself sets a control, so observers stay still
         self.controls = Controls(name, list(self.sources), k, self.state.axes, serve=self.serve)
@@ -211,7 +212,7 @@ class Explorer:
             # what the all-words trace shows; unchanged, only its fading is sent again
             drawn = (id(s.coords), id(s.colours), s.shown.tobytes() if s.isolate else None)
             with self.fig.batch_update():
-                specs = figures.traces(s, all_words=drawn != self._drawn)
+                specs = figures.traces(s, self.plot_size, all_words=drawn != self._drawn)
                 for trace, props in zip(self.fig.data, specs):
                     trace.update(props, overwrite=True)
                 self.fig.layout.update(figures.layout(s))
@@ -234,7 +235,7 @@ class Explorer:
     def _show_word_list(self):
         """The clickable list beside the plot: one button per word, its count and score on hover."""
         s = self.state
-        labelled = {s.model.words[i] for i in figures.label_choice(s)[0]}
+        labelled = {s.model.words[i] for i in figures.label_choice(s, self.plot_size)[0]}
         entries = figures.word_entries(s, labelled)
         self.controls.list_title.value = f"<i>{html.escape(s.list_title)}</i>" if s.list_title else ""
         for j, button in enumerate(self.controls.word_buttons):
@@ -254,14 +255,23 @@ class Explorer:
     def _new_figure(self) -> go.FigureWidget:
         s = self.state
         kind = go.Scatter3d if s.three_d else None
-        specs = figures.traces(s)
+        specs = figures.traces(s, self.plot_size)
         made = [(kind or (go.Scattergl if p["mode"] == "markers" else go.Scatter))(**p) for p in specs]
         fig = go.FigureWidget(data=made, layout=figures.layout(s))
         self._drawn = (id(s.coords), id(s.colours), s.shown.tobytes() if s.isolate else None)
         if not s.three_d:
             for trace in fig.data[:2]:
                 trace.on_click(self._on_click)
+        fig.observe(self._resized, "_js2py_layoutDelta")
         return fig
+
+    def _resized(self, change):
+        """The browser sized the plot to its container: place the labels for that width."""
+        width = (getattr(self.fig, "_layout_defaults", None) or {}).get("width")
+        if change["new"] is None and width and abs(width - self.plot_size[0]) > 40:
+            self.plot_size = (int(width), self.plot_size[1])
+            with self._lock:
+                self._render()
 
     def _on_click(self, trace, points, state):
         if not points.point_inds:
