@@ -513,14 +513,13 @@ def test_the_app_says_what_it_loads_then_shows_the_explorer():
     assert "could not be loaded" in text and "secret" not in text and failed.explorer is None
 
 
-def test_labels_are_placed_for_the_width_the_browser_gives(explorer):
+def test_the_figure_and_its_labels_take_the_width_the_page_measures(explorer):
     from w2v_lib.explorer.figures import FONT_PX, to_pixels
 
     explorer.search_box.value = "filler"
     wide = len(explorer.fig.data[2].text)
-    explorer.fig._layout_defaults = {"width": 360}  # what plotly.js reports after autosizing on a phone
-    explorer._resized({"new": None})
-    assert explorer.plot_size[0] == 360
+    explorer.controls.plot_width.value = 360  # what the page's ResizeObserver reports on a phone
+    assert explorer.plot_size[0] == 360 and explorer.fig.layout.width == 360
     labels = explorer.fig.data[2]
     assert 1 <= len(labels.text) <= wide
     px = to_pixels(np.column_stack([labels.x, labels.y]), explorer._ranges, explorer.plot_size)

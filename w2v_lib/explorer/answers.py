@@ -66,7 +66,7 @@ def explain_answer(model, query, query_vec, skip, hits, metric: str, min_count: 
         if min_count and count < min_count:
             line += f", and the minimum count {min_count} hides it"
         if rarer > 0.5 and rank > 0.5 * len(ranked):
-            line += ": frequent enough, so these vectors did not learn the relation (too little text)"
+            line += ": not a rare word, yet near the bottom: these vectors do not hold this relation"
         elif rarer <= 0.5:
             line += ": a rare word, whose vector is still mostly its random start"
     return line + "."

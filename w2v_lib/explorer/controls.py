@@ -22,14 +22,17 @@ STACK_BELOW_PX = PLOT_MIN_PX + SIDE_PX + 30  # narrower than this, the side pane
 PLOT_HEIGHT_PX = 520
 MAX_UPLOAD_MB = 50
 
-# plotly's FigureWidget sizes itself on the window's resize event only; a plot drawn before its box
-# had its width, or whose box changes without the window (JupyterLab's side panels), would keep a
-# stale width and be clipped. This watches each plot's box and passes its changes on. (An inline
-# handler, as an HTML widget runs no <script>.)
-RESIZE_WATCH = ("if(!window.w2vResizeWatch){const ro=new ResizeObserver(()=>window.dispatchEvent(new Event('resize')));"
+# plotly's FigureWidget does not follow its box in every front-end (Voila sends it no resize), so
+# a ResizeObserver on each plot's box writes the box's width into a hidden IntText of the same
+# explorer; widget.py sets the figure's width from it and places the labels for that width. (An
+# inline handler, as an HTML widget runs no <script>.)
+RESIZE_WATCH = ("if(!window.w2vResizeWatch){window.w2vResizeWatch=1;const ro=new ResizeObserver(es=>es.forEach(en=>{"
+                "const box=en.target,ex=box.closest('.w2v-explorer'),inp=ex&&ex.querySelector('.w2v-width input');"
+                "const w=Math.floor(box.getBoundingClientRect().width);if(inp&&w>0&&String(w)!==inp.value){"
+                "inp.value=w;inp.dispatchEvent(new Event('change',{bubbles:true}));}}));"
                 "const watch=()=>document.querySelectorAll('.w2v-plot').forEach(e=>{if(!e.w2vWatched){"
                 "e.w2vWatched=1;ro.observe(e);}});watch();new MutationObserver(watch).observe(document.body,"
-                "{childList:true,subtree:true});window.w2vResizeWatch=1;}")
+                "{childList:true,subtree:true});}")
 STYLE = f"""<style>
 .w2v-explorer {{ max-width: 100%; box-sizing: border-box; }}
 .w2v-explorer .widget-hbox, .w2v-explorer .widget-vbox, .w2v-explorer .widget-box {{ max-width: 100%; }}
@@ -107,6 +110,8 @@ class Controls:
         self.cancel_button.layout.display = "none"
         self.message = widgets.HTML()
         self.message.add_class("w2v-message")
+        self.plot_width = widgets.IntText(value=0, layout=widgets.Layout(display="none"))  # set by the page
+        self.plot_width.add_class("w2v-width")
         self.download = widgets.HTML()
         self.download.add_class("w2v-download")
         self.list_title = widgets.HTML()
@@ -130,7 +135,7 @@ class Controls:
         self.axes_row = row([self.x_axis_box, self.y_axis_box])
         self.file_row = row([self.upload] if serve else [self.path_box, self.load_button, self.upload])
         self.panel = widgets.VBox([
-            widgets.HTML(STYLE),
+            widgets.HTML(STYLE), self.plot_width,
             row([self.source_menu, self.search_box, self.centre_box, self.export_button]),
             row([self.projection_menu, self.axes_row, self.colour_menu, self.k_slider, self.metric_toggle,
                  self.min_count_box]),

@@ -140,6 +140,7 @@ class Explorer:
         self.export_button.on_click(lambda _: self.export())
         self.cancel_button.on_click(lambda _: self.cancel())
         on(self.upload, self._uploaded)
+        self.controls.plot_width.observe(lambda change: self._box_resized(change["new"]), "value")
         for button in self.controls.word_buttons:
             button.on_click(lambda b: self.select_word(b.w2v_word))
 
@@ -258,20 +259,23 @@ class Explorer:
         specs = figures.traces(s, self.plot_size)
         made = [(kind or (go.Scattergl if p["mode"] == "markers" else go.Scatter))(**p) for p in specs]
         fig = go.FigureWidget(data=made, layout=figures.layout(s))
+        if self.plot_size != figures.PLOT_SIZE:  # a new figure (2-D ↔ 3-D) keeps the measured width
+            fig.layout.width = self.plot_size[0]
         self._drawn = (id(s.coords), id(s.colours), s.shown.tobytes() if s.isolate else None)
         if not s.three_d:
             for trace in fig.data[:2]:
                 trace.on_click(self._on_click)
-        fig.observe(self._resized, "_js2py_layoutDelta")
         return fig
 
-    def _resized(self, change):
-        """The browser sized the plot to its container: place the labels for that width."""
-        width = (getattr(self.fig, "_layout_defaults", None) or {}).get("width")
-        if change["new"] is None and width and abs(width - self.plot_size[0]) > 40:
-            self.plot_size = (int(width), self.plot_size[1])
-            with self._lock:
-                self._render()
+    def _box_resized(self, width):
+        """The page measured the plot's box: draw the figure that wide, labels placed for it."""
+        width = int(width or 0)
+        if width < 100 or width == self.plot_size[0]:
+            return
+        self.plot_size = (width, self.plot_size[1])
+        with self._lock:
+            self.fig.layout.width = width
+            self._render()
 
     def _on_click(self, trace, points, state):
         if not points.point_inds:
@@ -279,10 +283,6 @@ class Explorer:
         j = points.point_inds[0]
         rows = self.state.shown if trace.name == "words" else self.state.highlighted
         self.select_index(int(rows[j]))
-
-    def _render_locked(self):
-        with self._lock:
-            self._render()
 
     # --- actions -----------------------------------------------------------------------------
     def submit_search(self, text: str):
