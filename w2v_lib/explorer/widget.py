@@ -275,7 +275,10 @@ class Explorer:
         self.plot_size = (width, self.plot_size[1])
         with self._lock:
             self.fig.layout.width = width
-            self._render()
+            # the traces change only if labels are shown: the first measurement arrives while the
+            # browser may still be drawing the figure, when a trace update races with it
+            if self.state.highlighted.size or len(self.state.model) <= self.state.label_limit:
+                self._render()
 
     def _on_click(self, trace, points, state):
         if not points.point_inds:
