@@ -401,7 +401,9 @@ def try_server_files(page, budget, tmp_path):
             copy.write_bytes(Path(path).read_bytes())
             uploads.append(copy)
     for copy in uploads:
-        page.locator(".w2v-upload input[type=file]").set_input_files(str(copy), timeout=budget.ms(10))
+        with page.expect_file_chooser(timeout=budget.ms(10)) as chooser:
+            page.locator(".w2v-upload").click(timeout=budget.ms(10))
+        chooser.value.set_files(str(copy), timeout=budget.ms(10))
         page.wait_for_function(f"() => document.querySelector('.w2v-message').textContent.includes('{copy.name}')",
                                polling=300, timeout=budget.ms(30))
     text = page.inner_text("body", timeout=budget.ms(10))

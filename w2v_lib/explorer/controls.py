@@ -36,7 +36,7 @@ RESIZE_WATCH = ("if(!window.w2vResizeWatch){window.w2vResizeWatch=1;const ro=new
 STYLE = f"""<style>
 .w2v-explorer {{ max-width: 100%; box-sizing: border-box; }}
 .w2v-explorer .widget-hbox, .w2v-explorer .widget-vbox, .w2v-explorer .widget-box {{ max-width: 100%; }}
-.w2v-explorer .w2v-row > * {{ max-width: 100%; flex-shrink: 1; }}
+.w2v-explorer .w2v-row > * {{ max-width: calc(100% - 4px); flex-shrink: 1; }}  /* 2px margins */
 .w2v-explorer .w2v-body {{ display: flex; flex-flow: row wrap; align-items: flex-start; gap: 8px; width: 100%; }}
 .w2v-explorer .w2v-plot {{ flex: 1 1 {PLOT_MIN_PX}px; min-width: 0; max-width: 100%; overflow: hidden; }}
 .w2v-explorer .w2v-plot > .js-plotly-plot {{ flex: 1 1 auto; width: 100%; min-width: 0; }}
