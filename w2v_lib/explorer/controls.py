@@ -52,7 +52,7 @@ STYLE = f"""<style>
 
 def _fit(width: str, **more) -> widgets.Layout:
     """A control's layout: its natural `width`, never wider than its row."""
-    return widgets.Layout(width=width, max_width="100%", **more)
+    return widgets.Layout(width=width, max_width="calc(100% - 4px)", **more)  # ipywidgets adds 2 px margins
 
 
 class Controls:
