@@ -611,7 +611,9 @@ def test_explorer_in_jupyterlab(budget, chromium, lab, tmp_path):
     for browser_open in (False, True):
         if browser_open:
             page.evaluate("() => { window.jupyterapp.commands.execute('application:toggle-left-area'); }")
-        for width in WIDTHS:
+        # at 390 px an open file browser leaves the notebook about 25 px: JupyterLab's own layout,
+        # where no output can fit (measured), so that pair is left out
+        for width in WIDTHS[1:] if browser_open else WIDTHS:
             page.set_viewport_size({"width": width, "height": 800})
             explorer.evaluate("e => e.scrollIntoView({block: 'start'})")
             assert_explorer_fits(page, width, f"JupyterLab, file browser {'open' if browser_open else 'closed'}",
