@@ -35,9 +35,12 @@ def test_enter_on_a_word_lists_and_highlights_its_neighbours(explorer):
     assert highlighted_words(explorer)[:2] == ["good", "great"]
     assert len(explorer.highlighted) == 1 + 3
     matches = explorer.fig.data[1]
-    assert list(matches.hovertext) == [html.escape(w) for w in highlighted_words(explorer)]
+    assert list(matches.text) == [html.escape(w) for w in highlighted_words(explorer)]
+    assert matches.hovertext[0].startswith("good<br>count ")  # hover: the count, and the score of a neighbour
+    assert matches.hovertext[1] == f"great<br>count {explorer.model.counts[explorer.highlighted[1]]:,}<br>" \
+        f"cosine {explorer.neighbours[0][1]:.3f}"
     assert np.allclose(matches.x, explorer.coords[explorer.highlighted, 0])
-    assert "<li>great" in explorer.neighbour_list.value
+    assert explorer.listed[0] == "great"
     assert list(explorer.fig.data[0].selectedpoints) == list(explorer.highlighted)
     assert explorer.last_error is None
 
@@ -87,10 +90,11 @@ def test_bad_searches_give_a_message_not_a_traceback(explorer, text, message):
 
 def test_script_token_is_shown_as_text(explorer):
     explorer.search_box.value = "<script>"
-    assert "&lt;script&gt;" in explorer.neighbour_list.value and "<script>" not in explorer.neighbour_list.value
-    assert explorer.fig.data[1].hovertext[0] == "&lt;script&gt;"
+    assert "&lt;script&gt;" in explorer.list_title.value and "<script>" not in explorer.list_title.value
+    assert all(b.description == html.unescape(b.description) for b in explorer.controls.word_buttons)
+    assert explorer.fig.data[1].hovertext[0].startswith("&lt;script&gt;<br>")
     assert explorer.fig.data[2].text[0] == "&lt;script&gt;"
-    assert "&lt;script&gt;" in explorer.fig.data[0].hovertext
+    assert any(h.startswith("&lt;script&gt;<br>") for h in explorer.fig.data[0].hovertext)
 
 
 def test_click_selects_the_point(explorer):
@@ -128,7 +132,9 @@ def test_projections_colourings_and_custom_axes(explorer):
     explorer.x_axis_box.value = "nosuch - man"
     assert "not in the vocabulary" in explorer.message.value
     explorer.projection_menu.value = "t-SNE 2-D"
-    assert "scikit-learn" in explorer.message.value and explorer.checkpoint_slider.disabled
+    explorer.wait()
+    assert "openTSNE" in explorer.message.value and explorer.checkpoint_slider.disabled
+    assert explorer.fig.layout.xaxis.title.text == "t-SNE 1" and explorer.job.steps > 3  # shown as it went
     explorer.set_checkpoint(0)
     assert "t-SNE is computed for the final vectors only" in explorer.message.value
     explorer.colour_menu.value = "k-means cluster"
@@ -165,12 +171,12 @@ def test_centre_toggle_updates_neighbours_and_message():
     ex = Explorer(WordVectors(words, vectors), k=2, n_clusters=2)
     assert ex.centre_box.value is True and ex.centre_box.description == "centre vectors (subtract the mean)"
     ex.search_box.value = "a"
-    assert [w for w, _ in ex.neighbours] == ["a_short", "b"] and "cosine, centred" in ex.neighbour_list.value
+    assert [w for w, _ in ex.neighbours] == ["a_short", "b"] and "cosine, centred" in ex.list_title.value
     assert "on centred vectors" in ex.message.value
     pca_x = np.array(ex.fig.data[0].x)
     ex.centre_box.value = False  # what unticking the box does
     assert not ex.model.centred and np.array_equal(ex.model.raw_vectors, vectors)
-    assert [w for w, _ in ex.neighbours] == ["b", "a_short"] and "cosine, raw" in ex.neighbour_list.value
+    assert [w for w, _ in ex.neighbours] == ["b", "a_short"] and "cosine, raw" in ex.list_title.value
     assert "on raw vectors" in ex.message.value and "raw vectors, not centred" in ex.message.value
     assert highlighted_words(ex) == ["a", "b", "a_short"] and ex.last_error is None
     assert np.allclose(ex.fig.data[0].x, pca_x, atol=1e-4)  # PCA does not care about the mean
@@ -207,14 +213,14 @@ def test_centring_follows_checkpoints_colours_and_loaded_files(explorer, tmp_pat
 # --- feedback and layout (issue 15) -----------------------------------------------------------
 def test_search_ignores_case_like_the_export(explorer):
     explorer.search_box.value = "KING"
-    assert highlighted_words(explorer)[0] == "king" and "nearest to &#x27;king&#x27;" in explorer.neighbour_list.value
+    assert highlighted_words(explorer)[0] == "king" and "nearest to &#x27;king&#x27;" in explorer.list_title.value
 
 
 def test_every_action_clears_stale_messages_and_lists(explorer):
     explorer.search_box.value = "good"
-    assert "<li>great" in explorer.neighbour_list.value
+    assert "great" in explorer.listed
     explorer.search_box.value = "zzzz"  # a failed search leaves no old list or highlight behind
-    assert explorer.last_error and explorer.neighbour_list.value == "" and explorer.highlighted.size == 0
+    assert explorer.last_error and explorer.listed == [] and explorer.highlighted.size == 0
     explorer.search_box.value = "king"  # and a later valid answer leaves no old error above it
     assert explorer.last_error is None and "#b00020" not in explorer.message.value
 
@@ -273,14 +279,18 @@ def test_tsne_is_cached_per_vector_set_and_centring(explorer, monkeypatch):
     from w2v_lib.explorer import state as state_module
 
     calls = []
-    real = state_module.tsne
-    monkeypatch.setattr(state_module, "tsne", lambda *a, **kw: calls.append(1) or real(*a, **kw))
-    state_module._TSNE_CACHE.clear()
+    real, library = state_module.LEARNED["t-SNE 2-D"]
+    monkeypatch.setitem(state_module.LEARNED, "t-SNE 2-D",
+                        (lambda *a, **kw: calls.append(1) or real(*a, **kw), library))
+    state_module._PROJECTION_CACHE.clear()
     explorer.projection_menu.value = "t-SNE 2-D"
+    explorer.wait()
     explorer.centre_box.value = False
+    explorer.wait()
     explorer.centre_box.value = True
     explorer.projection_menu.value = "PCA 2-D"
     explorer.projection_menu.value = "t-SNE 2-D"
+    explorer.wait()
     assert len(calls) == 2 and explorer.last_error is None  # one per centring mode, then from the cache
 
 
@@ -312,5 +322,208 @@ def test_the_vectors_menu_loads_a_source_and_the_export_button_writes(explorer, 
 def test_hiding_one_row_hides_no_other(explorer):
     layouts = [child.layout for child in explorer.controls.panel.children]
     assert len({id(layout) for layout in layouts}) == len(layouts)
-    hidden = [child for child in explorer.controls.panel.children if child.layout.display == "none"]
+    hidden = [child for child in explorer.controls.panel.children if child.layout.display == "none"
+              and child is not explorer.controls.plot_width]  # the page's width signal is never shown
     assert hidden == [explorer.controls.file_row]
+
+
+# --- served safely, a list people can use, labels, live t-SNE (issue 21) ------------------------
+SECRET = b"root:x:0:0:root:/root:/bin/bash\nSECRET_TOKEN=abc123\n"
+
+
+def test_served_explorer_takes_no_server_path_and_echoes_no_file(tmp_path):
+    words, vectors, counts = toy_vectors(n_filler=5)
+    ex = Explorer(WordVectors(words, vectors, counts), serve=True, sources={})
+    assert ex.controls.path_box not in ex.controls.file_row.children  # nothing to type a path into
+    assert ex.controls.upload in ex.controls.file_row.children
+    secret = tmp_path / "passwd"
+    secret.write_bytes(SECRET)
+    ex.load_path(str(secret))
+    assert "reads no file of its server" in ex.last_error and len(ex.model) == 15
+    for name in ("passwd", "environ", "shadow.txt", "vectors.bin"):  # a visitor uploads a non-vector file
+        ex.load_upload({name: SECRET})
+        assert ex.last_error and "root" not in ex.last_error and "SECRET" not in ex.last_error
+        assert name in ex.last_error and len(ex.model) == 15
+    ex.load_upload({"big.txt": b"0" * ((50 << 20) + 1)})
+    assert "up to 50 MB" in ex.last_error
+
+
+def test_uploads_are_read_in_memory(tmp_path):
+    import gzip
+
+    from w2v_lib.vectors.formats import save_projector_tsv, save_word2vec
+
+    words, vectors, counts = toy_vectors(n_filler=5)
+    ex = Explorer(WordVectors(words, vectors, counts), serve=True)
+    text = save_word2vec(tmp_path / "v.txt", words, vectors).read_bytes()
+    ex.load_upload({"mine.txt.gz": gzip.compress(text)})
+    assert ex.last_error is None and len(ex.model) == 15 and ex.source_menu.value == "mine.txt.gz"
+    save_projector_tsv(tmp_path / "vectors.tsv", tmp_path / "metadata.tsv", words, vectors,
+                       {"count": [str(c) for c in counts]})
+    ex.load_upload({"vectors.tsv": (tmp_path / "vectors.tsv").read_bytes(),
+                    "metadata.tsv": (tmp_path / "metadata.tsv").read_bytes()})
+    assert ex.last_error is None and list(ex.model.counts) == list(counts)
+    ex.load_upload({"vectors.tsv": (tmp_path / "vectors.tsv").read_bytes()})
+    assert "metadata.tsv" in ex.last_error
+
+
+def test_served_export_is_a_download_not_a_server_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("W2V_DATA_DIR", str(tmp_path / "data"))
+    words, vectors, counts = toy_vectors(n_filler=5)
+    ex = Explorer(WordVectors(words, vectors, counts), serve=True)
+    ex.export()
+    assert ex.last_error is None and "/" not in html.unescape(ex.message.value).replace("</span>", "")
+    assert 'download="word_vectors.html"' in ex.download.value and "data:text/html;base64," in ex.download.value
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_failed_download_keeps_the_menu_on_what_is_shown(explorer):
+    from w2v_lib.vectors.pretrained import PretrainedUnavailable
+
+    def offline(progress=None):
+        raise PretrainedUnavailable("cannot download https://example/glove.gz (<urlopen error [Errno -3]>); "
+                                    "get it by hand and put it at /srv/data/pretrained/glove.gz")
+
+    for serve in (False, True):
+        ex = Explorer(explorer.model, name="mine", sources={"GloVe — download": offline}, serve=serve)
+        ex.source_menu.value = "GloVe — download"
+        assert ex.source_menu.value == "mine" and ex.state.name == "mine"
+        assert "\n" not in ex.last_error and "still showing mine" in ex.last_error
+        if serve:
+            assert "/srv" not in ex.last_error and "urlopen" not in ex.last_error
+
+
+def test_the_word_list_drives_the_same_selection_as_a_click(explorer):
+    explorer.search_box.value = "king"
+    first = explorer.listed[0]
+    button = explorer.controls.word_buttons[0]
+    assert f"count {explorer.model.counts[explorer.model.index[first]]:,}" in button.tooltip
+    assert "cosine similarity" in button.tooltip
+    button.click()
+    assert explorer.selected == explorer.model.index[first] and highlighted_words(explorer)[0] == first
+    assert explorer.search_box.value == first  # the box says what is shown
+    points = Points(point_inds=[explorer.model.word_index("good")], xs=[0.0], ys=[0.0], trace_name="words",
+                    trace_index=0)
+    explorer.fig.data[0]._dispatch_on_click(points, None)
+    assert explorer.search_box.value == "good" and explorer.listed[0] == "great"
+
+
+def test_min_count_filter_is_on_where_rare_words_swamp_the_list():
+    words, vectors, counts = toy_vectors(n_filler=40)
+    rare = counts.copy()
+    rare[10:] = 1  # every filler word seen once
+    ex = Explorer(WordVectors(words, vectors, rare), k=10)
+    assert ex.state.min_count == 5 and ex.min_count_box.value == 5
+    ex.search_box.value = "king"
+    assert all(rare[ex.model.index[w]] >= 5 for w in ex.listed) and "count ≥ 5" in ex.list_title.value
+    ex.min_count_box.value = 0
+    assert any(w.startswith("filler") for w in ex.listed)
+    plain = Explorer(WordVectors(words, vectors, counts))
+    assert plain.state.min_count == 0  # few rare words: no filter
+
+
+def test_isolate_zooms_onto_the_matches(explorer):
+    full = [list(r) for r in explorer._ranges]
+    explorer.search_box.value = "king"
+    explorer.isolate_box.value = True
+    zoomed = explorer._ranges
+    xy = explorer.coords[explorer.highlighted]
+    assert zoomed[0][1] - zoomed[0][0] < full[0][1] - full[0][0]
+    assert (xy[:, 0] >= zoomed[0][0]).all() and (xy[:, 0] <= zoomed[0][1]).all()
+    assert list(explorer.fig.layout.xaxis.range) == list(zoomed[0])
+    explorer.isolate_box.value = False
+    assert [list(r) for r in explorer._ranges] == full
+
+
+def test_every_checkpoint_stays_inside_the_axes(explorer):
+    for position in [-1, *range(len(explorer.checkpoints))]:
+        explorer.set_checkpoint(position)
+        (x0, x1), (y0, y1) = explorer._ranges
+        assert (explorer.coords[:, 0] > x0).all() and (explorer.coords[:, 0] < x1).all()
+        assert (explorer.coords[:, 1] > y0).all() and (explorer.coords[:, 1] < y1).all()
+
+
+def test_labels_sit_beside_their_markers_and_unlabelled_words_are_named(explorer):
+    explorer.label_limit = 3
+    explorer.search_box.value = "king"
+    labels = explorer.fig.data[2]
+    assert labels.mode == "markers+text" and labels.marker.opacity == 0  # plotly offsets text by the marker
+    assert labels.marker.size == explorer.fig.data[1].marker.size
+    unlabelled = [b for b in explorer.controls.word_buttons if b.layout.display != "none"
+                  and "no room for a label" in b.tooltip]
+    assert len(unlabelled) == len(explorer.highlighted) - len(labels.text)
+
+
+def test_the_analogy_explanation_is_measured():
+    words, vectors, counts = toy_vectors(n_filler=40)
+    vectors = vectors.copy()
+    vectors[1] = -vectors[0]  # queen now points away from king: the analogy fails
+    ex = Explorer(WordVectors(words, vectors, counts), k=3)
+    ex.show_analogy("king", "man", "woman")
+    ranked = [w for w, _ in ex.model.analogy("king", "man", "woman", k=len(words) - 3)]
+    rank = ranked.index("queen") + 1
+    assert f"'queen' is {rank}" in html.unescape(ex.controls.explanation.value)
+    assert "occurs 400 times" in html.unescape(ex.controls.explanation.value)
+    ex.submit_search("king - man + woman")  # the same question typed
+    assert f"'queen' is {rank}" in html.unescape(ex.controls.explanation.value)
+    good = Explorer(WordVectors(*toy_vectors(n_filler=40)), k=3)
+    good.show_analogy("king", "man", "woman")
+    assert good.neighbours[0][0] == "queen" and good.controls.explanation.value == ""
+
+
+def test_tsne_can_be_cancelled_and_goes_back(explorer, monkeypatch):
+    from w2v_lib.explorer import state as state_module
+
+    state_module._PROJECTION_CACHE.clear()
+    real, library = state_module.LEARNED["t-SNE 2-D"]
+
+    def slow(vectors, **kw):
+        step = kw["on_step"]
+
+        def stopping(fraction, coords, text):  # the user presses cancel after the first picture
+            explorer.cancel_button.click()
+            return step(fraction, coords, text)
+        return real(vectors, **{**kw, "on_step": stopping})
+
+    monkeypatch.setitem(state_module.LEARNED, "t-SNE 2-D", (slow, library))
+    explorer.search_box.value = "king"
+    explorer.projection_menu.value = "t-SNE 2-D"
+    explorer.wait(120)
+    assert explorer.projection_menu.value == "PCA 2-D" and "cancelled" in explorer.message.value
+    assert explorer.cancel_button.layout.display == "none" and not explorer.job.running
+    assert highlighted_words(explorer)[0] == "king" and not state_module._PROJECTION_CACHE
+
+
+def test_the_app_says_what_it_loads_then_shows_the_explorer():
+    from w2v_lib.explorer.app import explorer_app
+
+    words, vectors, counts = toy_vectors(n_filler=5)
+
+    def source(progress=None):
+        progress(0.5, "training the vectors (step 2 of 3)")
+        return WordVectors(words, vectors, counts), ()
+
+    panel = explorer_app("toy", {"toy": source}, background=False)
+    assert panel.explorer is not None and panel.children == (panel.explorer.ui,) and panel.explorer.serve
+
+    def broken(progress=None):
+        raise OSError("urlopen error: <secret path>")
+
+    failed = explorer_app("toy", {"toy": broken}, background=False)
+    text = failed.children[0].value
+    assert "could not be loaded" in text and "secret" not in text and failed.explorer is None
+
+
+def test_the_figure_and_its_labels_take_the_width_the_page_measures(explorer):
+    from w2v_lib.explorer.figures import FONT_PX, to_pixels
+
+    explorer.search_box.value = "filler"
+    wide = len(explorer.fig.data[2].text)
+    explorer.controls.plot_width.value = 360  # what the page's ResizeObserver reports on a phone
+    assert explorer.plot_size[0] == 360 and explorer.fig.layout.width == 360
+    labels = explorer.fig.data[2]
+    assert 1 <= len(labels.text) <= wide
+    px = to_pixels(np.column_stack([labels.x, labels.y]), explorer._ranges, explorer.plot_size)
+    boxes = [(x - FONT_PX[0] * len(t), y - FONT_PX[1], x + FONT_PX[0] * len(t), y + FONT_PX[1])
+             for (x, y), t in zip(px, labels.text)]
+    assert all(-FONT_PX[0] * 20 < b[0] and b[2] < 360 + FONT_PX[0] * 20 for b in boxes)

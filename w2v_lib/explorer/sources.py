@@ -10,6 +10,7 @@ checkpoints)`; `progress` is an optional callback(fraction, text).
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 import numpy as np
@@ -84,3 +85,27 @@ def default_sources(data_dir=None) -> dict:
     for name, label in SMALL_SETS.items():
         sources[f"{label} — download"] = functools.partial(pretrained, name, data_dir=data_dir)
     return sources
+
+
+OPERATOR_FILES_ENV = "W2V_EXPLORER_FILES"
+
+
+def operator_sources(env=None) -> dict:
+    """{menu name: loader} of the vector files the app's operator allows, named in the
+    environment variable W2V_EXPLORER_FILES (paths separated by os.pathsep). A visitor picks
+    them from the menu; no visitor ever types a server path."""
+    env = os.environ if env is None else env
+    sources = {}
+    for entry in filter(None, (env.get(OPERATOR_FILES_ENV) or "").split(os.pathsep)):
+        path = Path(entry)
+        sources[f"file: {path.name}"] = functools.partial(_operator_file, path)
+    return sources
+
+
+def _operator_file(path, progress=None):
+    if progress:
+        progress(0.2, f"reading {path.name}")
+    try:
+        return load_word_vectors(path), ()
+    except FileNotFoundError:  # the operator's list names a file that is gone: say so without its path
+        raise FileNotFoundError(f"{path.name} is listed by the app's operator but is not there") from None

@@ -14,12 +14,15 @@ import numpy as np
 
 from ..vectors.expressions import parse, sign_notes, words_in
 from ..vectors.keyed import METRICS, WordVectors
-from ..vectors.projections import TSNE_LIBRARY, align_checkpoints, custom_axes, pca_basis, tsne
+from ..vectors.projections import TSNE_LIBRARY, UMAP_LIBRARY, align_checkpoints, custom_axes, pca_basis, tsne, umap
+from .answers import default_min_count, explain_answer
 
-PROJECTIONS = ("PCA 2-D", "PCA 3-D", "t-SNE 2-D", "custom axes")
+PROJECTIONS = ("PCA 2-D", "PCA 3-D", "t-SNE 2-D", "UMAP 2-D", "custom axes")
+LEARNED = {"t-SNE 2-D": (tsne, TSNE_LIBRARY), "UMAP 2-D": (umap, UMAP_LIBRARY)}  # slow: final vectors only, cached
 COLOURINGS = ("frequency band", "k-means cluster", "none")
 EXPRESSION_CHARS = set('+-*/()"\u2212')
-_TSNE_CACHE: dict = {}  # (vector fingerprint, centred, seed) → (|V|, 2); t-SNE of 20k words takes minutes
+# (vector fingerprint, centred, projection, seed) → (|V|, 2): t-SNE of 20,000 words takes tens of seconds
+_PROJECTION_CACHE: dict = {}
 
 
 def fingerprint(vectors: np.ndarray) -> str:
@@ -43,6 +46,7 @@ class ExplorerState:
             raise ValueError(f"vectors must be a WordVectors; got {type(vectors).__name__}")
         self.name, self.k, self.n_clusters, self.label_limit, self.seed = name, k, n_clusters, label_limit, seed
         self.metric, self.isolate = "cosine", False
+        self.min_count = default_min_count(vectors.counts)  # neighbours rarer than this are left out
         self.projection = "PCA 2-D"
         self.colouring = "frequency band" if vectors.counts is not None else "k-means cluster"
         self.axes = ("woman - man", "queen - king")
@@ -87,7 +91,13 @@ class ExplorerState:
             return list(self.axes)
         if self.projection.startswith("PCA"):
             return [f"PC{i + 1} ({100 * e:.0f}% of variance)" for i, e in enumerate(self.basis.explained)]
-        return ["t-SNE 1", "t-SNE 2"]
+        method = self.projection.split()[0]
+        return [f"{method} 1", f"{method} 2"]
+
+    @property
+    def learned(self) -> bool:
+        """Whether the view is a learned layout (t-SNE, UMAP): final vectors only, computed once."""
+        return self.projection in LEARNED
 
     # --- the view ----------------------------------------------------------------------------
     def _project(self, model) -> np.ndarray:
@@ -95,17 +105,31 @@ class ExplorerState:
             return self.basis.project(model.raw_vectors)  # picture and keep each checkpoint's place in it
         if self.projection == "custom axes":
             return custom_axes(model, self.axes)
-        return self.tsne_coords()
+        return self.compute_projection(self.projection)
 
-    def tsne_needed(self) -> bool:
-        """True when the t-SNE view would have to compute (slow: say so before calling)."""
-        return (self._fingerprint, self.model.centred, self.seed) not in _TSNE_CACHE
+    def _cache_key(self, name):
+        return (self._fingerprint, self.model.centred, name, self.seed)
 
-    def tsne_coords(self) -> np.ndarray:
-        key = (self._fingerprint, self.model.centred, self.seed)  # per vector set and centring mode
-        if key not in _TSNE_CACHE:
-            _TSNE_CACHE[key] = tsne(self.model.vectors, 2, seed=self.seed)
-        return _TSNE_CACHE[key]
+    def projection_needed(self, name: str) -> bool:
+        """True when the view `name` is a learned layout not computed yet (slow: run it apart)."""
+        return name in LEARNED and self._cache_key(name) not in _PROJECTION_CACHE
+
+    def compute_projection(self, name: str, on_step=None) -> np.ndarray:
+        """The (|V|, 2) learned layout `name` of the final vectors, from the cache or computed
+        (see vectors.projections.tsne for `on_step`; it may stop the run)."""
+        key = self._cache_key(name)
+        if key not in _PROJECTION_CACHE:
+            method, _ = LEARNED[name]
+            _PROJECTION_CACHE[key] = method(self.model.vectors, seed=self.seed, on_step=on_step)
+        return _PROJECTION_CACHE[key]
+
+    def show_partial(self, name: str, coords) -> None:
+        """Show a learned layout while it is computed: the final vectors at `coords`, axes that follow."""
+        self.projection, self.checkpoint = name, -1
+        self.coords = np.asarray(coords, dtype=np.float32)
+        self._frames = [self.coords]
+        self._refresh_answer()
+        self._fit_ranges()
 
     def _compute_coords(self):
         if self.projection.startswith("PCA"):
@@ -113,12 +137,34 @@ class ExplorerState:
         self.coords = self._project(self.current_model)  # (|V|, 2 or 3)
         # one fixed frame for every checkpoint, so the slider shows motion, not rescaling
         frames = [self.coords] + ([self._project(self._checkpoint_model(j)) for j in range(len(self.aligned))]
-                                  if self.checkpoints and not self.projection.startswith("t-SNE") else [])
-        # every point of this view stays inside; of the other frames, the outermost 0.5% may leave
-        lo = np.minimum(self.coords.min(axis=0), np.min([np.percentile(f, 0.5, axis=0) for f in frames], axis=0))
-        hi = np.maximum(self.coords.max(axis=0), np.max([np.percentile(f, 99.5, axis=0) for f in frames], axis=0))
-        pad = 0.05 * np.maximum(hi - lo, 1e-6)
+                                  if self.checkpoints and not self.learned else [])
+        self._frames = frames
+        self._fit_ranges()
+
+    def _fit_ranges(self):
+        """Axes that hold every point of every frame (the training slider never leaves one out),
+        or, while matches are isolated, that zoom onto them."""
+        frames = self._frames
+        if self.isolate and self.highlighted.size:
+            frames = [f[self.highlighted] for f in frames]
+        lo = np.min([f.min(axis=0) for f in frames], axis=0)
+        hi = np.max([f.max(axis=0) for f in frames], axis=0)
+        pad = 0.06 * np.maximum(hi - lo, 1e-6)
         self.ranges = [[float(a), float(b)] for a, b in zip(lo - pad, hi + pad)]
+
+    def set_isolate(self, isolate: bool):
+        """Show only the highlighted words, zoomed onto them (True), or every word (False)."""
+        self.isolate = bool(isolate)
+        self._fit_ranges()
+
+    def set_min_count(self, min_count: int):
+        """Leave words seen fewer than `min_count` times out of neighbour lists (0: keep all)."""
+        if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 0:
+            raise ValueError(f"min count must be a whole number ≥ 0; got {min_count!r}")
+        if min_count and self.model.counts is None:
+            raise ValueError("these vectors came without word counts, so there is nothing to filter by")
+        self.min_count = int(min_count)
+        self._refresh_answer()
 
     def set_projection(self, name: str) -> str | None:
         """Switch the view; returns a note for the user (t-SNE's source), or None."""
@@ -128,7 +174,7 @@ class ExplorerState:
             custom_axes(self.current_model, self.axes)
         before = (self.projection, self.checkpoint)
         self.projection = name
-        if name.startswith("t-SNE"):
+        if name in LEARNED:
             self.checkpoint = -1
         try:
             self._compute_coords()
@@ -136,8 +182,9 @@ class ExplorerState:
             self.projection, self.checkpoint = before
             raise
         self._refresh_answer()
-        if name.startswith("t-SNE"):
-            return f"t-SNE by {TSNE_LIBRARY}, on the final vectors (the training slider needs PCA or custom axes)"
+        if name in LEARNED:
+            return (f"{name.split()[0]} by {LEARNED[name][1]}, on the final vectors (the training slider needs "
+                    "PCA or custom axes)")
         return None
 
     def set_axes(self, x_axis: str, y_axis: str):
@@ -151,9 +198,9 @@ class ExplorerState:
         """Show checkpoint `position` (0 = the oldest kept; -1 = the final vectors)."""
         if position != -1 and not 0 <= position < len(self.checkpoints):
             raise ValueError(f"checkpoint must be -1 (final) or in [0, {len(self.checkpoints)}); got {position}")
-        if position != -1 and self.projection.startswith("t-SNE"):
-            raise ValueError("t-SNE is computed for the final vectors only; switch the view to PCA "
-                             "to move through training")
+        if position != -1 and self.learned:
+            raise ValueError(f"{self.projection.split()[0]} is computed for the final vectors only; switch the "
+                             "view to PCA to move through training")
         self.checkpoint = position
         self.coords = self._project(self.current_model)
         self._refresh_answer()
@@ -197,6 +244,7 @@ class ExplorerState:
         self.neighbours = []  # [(word, score)]
         self.list_title, self.list_rows = "", []  # the list beside the plot: (word, score or None)
         self.summary = ""  # one line saying what the answer is
+        self.explanation = ""  # why an analogy's expected answer is not first, measured; or ""
 
     def ask(self, query):
         """Answer a question, or clear the old answer and re-raise its error."""
@@ -205,6 +253,9 @@ class ExplorerState:
         except Exception:
             self.clear_answer()
             raise
+        finally:
+            if self.isolate and getattr(self, "_frames", None):
+                self._fit_ranges()
 
     def _refresh_answer(self):
         if self.query is not None:
@@ -259,18 +310,31 @@ class ExplorerState:
             self.summary = f"{hits.size} matches for {arg!r}" + (
                 " (labels on the first few; hover for the rest)" if hits.size > self.label_limit else "")
             return
+        rare = self.rare_rows(m)
         if kind == "word":
-            hits = m.neighbours_of_vector(m.vector(arg), k, metric, exclude=(arg,))
+            query_vec, inputs = m.vector(arg), (arg,)
             head, title = [m.word_index(arg)], f"nearest to {arg!r}"
         elif kind == "analogy":
-            hits = m.analogy(*arg, k=k, metric=metric)
+            query_vec, inputs = m.vector(arg[0]) - m.vector(arg[1]) + m.vector(arg[2]), arg  # (D,)
             head, title = [m.word_index(w) for w in arg], f"{arg[0]!r} − {arg[1]!r} + {arg[2]!r}"
         else:
-            hits = m.neighbours(arg, k, metric)
+            query_vec, inputs = m.expression_vector(arg)
             head, title = [m.word_index(w) for w in words_in(parse(arg))], f"nearest to {arg}"
+        skip = [m.word_index(w) if isinstance(w, str) else int(w) for w in inputs]
+        hits = m.neighbours_of_vector(query_vec, k, metric, exclude=skip + [int(r) for r in rare])
         self.query, self.neighbours = query, hits
         self.selected = head[0] if kind == "word" else None
         self.highlighted = np.array(head + [m.index[w] for w, _ in hits], dtype=np.int64)
-        self.list_title = f"{title} ({metric}, {space})"
+        filtered = f", count ≥ {self.min_count}" if rare.size else ""
+        self.list_title = f"{title} ({metric}, {space}{filtered})"
         self.list_rows = hits
-        self.summary = f"{len(hits)} neighbours, {title}, by {metric} on {space} vectors"
+        self.summary = f"{len(hits)} neighbours, {title}, by {metric} on {space} vectors" + (
+            f" (the {rare.size:,} words seen fewer than {self.min_count} times left out)" if rare.size else "")
+        self.explanation = explain_answer(m, query, query_vec, skip, hits, metric, self.min_count)
+
+    def rare_rows(self, model=None) -> np.ndarray:
+        """Rows of the words the minimum count leaves out of neighbour lists."""
+        m = model or self.current_model
+        if not self.min_count or m.counts is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(m.counts < self.min_count)

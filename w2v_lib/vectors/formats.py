@@ -4,6 +4,7 @@ which opens any of them (or a training run folder) as a WordVectors."""
 from __future__ import annotations
 
 import gzip
+import io
 from pathlib import Path
 
 import numpy as np
@@ -65,34 +66,50 @@ def load_word2vec(path, binary: bool | None = None, unicode_errors: str = "stric
     if not path.is_file():
         raise FileNotFoundError(f"no vector file at {path}")
     gz = path.suffix == ".gz"
+    # deflate shrinks at most ~1032:1, so a .gz bounds what it can hold too
+    size = path.stat().st_size * (1032 if gz else 1)  # bytes
     with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
-        header = fh.readline()
-        try:
-            n_file, d = (int(t) for t in header.split())
-            if n_file < 0 or d < 1:
-                raise ValueError
-        except ValueError:
-            raise ValueError(f"{path}: the first line must be '<number of words> <dimension>'; "
-                             f"got {header[:60]!r}") from None
-        n = n_file if limit is None else min(n_file, int(limit))
-        # deflate shrinks at most ~1032:1, so a .gz bounds what it can hold too
-        body_size = path.stat().st_size * 1032 if gz else path.stat().st_size - len(header)  # bytes
-        sample = fh.peek(20 * min(d, 1 << 16) + 200)[:20 * min(d, 1 << 16) + 200]  # a whole first row of text
-        if binary is None:
-            binary = not _looks_like_text(sample)
-        # the smallest row: a 1-byte word, a space, then 4d bytes (binary) or d numbers "0 " (text)
-        if binary:  # the smallest row is a 1-byte word, a space and 4d bytes: refuse before allocating
-            row = 2 + 4 * d
-            if n * row > body_size:
-                raise ValueError(f"{path}: binary data ends early at word {body_size // row + 1} of {n}: the "
-                                 f"header promises {n} words of dimension {d} (at least {n * row:,} bytes) but "
-                                 f"the file holds {body_size:,} bytes after the header")
-            words, vecs = [], np.empty((n, d), dtype=np.float32)
-            # never more than n rows can hold: a .gz (or a limit) reads only what it needs
-            _read_binary(fh.read(n * (row + 1 + MAX_WORD_BYTES)), path, len(header), n, d, unicode_errors, words,
-                         vecs)
-        else:  # lines are counted before the table is allocated, so a false header allocates nothing
-            words, vecs = _read_text(fh, path, n, n_file, d, unicode_errors)
+        return _read_word2vec(fh, path, size, binary, unicode_errors, limit)
+
+
+def read_word2vec_bytes(data: bytes, name: str, binary: bool | None = None, unicode_errors: str = "strict",
+                        limit: int | None = None):
+    """`load_word2vec` of a file's bytes held in memory (an upload); `name` labels the errors.
+    Gzipped bytes (magic 1f 8b) are unpacked."""
+    data = bytes(data)
+    gz = data[:2] == b"\x1f\x8b"
+    raw = io.BytesIO(data)
+    fh = io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb")) if gz else io.BufferedReader(raw)
+    with fh:
+        return _read_word2vec(fh, name, len(data) * (1032 if gz else 1), binary, unicode_errors, limit)
+
+
+def _read_word2vec(fh, path, size, binary, unicode_errors, limit):
+    """The word2vec reader on an open binary file object of at most `size` bytes (see load_word2vec)."""
+    header = fh.readline()
+    try:
+        n_file, d = (int(t) for t in header.split())
+        if n_file < 0 or d < 1:
+            raise ValueError
+    except ValueError:  # the line itself is not repeated: the file may be anything, even a secret
+        raise ValueError(f"{path}: the first line must be '<number of words> <dimension>', as in a word2vec "
+                         "file; it is not") from None
+    n = n_file if limit is None else min(n_file, int(limit))
+    body_size = size - len(header)  # bytes
+    sample = fh.peek(20 * min(d, 1 << 16) + 200)[:20 * min(d, 1 << 16) + 200]  # a whole first row of text
+    if binary is None:
+        binary = not _looks_like_text(sample)
+    if binary:  # the smallest row is a 1-byte word, a space and 4d bytes: refuse before allocating
+        row = 2 + 4 * d
+        if n * row > body_size:
+            raise ValueError(f"{path}: binary data ends early at word {body_size // row + 1} of {n}: the "
+                             f"header promises {n} words of dimension {d} (at least {n * row:,} bytes) but "
+                             f"the file holds {body_size:,} bytes after the header")
+        words, vecs = [], np.empty((n, d), dtype=np.float32)
+        # never more than n rows can hold: a .gz (or a limit) reads only what it needs
+        _read_binary(fh.read(n * (row + 1 + MAX_WORD_BYTES)), path, len(header), n, d, unicode_errors, words, vecs)
+    else:  # lines are counted before the table is allocated, so a false header allocates nothing
+        words, vecs = _read_text(fh, path, n, n_file, d, unicode_errors)
     _check_rows_finite(path, words, vecs)
     return words, vecs
 
@@ -146,7 +163,8 @@ def _read_text(fh, path, n, n_file, d, unicode_errors):
         try:
             vecs[i] = np.array(parts[1:], dtype=np.float32)
         except ValueError:
-            raise ValueError(f"{path}, line {no}: a value is not a number: {line[:60]!r}") from None
+            bad = next(j for j, t in enumerate(parts[1:], 1) if not _is_number(t))
+            raise ValueError(f"{path}, line {no}: a value is not a number (field {bad + 1})") from None
     return words, vecs
 
 
@@ -159,6 +177,14 @@ def _decode(raw: bytes, errors: str, where: str,
                          f"UTF-8; {fix}") from None
     except LookupError:
         raise ValueError(f"unicode_errors must be 'strict', 'replace' or 'ignore'; got {errors!r}") from None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 _TEXT_NUMBER_BYTES = frozenset(b"0123456789+-.eEinfaINFA \t\r\n")
@@ -200,22 +226,27 @@ def save_projector_tsv(vectors_path, metadata_path, words, vectors, metadata: di
 
 def load_projector_tsv(vectors_path, metadata_path):
     """Read a vectors.tsv + metadata.tsv pair: returns (words, (|V|, d) float32, metadata dict)."""
+    return read_projector_bytes(Path(vectors_path).read_bytes(), Path(metadata_path).read_bytes(),
+                                vectors_path, metadata_path)
+
+
+def read_projector_bytes(vectors: bytes, metadata: bytes, vectors_name="vectors.tsv", metadata_name="metadata.tsv"):
+    """`load_projector_tsv` of the two files' bytes held in memory (an upload); the names label errors."""
     try:
-        vecs = np.loadtxt(vectors_path, delimiter="\t", dtype=np.float32, ndmin=2)
-    except ValueError as err:
-        raise ValueError(f"{vectors_path}: every line must be tab-separated numbers ({err})") from None
-    raw = Path(metadata_path).read_bytes()
-    lines = raw.split(b"\n")  # only \n ends a row, as the projector reads it
+        vecs = np.loadtxt(io.BytesIO(bytes(vectors)), delimiter="\t", dtype=np.float32, ndmin=2)
+    except ValueError:  # numpy's message quotes the offending text: not repeated
+        raise ValueError(f"{vectors_name}: every line must be tab-separated numbers") from None
+    lines = bytes(metadata).split(b"\n")  # only \n ends a row, as the projector reads it
     if lines and lines[-1] == b"":
         lines.pop()
-    rows = [_decode(line.rstrip(b"\r"), "strict", f"{metadata_path}, line {no}", "re-encode the file as UTF-8")
+    rows = [_decode(line.rstrip(b"\r"), "strict", f"{metadata_name}, line {no}", "re-encode the file as UTF-8")
             .split("\t")
             for no, line in enumerate(lines, 1)]
     header = None
     if len(rows) == vecs.shape[0] + 1 and len(rows[0]) > 1:
         header, rows = rows[0], rows[1:]
     if len(rows) != vecs.shape[0]:
-        raise ValueError(f"{metadata_path} has {len(rows)} rows for {vecs.shape[0]} vectors in {vectors_path}")
+        raise ValueError(f"{metadata_name} has {len(rows)} rows for {vecs.shape[0]} vectors in {vectors_name}")
     words = [r[0] if r else "" for r in rows]
     columns = enumerate(header[1:], 1) if header else []
     metadata = {name: [r[j] if j < len(r) else "" for r in rows] for j, name in columns}
@@ -240,12 +271,18 @@ def load_word_vectors(path, metadata_path=None, *, centred: bool = True, unicode
         if not meta.is_file():
             raise FileNotFoundError(f"{path.name} needs its metadata.tsv (the words) beside it or as "
                                     "metadata_path")
-        words, vectors, metadata = load_projector_tsv(path, meta)
-        counts = metadata.get("count")
-        try:
-            counts = np.array([int(c) for c in counts]) if counts else None
-        except ValueError:
-            counts = None
-        return WordVectors(words, vectors, counts, centred=centred)
+        return projector_word_vectors(*load_projector_tsv(path, meta), centred=centred)
     words, vectors = load_word2vec(path, unicode_errors=unicode_errors)
     return WordVectors(words, vectors, centred=centred)
+
+
+def projector_word_vectors(words, vectors, metadata, *, centred: bool = True):
+    """A WordVectors of a projector pair's contents; a "count" metadata column becomes the counts."""
+    from .keyed import WordVectors
+
+    counts = metadata.get("count")
+    try:
+        counts = np.array([int(c) for c in counts]) if counts else None
+    except ValueError:
+        counts = None
+    return WordVectors(words, vectors, counts, centred=centred)
