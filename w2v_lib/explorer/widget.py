@@ -464,7 +464,8 @@ class Explorer:
                 folder = Path(scratch) if self.serve else \
                     Path(directory or self.export_dir or default_data_dir() / "explorer") / slug
                 page = export_html(folder / f"{slug}.html", s.current_model, coords, title=s.name,
-                                   colours=s.colours, colour_names=s.colour_names)
+                                   colours=s.colours, colour_names=s.colour_names,
+                                   projection=s.projection if coords is not None else None)
                 self._offer_download(page.read_bytes(), page.name)
                 if self.serve:
                     return f"the page is ready: {page.name} (the link above the plot downloads it)"
