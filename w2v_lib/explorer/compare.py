@@ -1,7 +1,9 @@
 """Two vector sets on the same words, side by side after alignment, with each word's neighbours
 in both: e.g. the SST run against the Wikipedia sample, or two checkpoints of one run.
 
-Word vectors are defined only up to a rotation, so the pictures are aligned first: when both
+The loss sees only the scores u_oᵀv_c, so two independently trained sets share no axes (any
+invertible A with V → AV, U → A⁻ᵀU leaves it unchanged); the pictures are aligned first by the
+part of that freedom that keeps cosines, a rotation: when both
 sets have the same dimension, B is rotated onto A (orthogonal Procrustes over the shared words)
 and both are drawn in A's PCA basis; otherwise each is drawn in its own 2-D PCA and B's picture
 is rotated (or reflected) onto A's and scaled to the same spread. The agreement of the two sets

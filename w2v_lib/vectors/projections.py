@@ -175,8 +175,12 @@ def custom_axes(model, expressions) -> np.ndarray:
 def align_to(reference, vectors) -> np.ndarray:
     """Rotate (|V|, D) `vectors` onto `reference` by orthogonal Procrustes, after centring both.
 
-    Word vectors are only defined up to rotation, so two checkpoints can be compared only once
-    one is turned to match the other; the scale is kept, so early checkpoints look small.
+    The loss depends on the vectors only through the scores u_oᵀv_c, so it cannot tell a set of
+    vectors from any invertible transform of it (V → AV with U → A⁻ᵀU), rotations included. Two
+    independently trained sets therefore share no axes, and a rotation is the part of that freedom
+    that keeps cosines, so it is what is removed before drawing them together. Checkpoints of one
+    run already share one coordinate system: aligning them removes real movement too (notebook
+    08 measures how much). The scale is kept, so early checkpoints look small.
     """
     ref = as_matrix(reference, "reference").astype(np.float64)
     x = as_matrix(vectors, "vectors", cols=ref.shape[1], rows=ref.shape[0]).astype(np.float64)
