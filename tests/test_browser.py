@@ -295,6 +295,10 @@ def coloured_pixels(png: bytes) -> int:
 def search_in_widget(page, budget, word):
     """Type `word` into the explorer's search box and press Enter; returns the listed words."""
     search = page.locator(".w2v-search input")
+    try:  # on a cold start (fresh caches, a busy machine) the controls can take a while to attach
+        search.wait_for(state="attached", timeout=budget.ms(90))
+    except PlaywrightTimeout:
+        pytest.fail("the explorer shows no search box; the page says: " + page.inner_text("body")[:500])
     search.scroll_into_view_if_needed(timeout=budget.ms(20))
     search.fill(word, timeout=budget.ms(10))
     search.press("Enter", timeout=budget.ms(10))

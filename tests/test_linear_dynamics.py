@@ -114,8 +114,8 @@ def test_step_sizes_follow_sgds_annealing():
 
 
 def test_step_sizes_are_the_steps_sgd_takes():
-    """Against optimizer.sgd itself: with a gradient of 1, each step moves x by exactly η_t."""
-    from w2v_lib.optimizer import sgd
+    """Against sgd_loop.sgd itself: with a gradient of 1, each step moves x by exactly η_t."""
+    from w2v_lib.sgd_loop import sgd
 
     seen = []
 

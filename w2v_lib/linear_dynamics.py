@@ -120,7 +120,7 @@ class OriginGradient:
 
 
 def step_sizes(step: float, iterations: int, anneal_every: int) -> np.ndarray:
-    """(iterations,) the step η_t that `optimizer.sgd` uses at iterations 1..T: halved after every
+    """(iterations,) the step η_t that `sgd_loop.sgd` uses at iterations 1..T: halved after every
     iteration divisible by anneal_every."""
     t = np.arange(iterations)  # iterations already done before each one
     return step * 0.5 ** (t // anneal_every)
