@@ -4,11 +4,14 @@ Hypothesis runs derandomized by default, so the suite gives the same verdict on 
 `W2V_HYPOTHESIS=explore pytest tests` draws fresh, many more examples when hunting for bugs.
 """
 import contextlib
+import http.server
 import os
+import threading
 import warnings
 
 import matplotlib
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -60,3 +63,26 @@ def strict():
     with np.errstate(all="raise"), warnings.catch_warnings():
         warnings.simplefilter("error")
         yield
+
+
+@pytest.fixture
+def truncating_server():
+    """The base URL of a server on 127.0.0.1 that answers one GET with a zip's first 102 bytes of
+    a promised 100,000, then hangs up (a download cut short)."""
+
+    class Truncating(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"PK" + b"\0" * 100)  # then hang up early
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Truncating)
+    thread = threading.Thread(target=httpd.handle_request, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread.join(5)
+    httpd.server_close()

@@ -163,27 +163,12 @@ def test_save_word2vec_gives_the_users_permissions(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o644 and leftovers(tmp_path) == ["v.txt"]
 
 
-def test_a_truncated_treebank_download_keeps_the_real_words(tmp_path, capsys):
+def test_a_truncated_treebank_download_keeps_the_real_words(tmp_path, capsys, truncating_server):
     """Before: `error: [Errno None] None: '…zip'` (the rename code replaced the message)."""
     from w2v_lib.__main__ import main
 
-    class Liar(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Length", "100000")
-            self.end_headers()
-            self.wfile.write(b"PK" + b"\0" * 100)  # then hang up early
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.HTTPServer(("127.0.0.1", 0), Liar)
-    threading.Thread(target=httpd.handle_request, daemon=True).start()
-    try:
-        code = main(["download", "--data-dir", str(tmp_path / "d"), "--url",
-                     f"http://127.0.0.1:{httpd.server_address[1]}/x.zip", "--no-progress", "--timeout", "5"])
-    finally:
-        httpd.server_close()
+    code = main(["download", "--data-dir", str(tmp_path / "d"), "--url", f"{truncating_server}/x.zip",
+                 "--no-progress", "--timeout", "5"])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
     assert "Errno None" not in err and "stopped after 102 of 100,000 bytes" in err

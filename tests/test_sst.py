@@ -176,25 +176,10 @@ def test_a_zip_put_there_by_hand_is_used_without_network(tmp_path):
     assert (data / ZIP_NAME).is_file()
 
 
-def test_a_truncated_transfer_leaves_no_zip(tmp_path):
-    class Liar(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Length", "100000")
-            self.end_headers()
-            self.wfile.write(b"PK" + b"\0" * 100)  # then hang up early
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.HTTPServer(("127.0.0.1", 0), Liar)
-    thread = threading.Thread(target=httpd.handle_request, daemon=True)
-    thread.start()
+def test_a_truncated_transfer_leaves_no_zip(tmp_path, truncating_server):
     data = tmp_path / "data"
     with pytest.raises((SSTDownloadError, SSTVerificationError)):
-        download_sst(data, url=f"http://127.0.0.1:{httpd.server_address[1]}/{ZIP_NAME}", progress=False, timeout=5)
-    thread.join(5)
-    httpd.server_close()
+        download_sst(data, url=f"{truncating_server}/{ZIP_NAME}", progress=False, timeout=5)
     assert list(data.iterdir()) == []
 
 
