@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-no-avx512 test-min refresh bench app student grade grade-usage clean
+.PHONY: lab lint test test-no-avx512 test-min refresh bench app student grade grade-usage clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,12 @@ refresh: $(STAMP)
 # shows only the explorer; app/voila.json culls a kernel 5 minutes after its tab is closed.
 app: $(STAMP)
 	$(BIN)/voila app/explorer.ipynb --Voila.config_file_paths=app
+
+# Style (ruff) and the layers contract (import-linter: [tool.importlinter] in pyproject.toml).
+# .pre-commit-config.yaml runs the same two on every commit once `pre-commit install` is done.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
