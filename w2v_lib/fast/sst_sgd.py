@@ -35,7 +35,7 @@ from ..optimizer import (
 from ..sampling import NegativeSampler
 from ..sgd_loop import SGDResult
 from .compiled import alias_tables, require_numba, seed_state
-from .sst_kernel import apply_steps, draw_steps, moving_average
+from .sst_kernel import EXACT, apply_steps, draw_steps, moving_average, sigmoid_table
 
 BLOCK = 250  # steps per drawn block: long enough to hide the call, short enough to overlap draws
 
@@ -48,7 +48,7 @@ def _segment_end(a: int, end: int, *intervals) -> int:
 def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50, window: int = 5, k: int = 10,
                  anneal_every: int = 20000, rng=None, checkpoint_every=None, checkpoint_dir=None,
                  resume_from=None, progress: bool = False, log=print, before_checkpoint=None, threads: int = 2,
-                 each_iteration=None, loss_bound: float = math.inf) -> SGDResult:
+                 each_iteration=None, loss_bound: float = math.inf, sigmoid: str = "table") -> SGDResult:
     """Train the skip-gram of `data` (a TrainingCorpus) from x0 (2|V|, d) float32, as `sgd` would.
 
     The arguments are sgd's (before_checkpoint included), plus the corpus's batch_size, window and
@@ -56,11 +56,16 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
     result). each_iteration, if given, is called once per iteration, after the block that holds it
     (the kill-and-resume test's hook). A NaN or infinite loss, or one above `loss_bound`, raises
     TrainingDiverged at the end of its stretch of steps, before that stretch's checkpoint.
+    sigmoid="table" takes σ and log σ from sst_kernel's interpolated table (within SIGMOID_ERROR and
+    SOFTPLUS_ERROR of exact, 20% faster); "exact" computes them with exp and log (the old kernel).
     """
     require_numba("the compiled SST step")
     check_sgd_arguments(step, iterations, anneal_every, rng, checkpoint_every, checkpoint_dir, rng_required=True)
     if threads not in (1, 2):
         raise ValueError(f"threads must be 1 or 2; got {threads!r}")
+    if sigmoid not in ("table", "exact"):
+        raise ValueError(f"sigmoid must be 'table' or 'exact'; got {sigmoid!r}")
+    table = sigmoid_table() if sigmoid == "table" else EXACT
     x = np.array(x0, dtype=np.float32, order="C")  # a copy, as sgd makes
     n_words = x.shape[0] // 2
     start, ema = 0, None
@@ -113,7 +118,7 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
                 b = _segment_end(a, block_end, anneal_every, checkpoint_every)
                 lo, hi = a - start, b - start
                 apply_steps(x, n_words, centers[a - first:b - first], words[a - first:b - first],
-                            n_pairs[a - first:b - first], batch_size, float(step), losses[lo:hi])
+                            n_pairs[a - first:b - first], batch_size, float(step), losses[lo:hi], table)
                 worst = lo + int(np.argmax(~np.isfinite(losses[lo:hi]) | (losses[lo:hi] > loss_bound)))
                 if (err := diverged(losses[worst], start + worst + 1, step, loss_bound)) is not None:
                     raise err
