@@ -109,14 +109,15 @@ def _loss_and_coefficients(coef, n_pairs, n_cols, inv_b, table):
                 i = int(u)
                 f = u - np.float32(i)
                 sig = table[i, 0] + f * table[i, 1]  # σ(−|y|)
+                sig_minus_y = sig if y >= 0 else np.float32(1.0) - sig
                 tabulated_part += table[i, 2] + f * table[i, 3]
             else:  # beyond the table σ is exact: large scores saturate, the loss grows as |y|, NaN stays NaN
                 e = math.exp(-a)
                 one_plus_e = np.float32(1.0) + e
                 product *= one_plus_e
-                sig = e / one_plus_e
+                sig_minus_y = (e if y >= 0 else np.float32(1.0)) / one_plus_e
             negative_part += min(y, np.float32(0.0))
-            g = (sig if y >= 0 else np.float32(1.0) - sig) * inv_b  # σ(−y)/B: σ(u_kᵀv_c)/B for a negative ...
+            g = sig_minus_y * inv_b  # σ(−y)/B: σ(u_kᵀv_c)/B for a negative ...
             coef[p, j] = -g if j == 0 else g  # ... and (σ(u_oᵀv_c) − 1)/B = −σ(−y_o)/B for the outside word
         total += tabulated_part + (math.log(product) if product != 1.0 else 0.0) - negative_part
     return total
