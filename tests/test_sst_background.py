@@ -1,4 +1,5 @@
 """What the compiled SST run does beside its steps: checkpoints written by a thread, work run alongside."""
+import sys
 import threading
 
 import numpy as np
@@ -58,7 +59,9 @@ def test_work_alongside_runs_while_training_and_its_error_changes_nothing(tmp_pa
 
     kw = dict(sentences=SENTENCES, iterations=300, checkpoint_every=100, log=None, copies=2,
               subsample_threshold=1e-2, method="compiled")
+    interval = sys.getswitchinterval()
     with_it = train_sst(run_dir=tmp_path / "a", alongside=alongside, **kw)
+    assert sys.getswitchinterval() == interval  # the GIL's hand-over interval is back to what it was
     without = train_sst(run_dir=tmp_path / "b", **kw)
     assert finished.wait(30) and ran == ["alongside the SGD"]
     np.testing.assert_array_equal(with_it.params, without.params)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ LOSS_BOUND_PER_TERM = 100.0
 # Fault injection (tests only): callables run once per iteration, before it (vectorized) or after the
 # compiled block that holds it; tests/fault_runner.py puts its mid-training kill here.
 ITERATION_HOOKS: list = []
+ALONGSIDE_SWITCH_S = 0.0005  # the GIL switch interval while `alongside` runs (see _start_alongside)
 
 
 def init_params(n_words: int, dim: int, rng: np.random.Generator, dtype=np.float32) -> np.ndarray:
@@ -288,8 +290,7 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
             hook()
 
     x0 = init_params(n, cfg["dim"], init_rng)
-    if alongside is not None:
-        threading.Thread(target=_quietly, args=(alongside,), name="alongside the SGD", daemon=True).start()
+    switch = _start_alongside(alongside)
     start = time.perf_counter()
     with run.writing():
         try:
@@ -307,6 +308,9 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
                                        f"(step {res.step:g}): training diverged", iteration=res.iteration)
         except TrainingDiverged as err:
             raise _divergence(err, run, cfg) from None
+        finally:
+            if switch is not None:
+                sys.setswitchinterval(switch)
         seconds = time.perf_counter() - start
         run.save(data.vocab.words, data.vocab.counts, res.x)
         save_history(None, res.losses, res.ema_losses, finished=True)  # after the vectors: marks the run done
@@ -318,11 +322,25 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
                           final, seconds, run.checkpoints())
 
 
-def _quietly(task) -> None:
-    try:
-        task()
-    except Exception:  # noqa: BLE001 — a preparation: the call it prepares raises the same error itself
-        pass
+def _start_alongside(task):
+    """Start `task` in a thread; returns the interpreter's GIL switch interval to restore after the SGD (None: no task).
+
+    The SGD thread needs the GIL for a moment between its compiled blocks (every few milliseconds);
+    while another thread runs Python it would wait up to the switch interval (5 ms) each time, which
+    would stretch the SGD, so the interval is ALONGSIDE_SWITCH_S meanwhile."""
+    if task is None:
+        return None
+
+    def quietly():
+        try:
+            task()
+        except Exception:  # noqa: BLE001 — a preparation: the call it prepares raises the same error itself
+            pass
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(ALONGSIDE_SWITCH_S)
+    threading.Thread(target=quietly, name="alongside the SGD", daemon=True).start()
+    return previous
 
 
 def ensure_sst_run(run_dir=None, sst_dir=None, progress: bool = False) -> Path:
