@@ -57,7 +57,7 @@ def step_pairs(params, n_words, pair_centers, pair_words, n_pairs, n_windows, st
     d = params.shape[1]
     n_cols = pair_words.shape[1]
     # Four passes, each a loop with no chain from one term to the next, so the CPU overlaps the
-    # terms' memory reads and arithmetic (one pass per pair, as the formulas read, was 20% slower).
+    # terms' memory reads and arithmetic (one pass per pair, as the formulas read, took 1.3x as long).
     for p in range(n_pairs):  # 1. every score u_wᵀv_c (reads only)
         c = pair_centers[p]
         for j in range(n_cols):

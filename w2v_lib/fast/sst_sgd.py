@@ -74,7 +74,8 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
     the few milliseconds of a write finds the previous checkpoint the newest: a resume from it is
     just as exact); a write that fails raises its error at a later checkpoint or at the end.
     sigmoid="table" takes σ and log σ from sst_kernel's interpolated table (within SIGMOID_ERROR and
-    SOFTPLUS_ERROR of exact, 20% faster); "exact" computes them with exp and log (the old kernel).
+    SOFTPLUS_ERROR of exact; the steps take about 0.9x the time); "exact" computes them with exp and log
+    (the formulas of the kernel before the table; the same results up to float32 rounding).
     """
     require_numba("the compiled SST step")
     check_sgd_arguments(step, iterations, anneal_every, rng, checkpoint_every, checkpoint_dir, rng_required=True)
