@@ -24,10 +24,11 @@ def assert_sign_rule(components):
     assert (components[rows, np.abs(components).argmax(axis=1)] > 0).all()
 
 
-@pytest.mark.parametrize("shape", [(500, 40), (40, 500), (24, 10_000), (300, 300)])
+@pytest.mark.parametrize("shape", [(500, 40), (40, 500), (24, 10_000), (300, 300), (1_000, 600), (500, 1_200)])
 @pytest.mark.parametrize("k", [2, 3])
 def test_top_directions_are_the_full_svds(shape, k):
-    """Both routes (covariance when D ≤ |V|, Gram matrix otherwise) on data with a clear spectrum."""
+    """Every route (covariance when D ≤ |V|, Gram matrix otherwise; LAPACK for a small one, Lanczos
+    from 400 rows) on data with a clear spectrum."""
     rng = np.random.default_rng(sum(shape) + k)
     scales = np.geomspace(10.0, 0.1, shape[1])  # distinct variances: each direction is well defined
     vectors = rng.standard_normal(shape) * scales + 3.0
@@ -42,7 +43,7 @@ def test_top_directions_are_the_full_svds(shape, k):
     assert np.allclose(basis.mean, vectors.mean(axis=0))
 
 
-@pytest.mark.parametrize("shape", [(60, 30), (20, 200)])
+@pytest.mark.parametrize("shape", [(60, 30), (20, 200), (600, 450)])
 def test_rank_deficient_data(shape):
     """Rank 1 (points on a line) asked for 3 directions: the first is the line's, the others are
     orthonormal directions of zero variance, and the same on every call (not arbitrary)."""
@@ -76,6 +77,16 @@ def test_fewer_varying_rows_than_directions(shape):
     assert_orthonormal(basis.components)
     if shape[0] == 1:
         assert np.array_equal(basis.explained, np.zeros(3))
+
+
+def test_lanczos_agrees_on_nearly_equal_top_variances():
+    """Plain normal noise: the top variances differ by under 1 %, the hard case for an iterative solver."""
+    vectors = np.random.default_rng(4).standard_normal((1_500, 700))
+    basis = pca_basis(vectors, 3)
+    reference, explained = full_svd(vectors, 3)
+    for got, want in zip(basis.components, reference):
+        assert min(np.abs(got - want).max(), np.abs(got + want).max()) < 1e-8
+    assert np.allclose(basis.explained, explained, rtol=1e-9)
 
 
 def test_a_mirrored_cloud_gets_the_same_picture():

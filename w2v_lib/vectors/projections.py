@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import eigh, orthogonal_procrustes
+from scipy.sparse.linalg import ArpackError, eigsh
 
 from .._checks import as_matrix
 
@@ -43,10 +44,10 @@ def principal_basis(vectors, n_components: int) -> PCABasis:
 
     From the smaller of the two square matrices of the centred data: the (D, D) covariance when
     D ≤ |V|, the (|V|, |V|) Gram matrix otherwise (a plot of 30 words in 10,000 dimensions), with
-    LAPACK's eigensolver asked for the top eigenpairs only (`scipy.linalg.eigh`'s subset), which
-    skips most of the work of a full decomposition. Dense and direct, so the same on every machine
-    up to round-off. Each direction's sign is fixed (its largest-magnitude entry positive) so the
-    picture does not flip between runs or library versions.
+    only the top eigenpairs asked for (`_top_eigenpairs`), which skips most of the work of a full
+    decomposition. Deterministic: the same on every machine up to round-off. Each direction's sign
+    is fixed (its largest-magnitude entry positive) so the picture does not flip between runs or
+    library versions.
     """
     x = as_matrix(vectors, "vectors").astype(np.float64)
     n_rows, dim = x.shape
@@ -73,9 +74,24 @@ def principal_basis(vectors, n_components: int) -> PCABasis:
 _ZERO_VARIANCE = 1e-12  # relative to the total variance: a direction with less is round-off, not data
 
 
+_LANCZOS_FROM = 400  # matrix side from which Lanczos beats LAPACK's O(m³) tridiagonal reduction
+
+
 def _top_eigenpairs(sym, k: int):
-    """The k largest eigenvalues of the symmetric (m, m) `sym`, largest first, and their (m, k) eigenvectors."""
+    """The k largest eigenvalues of the symmetric (m, m) `sym`, largest first, and their (m, k) eigenvectors.
+
+    Up to `_LANCZOS_FROM` rows, LAPACK's eigh for the top k only; above it, Lanczos (ARPACK's
+    eigsh, O(m²) per step) from a fixed start vector, so reruns give the same answer; if it does
+    not converge (nearly equal top eigenvalues), LAPACK after all.
+    """
     m = sym.shape[0]
+    if m >= _LANCZOS_FROM:
+        try:
+            values, vectors = eigsh(sym, k=k, which="LA", v0=np.ones(m), ncv=min(m, 4 * k + 16), maxiter=20 * m)
+            order = np.argsort(values)[::-1]
+            return values[order], vectors[:, order]
+        except ArpackError:
+            pass
     values, vectors = eigh(sym, subset_by_index=[m - k, m - 1])  # ascending
     return values[::-1], vectors[:, ::-1]
 
