@@ -97,9 +97,9 @@ def _top_eigenpairs(sym, k: int):
 
 
 def _orthonormal_completion(columns, keep, k: int) -> np.ndarray:
-    """The (D, k) orthonormal basis of `columns[:, keep]` (normalised), completed by the
-    standard basis vectors e_0, e_1, … that are farthest from it (directions of zero variance,
-    which any orthonormal choice describes equally; this one is reproducible)."""
+    """The (D, k) orthonormal basis of `columns[:, keep]` (normalised), completed by the first
+    standard basis vectors e_0, e_1, … not (nearly) in its span, orthogonalised: directions of
+    zero variance, which any orthonormal choice describes equally; this one is reproducible."""
     found = columns[:, keep] / np.linalg.norm(columns[:, keep], axis=0)  # (D, r)
     basis = [found[:, j] for j in range(found.shape[1])]
     for axis in range(columns.shape[0]):
