@@ -20,11 +20,12 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG)
 
-# pytest-xdist: one worker per core (at most 4); tests/conftest.py keeps the notebooks together
-# in one worker, in order, and the browser tests in another. The 20 slowest tests are listed.
-XDIST := -n auto --maxprocesses 4 --dist loadgroup --durations 20
+# pytest-xdist: one worker per core (at most 4). conftest.py keeps the notebooks together in one
+# worker, in order (named first, so that worker starts on them at once), and the browser tests
+# together in another. The 20 slowest tests are listed.
+XDIST := -n auto --maxprocesses 4 --durations 20
 test: $(STAMP)
-	$(BIN)/python -m pytest $(XDIST) tests notebooks --nbval --nbval-current-env
+	$(BIN)/python -m pytest $(XDIST) notebooks tests --nbval --nbval-current-env
 
 # The notebooks again with numpy's AVX-512 code paths switched off (numpy 1.x and 2.x names), so
 # that one machine checks the stored outputs for CPUs with and without AVX-512.

@@ -88,18 +88,6 @@ def truncating_server():
     httpd.server_close()
 
 
-def pytest_collection_modifyitems(config, items):
-    """Groups for pytest-xdist (`make test` runs `-n 2 --dist loadgroup`); other tests go to
-    whichever worker is free. A notebook's cells share one kernel, and notebook 08 opens the run
-    that 06 trains, so every notebook goes to one worker, in order; the browser tests share one
-    Chromium and one time budget."""
-    for item in items:
-        if item.path.suffix == ".ipynb":
-            item.add_marker(pytest.mark.xdist_group("notebooks"))
-        elif item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 LOOPBACK = ("127.", "::1", "localhost")
 
 
