@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from w2v_lib import learning_dynamics as ld
 from w2v_lib import train_sst, train_word2vec
+from w2v_lib.lessons import learning_dynamics as ld
 
 
 def moved_along_one_direction(seed=0, n=200, d=6):

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("numba")
 
-from w2v_lib.fast.playground import (
+from w2v_lib.lessons.playground import (
     Playground,
     RunCancelled,
     Settings,
@@ -20,7 +20,7 @@ from w2v_lib.fast.playground import (
     playground_widget,
     settings_text,
 )
-from w2v_lib.fast.playground_widget import duration
+from w2v_lib.lessons.playground_widget import duration
 
 TEXT = ("the film is good and the acting is great . the plot is boring but the cast is charming . "
         "a good film with a bad plot and a great cast . the acting was bad and the film was boring .").split(" . ")

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import compiled
 from .._limits import check_disk, check_fits
 from ..corpora import find_sst, prepare_corpus, read_sentences
-from ..fast import compiled
-from ..fast.sst_sgd import BLOCK, sgd_compiled
 from ..optimizer import TrainingDiverged, diverged, load_checkpoint, restore_rng
 from ..sgd_loop import sgd
 from .run_folder import RunFolder, RunSettingsError
+from .sst_sgd import BLOCK, sgd_compiled
 from .step import make_objective
 
 # The assignment's configuration (run.py / q3_run.py and word2vec_sgd_wrapper).
@@ -223,7 +223,7 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     with method="compiled" the checkpoint interval does not change the results either.
     """
     cfg = check_settings(iterations, checkpoint_every, seed, resume, overwrite, hyper)
-    if method == "auto":  # the compiled step (fast/sst_sgd.py) where numba is installed, else the vectorized one
+    if method == "auto":  # the compiled step (sst_sgd.py) where numba is installed, else the vectorized one
         method = "compiled" if compiled.HAVE_NUMBA else "vectorized"
     if method not in METHODS:
         raise ValueError(f"method must be one of {list(METHODS)} (or 'auto'); got {method!r}")
@@ -248,7 +248,7 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
     config = {**cfg, "seed": seed, "method": method, "n_words": n, "corpus": _corpus_digest(sentences),
               "checkpoint_every": checkpoint_every or 0}
     f = None
-    if method != "compiled":  # the compiled draws do not depend on the checkpoint interval (fast/sst_sgd.py)
+    if method != "compiled":  # the compiled draws do not depend on the checkpoint interval (sst_sgd.py)
         config["draw_ahead"] = math.gcd(DRAW_AHEAD, checkpoint_every or DRAW_AHEAD)  # checkpoints between draws
         f = make_objective(data, rng, method, cfg["batch_size"], cfg["window"], cfg["negatives"],
                            config["draw_ahead"])

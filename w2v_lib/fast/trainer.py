@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..compiled import alias_tables, seed_state
 from ..corpora import Vocabulary, build_vocabulary, encode
 from ..optimizer import TrainingDiverged, checkpoint_path, load_checkpoint, restore_rng, save_checkpoint
 from ..sampling import NegativeSampler, noise_distribution
 from . import batching, kernels, word_kernels
-from .compiled import alias_tables, seed_state
 from .config import FastConfig, make_config
 
 LOSS_EVERY = 8  # compute the loss on one batch in this many (it costs a log per score)

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from .compiled import FAST, LOW32, S32, alias_draw, below, next_random, njit, uniform
+from ..compiled import FAST, LOW32, S32, alias_draw, below, next_random, njit, uniform
 
 
 @njit(nogil=True, fastmath=FAST)

@@ -19,11 +19,11 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from ..assignment.sst_sgd import BLOCK, sgd_compiled
 from ..assignment.train import DEFAULT_SEED, DEFAULTS, init_params
 from ..assignment.word_plot import COURSE_WORDS, pca_2d, plot_words_2d, select_words
 from ..corpora import prepare_corpus
-from ..learning_dynamics import shared_direction, split_movement
-from .sst_sgd import BLOCK, sgd_compiled
+from .learning_dynamics import shared_direction, split_movement
 
 # (lowest, highest) of each slider; the defaults are the assignment's
 RANGES = {"dim": (2, 50), "window": (1, 10), "negatives": (1, 30), "step": (0.01, 3.0),

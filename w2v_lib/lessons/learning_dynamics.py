@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ._checks import as_matrix
-from .assignment.train import init_params
-from .corpora import prepare_corpus
+from .._checks import as_matrix
+from ..assignment.train import init_params
+from ..corpora import prepare_corpus
 
 
 def _pair(vectors, initial):

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .compiled import FAST, GOLDEN, LOW32, S32, alias_draw, below, mix, next_random, njit
+from ..compiled import FAST, GOLDEN, LOW32, S32, alias_draw, below, mix, next_random, njit
 
 
 @njit(fastmath=FAST)
