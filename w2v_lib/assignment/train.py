@@ -16,6 +16,7 @@ import numpy as np
 from .. import compiled
 from .._limits import check_disk, check_fits
 from ..corpora import find_sst, prepare_corpus, read_sentences
+from ..initialisation import init_params, run_streams
 from ..optimizer import TrainingDiverged, diverged, load_checkpoint, restore_rng
 from ..sgd_loop import sgd
 from .run_folder import RunFolder, RunSettingsError
@@ -34,16 +35,6 @@ LOSS_BOUND_PER_TERM = 100.0
 # Fault injection (tests only): callables run once per iteration, before it (vectorized) or after the
 # compiled block that holds it; tests/fault_runner.py puts its mid-training kill here.
 ITERATION_HOOKS: list = []
-
-
-def init_params(n_words: int, dim: int, rng: np.random.Generator, dtype=np.float32) -> np.ndarray:
-    """The course's starting point, stacked (2|V|, d) = [center_vectors; outside_vectors].
-
-    Center vectors v_w are (rand − 0.5)/d, i.e. uniform in [−0.5/d, 0.5/d): [−0.05, 0.05) at
-    d = 10, so "±0.05" is ±1/(2d), not a fixed width. Outside vectors u_w start at 0.
-    """
-    center = (rng.random((n_words, dim)) - 0.5) / dim  # (|V|, d)
-    return np.concatenate([center, np.zeros((n_words, dim))]).astype(dtype)  # (2|V|, d)
 
 
 @dataclass
@@ -175,7 +166,7 @@ def _check_resume_point(ck: dict, path, seed: int, cfg: dict, iterations: int) -
     if it > iterations:
         raise RunSettingsError(f"{path} is at iteration {it:,}, past the {iterations:,} iterations asked for: "
                                f"ask for at least {it:,} (--iterations), or resume from an earlier checkpoint")
-    ours = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(3)[2])
+    ours = run_streams(seed).training
     if ck["rng_state"] is None:
         raise RunSettingsError(f"{path} holds no random state, so the run cannot be continued exactly: resume from "
                                "a checkpoint that train_sst wrote")
@@ -242,7 +233,7 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
 
 def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed, progress, resume, overwrite,
                  log) -> SSTTrainResult:
-    init_rng, corpus_rng, rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
+    init_rng, corpus_rng, rng = run_streams(seed)
     data = prepare_corpus(sentences, corpus_rng, cfg["copies"], cfg["subsample_threshold"])
     n = len(data.vocab)
     config = {**cfg, "seed": seed, "method": method, "n_words": n, "corpus": _corpus_digest(sentences),

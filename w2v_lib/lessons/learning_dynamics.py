@@ -24,8 +24,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._checks import as_matrix
-from ..assignment.train import init_params
 from ..corpora import prepare_corpus
+from ..initialisation import fast_start, init_params, initial_center_vectors, run_streams
 
 
 def _pair(vectors, initial):
@@ -166,31 +166,28 @@ def measure(vectors, initial, counts, min_count: int = 20, k: int = 10) -> Yards
                      frequency_link=frequency_link(along, counts[frequent]))
 
 
-def _sst_run_generators(seed: int):
-    """train_sst's three generators (initialisation, corpus, training), split from SeedSequence(seed)."""
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(3)]
-
-
 def initial_center_vectors_sst(n_words: int, dim: int, seed: int) -> np.ndarray:
     """(|Vocab|, d) float32: the center vectors `assignment.train.train_sst(seed=seed)` starts from.
 
-    train_sst splits SeedSequence(seed) into three generators (initialisation, corpus, training)
-    and builds the start from the first with `init_params`; this repeats that split.
+    train_sst draws it with `init_params` from the first of its `run_streams(seed)`, and so does this.
     """
-    return init_params(n_words, dim, _sst_run_generators(seed)[0])[:n_words]
+    return init_params(n_words, dim, run_streams(seed).init)[:n_words]
 
 
 def sst_run_corpus(sentences, seed: int, copies: int = 30, subsample_threshold: float = 1e-5):
     """The `corpora.TrainingCorpus` (vocabulary, subsampled copies) that
     `train_sst(sentences=sentences, seed=seed, ...)` prepares, drawn from its corpus generator."""
-    return prepare_corpus(sentences, _sst_run_generators(seed)[1], copies, subsample_threshold)
+    return prepare_corpus(sentences, run_streams(seed).corpus, copies, subsample_threshold)
 
 
-def initial_center_vectors_fast(n_words: int, dim: int, seed: int) -> np.ndarray:
-    """(|Vocab|, d) float32: the center vectors `fast.train_word2vec(seed=seed)` starts from, word2vec's
-    (rand − 0.5)/d drawn in float32 as the first use of default_rng(seed)."""
-    rng = np.random.default_rng(int(seed))
-    return (rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim  # (|Vocab|, d)
+def initial_center_vectors_fast(n_words: int, dim: int, seed: int, method: str = "numpy") -> np.ndarray:
+    """(|Vocab|, d) float32: the center vectors `fast.train_word2vec(seed=seed, method=method)` starts
+    from, the first use of default_rng(seed): ±0.5/d for "numpy", ±1/d for "compiled" ("auto": the
+    one make_config picks here)."""
+    from ..fast.config import make_config
+
+    start = fast_start(make_config(method=method).method)
+    return initial_center_vectors(n_words, dim, np.random.default_rng(int(seed)), start)  # (|Vocab|, d)
 
 
 def shifted_ppmi(pairs, noise_probabilities, k: int) -> sp.csr_matrix:

@@ -20,9 +20,11 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from ..assignment.sst_sgd import BLOCK, sgd_compiled
-from ..assignment.train import DEFAULT_SEED, DEFAULTS, init_params
+from ..assignment.train import DEFAULT_SEED, DEFAULTS
 from ..assignment.word_plot import COURSE_WORDS, pca_2d, plot_words_2d, select_words
 from ..corpora import prepare_corpus
+from ..initialisation import init_params, run_streams
+from ..optimizer import TrainingDiverged
 from .learning_dynamics import shared_direction, split_movement
 
 # (lowest, highest) of each slider; the defaults are the assignment's
@@ -95,7 +97,7 @@ class Playground:
 
     def corpus(self, copies: int):
         if copies not in self._corpora:  # as train_sst: the second of three streams spawned from the seed
-            corpus_rng = np.random.default_rng(np.random.SeedSequence(self.seed).spawn(3)[1])
+            corpus_rng = run_streams(self.seed).corpus
             self._corpora[copies] = prepare_corpus(self.sentences, corpus_rng, copies, DEFAULTS["subsample_threshold"])
         return self._corpora[copies]
 
@@ -112,7 +114,7 @@ class Playground:
         if settings in self._runs:
             return self._runs[settings]
         data = self.corpus(settings.copies)
-        init_rng, _, rng = (np.random.default_rng(s) for s in np.random.SeedSequence(self.seed).spawn(3))
+        init_rng, _, rng = run_streams(self.seed)
         n = len(data.vocab)
         x0 = init_params(n, settings.dim, init_rng)  # (2|V|, d)
         done = [0]
@@ -135,8 +137,8 @@ class Playground:
         seconds = time.perf_counter() - start
         if not np.isfinite(res.ema_losses).all():
             bad = int(np.argmin(np.isfinite(res.ema_losses))) + 1
-            raise FloatingPointError(f"training diverged at iteration {bad} (the loss became infinite or NaN): "
-                                     f"lower the step (got {settings.step})")
+            raise TrainingDiverged(f"training diverged at iteration {bad} (the loss became infinite or NaN): "
+                                   f"lower the step (got {settings.step})", iteration=bad)
         run = Run(settings, data.vocab.words, data.vocab.counts, x0[:n], res.x[:n], res.ema_losses, seconds)
         self._runs[settings] = run
         while len(self._runs) > KEEP_RUNS:
