@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._checks import as_matrix
-from ..corpora import prepare_corpus
+from ..corpora import FREQUENT_MIN_COUNT, prepare_corpus
 from ..initialisation import fast_start, init_params, initial_center_vectors, run_streams
 
 
@@ -144,7 +144,7 @@ class Yardstick:
     frequency_link: float  # Spearman correlation of their movement along that direction with their counts
 
 
-def measure(vectors, initial, counts, min_count: int = 20, k: int = 10) -> Yardstick:
+def measure(vectors, initial, counts, min_count: int = FREQUENT_MIN_COUNT, k: int = 10) -> Yardstick:
     """The yardstick for trained center vectors (|Vocab|, d) against their start (|Vocab|, d), with the
     words' corpus counts (|Vocab|,), computed over the words seen at least `min_count` times only (the
     words whose vectors training updates often enough to matter): each column of `Yardstick` is."""

@@ -19,10 +19,11 @@ from functools import cached_property
 import numpy as np
 
 from .._checks import as_matrix
+from ..corpora.vocabulary import FREQUENT_MIN_COUNT
 from .expressions import evaluate, parse
 
 METRICS = ("cosine", "euclidean")
-MEAN_MIN_COUNT = 20  # the mean is taken over words seen at least this often (when counts are known)
+MEAN_MIN_COUNT = FREQUENT_MIN_COUNT  # the mean is taken over the frequent words (when counts are known)
 
 
 class UnknownWordError(ValueError):
