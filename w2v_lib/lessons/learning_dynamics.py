@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from .._checks import as_matrix
 from ..corpora import FREQUENT_MIN_COUNT, prepare_corpus
 from ..initialisation import fast_start, init_params, initial_center_vectors, run_streams
+from ..vectors.keyed import nearest_rows, neighbour_agreement
 
 
 def _pair(vectors, initial):
@@ -110,28 +111,14 @@ def frequency_surrogate(vectors, initial, direction) -> np.ndarray:
 def top_neighbours(vectors, rows, k: int = 10) -> np.ndarray:
     """(len(rows), k) each listed word's k nearest words by cosine, searched among `rows` only
     (the word itself left out), as indices into `vectors`, nearest first."""
-    vectors = as_matrix(vectors, "vectors").astype(np.float64)
+    vectors = as_matrix(vectors, "vectors")
     rows = np.asarray(rows, dtype=np.int64)
     if not isinstance(k, (int, np.integer)) or not 1 <= k < rows.size:
         raise ValueError(f"k must be an integer in [1, {rows.size - 1}] for {rows.size} candidate rows; got {k!r}")
+    candidates = vectors[rows].astype(np.float64)  # (n, d)
     # float64: near-ties between neighbours come out in the same order on any CPU
-    unit = vectors[rows] / np.linalg.norm(vectors[rows], axis=1, keepdims=True)  # (n, d)
-    found = np.empty((rows.size, k), dtype=np.int64)
-    for start in range(0, rows.size, 1024):  # blocks of rows keep the (block, n) similarities small
-        sims = unit[start:start + 1024] @ unit.T  # (b, n)
-        sims[np.arange(sims.shape[0]), np.arange(start, start + sims.shape[0])] = -np.inf  # not itself
-        best = np.argpartition(-sims, k - 1, axis=1)[:, :k]  # (b, k) the k largest, in no order
-        order = np.argsort(-np.take_along_axis(sims, best, axis=1), axis=1, kind="stable")  # (b, k)
-        found[start:start + sims.shape[0]] = np.take_along_axis(best, order, axis=1)
+    found, _ = nearest_rows(candidates, candidates, k, exclude=np.arange(rows.size)[:, None], dtype=np.float64)
     return rows[found]  # (n, k)
-
-
-def neighbour_agreement(neighbours, other) -> np.ndarray:
-    """(n,) for each word, the fraction of its neighbour list (n, k) that `other` (n, k) also lists."""
-    neighbours, other = np.asarray(neighbours), np.asarray(other)
-    if neighbours.shape != other.shape or neighbours.ndim != 2:
-        raise ValueError(f"both neighbour lists must be (n, k) of one shape; got {neighbours.shape}, {other.shape}")
-    return np.array([len(set(a) & set(b)) for a, b in zip(neighbours.tolist(), other.tolist())]) / neighbours.shape[1]
 
 
 @dataclass(frozen=True)
