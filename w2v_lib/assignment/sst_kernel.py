@@ -35,23 +35,23 @@ def step_pairs(params, n_words, pair_centers, pair_words, n_pairs, n_windows, st
         c = pair_centers[p]
         for q in range(d):
             grad_center[p, q] = 0.0
-        # Σ_j log(1 + e^(−|y_j|)) is the log of a product of 1 + K numbers in (1, 2]: one log per pair
+        # Σ_j log(1 + e^(−|s_j|)) is the log of a product of 1 + K numbers in (1, 2]: one log per pair
         product = 1.0
-        negative_part = 0.0  # Σ_j min(y_j, 0)
+        negative_part = 0.0  # Σ_j min(s_j, 0)
         for j in range(n_cols):
             row = n_words + pair_words[p, j]
             score = np.float32(0.0)
             for q in range(d):
                 score += params[row, q] * params[c, q]
-            y = score if j == 0 else -score  # every term is −log σ(y)
-            e = math.exp(-abs(y))
+            signed_score = score if j == 0 else -score  # s_j, ±u_wᵀv_c: every term is −log σ(s_j)
+            e = math.exp(-abs(signed_score))
             one_plus_e = np.float32(1.0) + e
             product *= one_plus_e
-            negative_part += min(y, np.float32(0.0))
-            sig_minus_y = (e if y >= 0 else np.float32(1.0)) / one_plus_e  # σ(−y)
-            g = sig_minus_y * inv_b  # ∂J/∂(u_wᵀv_c) / B: σ(u_kᵀv_c) for a negative ...
+            negative_part += min(signed_score, np.float32(0.0))
+            sig_minus_signed = (e if signed_score >= 0 else np.float32(1.0)) / one_plus_e  # σ(−s_j)
+            g = sig_minus_signed * inv_b  # ∂J/∂(u_wᵀv_c) / B: σ(u_kᵀv_c) for a negative ...
             if j == 0:
-                g = -g  # ... and σ(u_oᵀv_c) − 1 = −σ(−y_o) for the outside word
+                g = -g  # ... and σ(u_oᵀv_c) − 1 = −σ(−s_o) for the outside word
             coef[p, j] = g
             for q in range(d):
                 grad_center[p, q] += g * params[row, q]
