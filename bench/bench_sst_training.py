@@ -31,10 +31,10 @@ import time
 import numpy as np
 
 from w2v_lib import sgd
+from w2v_lib.assignment.sst_sgd import sgd_compiled
 from w2v_lib.assignment.step import make_objective
 from w2v_lib.assignment.train import DEFAULT_SEED, DEFAULTS, DRAW_AHEAD, init_params, train_sst
 from w2v_lib.corpora import find_sst, prepare_corpus, read_sentences
-from w2v_lib.fast.sst_sgd import sgd_compiled
 
 # (label, method, dtype): the course's arrays are float64 (np.random.rand); the trainer uses float32.
 VARIANTS = [("straightforward, float64 (the course's dtype)", "straightforward", np.float64),

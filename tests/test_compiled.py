@@ -4,12 +4,12 @@ import pytest
 
 pytest.importorskip("numba")
 
+from w2v_lib.assignment import sst_kernel
+from w2v_lib.assignment.sst_sgd import sgd_compiled
 from w2v_lib.assignment.step import batch_loss_and_gradient, draw_batches, make_objective
 from w2v_lib.assignment.train import init_params
+from w2v_lib.compiled import alias_tables
 from w2v_lib.corpora import ContextSampler, prepare_corpus
-from w2v_lib.fast import sst_kernel
-from w2v_lib.fast.compiled import alias_tables
-from w2v_lib.fast.sst_sgd import sgd_compiled
 from w2v_lib.optimizer import list_checkpoints
 from w2v_lib.sampling import NegativeSampler
 from w2v_lib.sgd_loop import sgd
@@ -111,7 +111,9 @@ def test_compiled_run_names_bad_arguments(data, bad, message):
 
 def test_without_numba_auto_falls_back_to_numpy(monkeypatch, data):
     """Where numba is missing, method='auto' picks the NumPy paths and 'compiled' says what to install."""
-    from w2v_lib.fast import compiled, config, sst_sgd
+    from w2v_lib import compiled
+    from w2v_lib.assignment import sst_sgd
+    from w2v_lib.fast import config
     from w2v_lib.fast.config import make_config
 
     monkeypatch.setattr(compiled, "HAVE_NUMBA", False)
@@ -128,8 +130,8 @@ def test_without_numba_auto_falls_back_to_numpy(monkeypatch, data):
 def test_auto_picks_the_compiled_step_where_it_can(monkeypatch, tmp_path, have_numba, expected):
     import json
 
+    from w2v_lib import compiled
     from w2v_lib.assignment.train import train_sst
-    from w2v_lib.fast import compiled
 
     monkeypatch.setattr(compiled, "HAVE_NUMBA", have_numba)
     sentences = [s.split() for s in TEXT] * 20
@@ -166,7 +168,7 @@ def test_a_damaged_numba_cache_is_cleared_and_rebuilt_once_with_a_line(tmp_path,
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    script = ("import numpy as np; from w2v_lib.fast.sst_kernel import moving_average; "
+    script = ("import numpy as np; from w2v_lib.assignment.sst_kernel import moving_average; "
               "print(moving_average(np.array([1.0, 3.0]), np.nan, np.empty(2)))")
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from w2v_lib.fast import stages
+from w2v_lib.lessons import stages
 from w2v_lib.losses import neg_sampling_loss_and_gradient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,5 +93,5 @@ def test_only_notebook_07_and_tests_import_the_stages():
             notebooks.append(path.name)
     assert notebooks == ["07_making_it_fast.ipynb"]
     # the attack: an import of the module is found
-    assert imports_stages(ast.parse("from w2v_lib.fast import stages"))
+    assert imports_stages(ast.parse("from w2v_lib.lessons import stages"))
     assert imports_stages(ast.parse("from .stages import per_pair_rows"))

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from w2v_lib import learning_dynamics as ld
 from w2v_lib import train_sst, train_word2vec
+from w2v_lib.lessons import learning_dynamics as ld
 
 
 def moved_along_one_direction(seed=0, n=200, d=6):
@@ -101,14 +101,20 @@ def test_sst_initialisation_is_the_trainers(tmp_path):
     assert not np.array_equal(ld.initial_center_vectors_sst(n, 4, seed=8), result.params[:n])
 
 
-def test_fast_initialisation_is_the_trainers():
+@pytest.mark.parametrize("method", ["numpy", "compiled"])
+def test_fast_initialisation_is_the_trainers(method):
+    """Both methods: the compiled one starts from ±1/d, twice the NumPy start (a copy of the NumPy
+    start alone passed while only the NumPy path was tested)."""
+    if method == "compiled":
+        pytest.importorskip("numba", reason="the compiled method needs numba")
     rng = np.random.default_rng(0)
     sentences = [[str(w) for w in rng.integers(0, 30, 12)] for _ in range(40)]
     # A step of 1e-30 changes no float32 center vector: what comes back is the start.
     result = train_word2vec(sentences, vector_size=8, min_count=1, epochs=1, alpha=1e-30, min_alpha=0.0, seed=5,
-                            sample=0, log=None)
+                            sample=0, log=None, method=method)
     n = len(result.vocab)
-    np.testing.assert_array_equal(ld.initial_center_vectors_fast(n, 8, seed=5), result.center_vectors)
+    np.testing.assert_array_equal(ld.initial_center_vectors_fast(n, 8, seed=5, method=method), result.center_vectors)
+    assert np.abs(result.center_vectors).max() > (0.5 if method == "compiled" else 0.25) / 8
 
 
 def test_measure_uses_the_frequent_words_only():

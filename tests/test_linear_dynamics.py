@@ -3,9 +3,9 @@ draws, the linear step against the trainer's gradient, and the clocks against th
 import numpy as np
 import pytest
 
-from w2v_lib import linear_dynamics as lin
 from w2v_lib.assignment.step import batch_loss_and_gradient, draw_batches
 from w2v_lib.corpora import ContextSampler, build_vocabulary, encode
+from w2v_lib.lessons import linear_dynamics as lin
 from w2v_lib.sampling import NegativeSampler, noise_distribution
 
 SENTENCES = [["a", "b", "c", "a", "d"], ["c", "c"], ["b", "b", "e", "a"], ["d", "e", "a", "b", "c", "e"],

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("numba")
 
-from w2v_lib.fast.playground import (
+from w2v_lib.lessons.playground import (
     Playground,
     RunCancelled,
     Settings,
@@ -20,7 +20,8 @@ from w2v_lib.fast.playground import (
     playground_widget,
     settings_text,
 )
-from w2v_lib.fast.playground_widget import duration
+from w2v_lib.lessons.playground_widget import duration
+from w2v_lib.optimizer import TrainingDiverged
 
 TEXT = ("the film is good and the acting is great . the plot is boring but the cast is charming . "
         "a good film with a bad plot and a great cast . the acting was bad and the film was boring .").split(" . ")
@@ -106,7 +107,8 @@ def test_the_widget_trains_in_a_thread_and_shows_messages(playground, monkeypatc
     assert box.progress.value == 1.0
 
     def diverge(settings, **_):
-        raise FloatingPointError("training diverged at iteration 7 (the loss became infinite or NaN): lower the step")
+        raise TrainingDiverged("training diverged at iteration 7 (the loss became infinite or NaN): lower the step",
+                               iteration=7)
 
     monkeypatch.setattr(playground, "train", diverge)
     box.sliders["step"].value = 2.0

@@ -21,9 +21,11 @@ Glossary (the handout's symbol → the name in code; vectors are rows throughout
 side, (|V|, 2d): assignment.word_vectors.
 
 Layout: the handout core is flat here (activations, losses, models, sampling, gradcheck,
-optimizer, cost_model); corpora/ turns text into word indices; assignment/ is the course's SST
-run; fast/ the fast trainer; vectors/ trained vectors (WordVectors: neighbours, analogies,
-expressions, projections, files, evaluation); explorer/ the embedding explorer. See docs/architecture.md.
+optimizer, cost_model); corpora/ turns text into word indices; vectors/ trained vectors
+(WordVectors: neighbours, analogies, expressions, projections, files, evaluation); assignment/ is
+the course's SST run; fast/ the fast trainer; explorer/ the embedding explorer, course/ the
+student release and grading, lessons/ what only notebooks use. Each layer imports only from the
+ones below it: docs/architecture.md, checked by import-linter (pyproject.toml).
 """
 import importlib
 

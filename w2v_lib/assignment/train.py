@@ -15,13 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import compiled
 from .._limits import check_disk, check_fits
 from ..corpora import find_sst, prepare_corpus, read_sentences
-from ..fast import compiled
-from ..fast.sst_sgd import BLOCK, sgd_compiled
+from ..initialisation import init_params, run_streams
 from ..optimizer import TrainingDiverged, diverged, load_checkpoint, restore_rng
 from ..sgd_loop import sgd
 from .run_folder import RunFolder, RunSettingsError
+from .sst_sgd import BLOCK, sgd_compiled
 from .step import make_objective
 
 # The assignment's configuration (run.py / q3_run.py and word2vec_sgd_wrapper).
@@ -37,16 +38,6 @@ LOSS_BOUND_PER_TERM = 100.0
 # compiled block that holds it; tests/fault_runner.py puts its mid-training kill here.
 ITERATION_HOOKS: list = []
 ALONGSIDE_SWITCH_S = 0.0005  # the GIL switch interval while `alongside` runs (see _start_alongside)
-
-
-def init_params(n_words: int, dim: int, rng: np.random.Generator, dtype=np.float32) -> np.ndarray:
-    """The course's starting point, stacked (2|V|, d) = [center_vectors; outside_vectors].
-
-    Center vectors v_w are (rand − 0.5)/d, i.e. uniform in [−0.5/d, 0.5/d): [−0.05, 0.05) at
-    d = 10, so "±0.05" is ±1/(2d), not a fixed width. Outside vectors u_w start at 0.
-    """
-    center = (rng.random((n_words, dim)) - 0.5) / dim  # (|V|, d)
-    return np.concatenate([center, np.zeros((n_words, dim))]).astype(dtype)  # (2|V|, d)
 
 
 @dataclass
@@ -178,7 +169,7 @@ def _check_resume_point(ck: dict, path, seed: int, cfg: dict, iterations: int) -
     if it > iterations:
         raise RunSettingsError(f"{path} is at iteration {it:,}, past the {iterations:,} iterations asked for: "
                                f"ask for at least {it:,} (--iterations), or resume from an earlier checkpoint")
-    ours = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(3)[2])
+    ours = run_streams(seed).training
     if ck["rng_state"] is None:
         raise RunSettingsError(f"{path} holds no random state, so the run cannot be continued exactly: resume from "
                                "a checkpoint that train_sst wrote")
@@ -229,7 +220,7 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     are ignored, so it must only prepare what a later call does again (the command line's plot).
     """
     cfg = check_settings(iterations, checkpoint_every, seed, resume, overwrite, hyper)
-    if method == "auto":  # the compiled step (fast/sst_sgd.py) where numba is installed, else the vectorized one
+    if method == "auto":  # the compiled step (sst_sgd.py) where numba is installed, else the vectorized one
         method = "compiled" if compiled.HAVE_NUMBA else "vectorized"
     if method not in METHODS:
         raise ValueError(f"method must be one of {list(METHODS)} (or 'auto'); got {method!r}")
@@ -248,13 +239,13 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
 
 def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed, progress, resume, overwrite,
                  log, alongside) -> SSTTrainResult:
-    init_rng, corpus_rng, rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
+    init_rng, corpus_rng, rng = run_streams(seed)
     data = prepare_corpus(sentences, corpus_rng, cfg["copies"], cfg["subsample_threshold"])
     n = len(data.vocab)
     config = {**cfg, "seed": seed, "method": method, "n_words": n, "corpus": _corpus_digest(sentences),
               "checkpoint_every": checkpoint_every or 0}
     f = None
-    if method != "compiled":  # the compiled draws do not depend on the checkpoint interval (fast/sst_sgd.py)
+    if method != "compiled":  # the compiled draws do not depend on the checkpoint interval (sst_sgd.py)
         config["draw_ahead"] = math.gcd(DRAW_AHEAD, checkpoint_every or DRAW_AHEAD)  # checkpoints between draws
         f = make_objective(data, rng, method, cfg["batch_size"], cfg["window"], cfg["negatives"],
                            config["draw_ahead"])

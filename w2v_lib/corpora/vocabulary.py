@@ -18,6 +18,9 @@ import numpy as np
 UNK = "UNK"
 ORDERS = ("first_seen", "count")
 UNKNOWN_POLICIES = ("map", "drop", "error")
+# A word seen at least this often is "frequent": its vectors are updated often enough to mean
+# something (the centring mean, the learning-dynamics yardstick and the playground count only these).
+FREQUENT_MIN_COUNT = 20
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ Three things change on the way out:
   explains what the written answers derive;
 - a release of the graded notebooks alone leaves out LATER_MODULES and every module that
   imports them: `assignment/` and `fast/` compute the negative-sampling loss and gradient
-  vectorized, for speed (the SST step, the compiled kernels, the fast trainer and its stages),
-  which notebook 04 grades, and `sgd_loop.py` makes the update of the sgd_step exercise. Each
-  left-out package or module is replaced by a placeholder whose import raises an ImportError
-  saying so. They ship with the later notebooks, which train with them, after the deadline.
+  vectorized, for speed (the SST step and its compiled twin, the fast trainer; `compiled.py` is
+  what the compiled kernels share), which notebook 04 grades, and `sgd_loop.py` makes the update
+  of the sgd_step exercise. Each left-out package or module is replaced by a placeholder whose
+  import raises an ImportError saying so. They ship with the later notebooks, which train with them, after the deadline.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from .cells import BEGIN_SOLUTION, END_SOLUTION, stub_line
 # Spelled in two pieces, like cells.py's markers: this file is the one that must not be cut.
 BEGIN_NOTE, END_NOTE = "# BEGIN " + "INSTRUCTOR NOTE", "# END " + "INSTRUCTOR NOTE"
 # Packages (every file) and top-level modules; see the module docstring.
-LATER_MODULES = ("assignment", "fast", "sgd_loop.py")
+LATER_MODULES = ("assignment", "fast", "compiled.py", "sgd_loop.py")
 LEFT_OUT = ("{module} is not in this release: it computes what the graded notebooks ask you to derive "
             "and write. It comes with notebooks 06 onwards, after the deadline.")
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..assignment.step import batch_loss_and_gradient
 from ..models import window_batch_loss_and_gradient
+from ..sampling import negative_sampling
 
 NEEDED = ("skipgram", "neg_sampling_loss_and_gradient", "sgd_step")
 
@@ -30,18 +31,13 @@ def student_batch_loss_and_gradient(answers: dict, params, batch, n_words: int):
     student's negative-sampling loss with that pair's pre-drawn negatives (one row per outside
     word, in the order skipgram asks for them).
     """
-    neg_sampling = answers["neg_sampling_loss_and_gradient"]
-
-    def with_negatives(drawn):
-        rows = iter(drawn)  # (len(context), K)
-        return lambda center_vec, outside_idx, outside_vectors: neg_sampling(center_vec, outside_idx,
-                                                                              outside_vectors, next(rows))
-
     windows = batch.windows()  # [(center, context (n,), negatives (n, K))]
     if params.shape[0] != 2 * n_words:
         raise ValueError(f"params must be (2·{n_words}, d) = [center_vectors; outside_vectors]; got {params.shape}")
-    return window_batch_loss_and_gradient(answers["skipgram"], params, [(c, ctx) for c, ctx, _ in windows],
-                                          [with_negatives(drawn) for _, _, drawn in windows])
+    # each window's F: the student's loss bound to that window's pre-drawn negatives, row i for outside word i
+    bound = [negative_sampling(drawn, loss_and_gradient=answers["neg_sampling_loss_and_gradient"])
+             for _, _, drawn in windows]
+    return window_batch_loss_and_gradient(answers["skipgram"], params, [(c, ctx) for c, ctx, _ in windows], bound)
 
 
 @dataclass

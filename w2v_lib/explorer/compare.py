@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from scipy.linalg import orthogonal_procrustes
 
-from ..vectors.keyed import WordVectors
+from ..vectors.keyed import WordVectors, neighbour_agreement
 from ..vectors.projections import align_to, pca_basis
 from .figures import HIGHLIGHT, PALETTE, escaped, word_list_html
 
@@ -75,7 +75,7 @@ def compare_vectors(a: WordVectors, b: WordVectors, names=("A", "B"), *, k: int 
         coords = (pic_a.astype(np.float32), (pic_b @ rotation).astype(np.float32))
     table_a, _ = sub_a.neighbour_table(k)  # (n, k)
     table_b, _ = sub_b.neighbour_table(k)  # (n, k)
-    overlap = np.array([np.isin(ra, rb).mean() for ra, rb in zip(table_a, table_b)])  # (n,)
+    overlap = neighbour_agreement(table_a, table_b)  # (n,) shared fraction
     return VectorComparison(tuple(names), sub_a, sub_b, coords, overlap, k)
 
 

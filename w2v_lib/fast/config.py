@@ -60,7 +60,7 @@ def make_config(config: FastConfig | None = None, **options) -> FastConfig:
     base.update(options)
     cfg = FastConfig(**base)
     if cfg.method == "auto":
-        from .compiled import HAVE_NUMBA
+        from ..compiled import HAVE_NUMBA
         cfg = replace(cfg, method="compiled" if HAVE_NUMBA else "numpy")
     if cfg.method == "compiled" and cfg.model in COMPILED_SHARED:
         cfg = replace(cfg, shared_negatives=COMPILED_SHARED[cfg.model] if cfg.shared_negatives is None
@@ -81,7 +81,7 @@ def _validate(cfg: FastConfig) -> None:
     if cfg.method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {cfg.method!r}")
     if cfg.method == "compiled":
-        from .compiled import require_numba
+        from ..compiled import require_numba
         require_numba("method='compiled'")
     if cfg.model not in ("skipgram", "cbow"):
         raise ValueError(f"model must be 'skipgram' or 'cbow'; got {cfg.model!r}")

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..compiled import alias_tables, seed_state
 from ..corpora import Vocabulary, build_vocabulary, encode
+from ..initialisation import fast_start, initial_center_vectors
 from ..optimizer import TrainingDiverged, checkpoint_path, load_checkpoint, restore_rng, save_checkpoint
 from ..sampling import NegativeSampler, noise_distribution
 from . import batching, kernels, word_kernels
-from .compiled import alias_tables, seed_state
 from .config import FastConfig, make_config
 
 LOSS_EVERY = 8  # compute the loss on one batch in this many (it costs a log per score)
@@ -77,13 +78,7 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
 
     rng = np.random.default_rng(cfg.seed)
     n, d = len(vocab), cfg.vector_size
-    # (|V|, d): the C word2vec's start, uniform in ±0.5/d
-    center_vectors = (rng.random((n, d), dtype=np.float32) - 0.5) / d
-    if cfg.method == "compiled":
-        # gensim 4 starts from ±1/d, and so do the compiled kernels, where it measured better
-        # (docs/benchmark.md, 5 seeds: skip-gram analogy 0.0155 → 0.0184, CBOW 0.0070 → 0.0091; a
-        # faithful copy of gensim's own loop went 0.0165 → 0.0201 with this change alone, gensim 0.0202).
-        center_vectors *= 2
+    center_vectors = initial_center_vectors(n, d, rng, fast_start(cfg.method))  # (|V|, d) ±0.5/d, compiled ±1/d
     outside_vectors = np.zeros((n, d), dtype=np.float32)  # (|V|, d)
     start_epoch = 0
     if resume_from is not None:

@@ -13,7 +13,8 @@ center, so a window of m pairs costs m + M row operations instead of word2vec's 
 The kernels release the GIL (nogil=True): with threads=2 two chunks train at once on the same
 tables without locks (Hogwild!, as word2vec and gensim do).
 
-Shapes: `W` holds the v_w, `C` the u_w, both (|V|, d) float32 C-contiguous, updated in place.
+Shapes: `center_vectors` holds the v_w, `outside_vectors` the u_w, both (|V|, d) float32
+C-contiguous, updated in place.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import math
 
 import numpy as np
 
-from .compiled import FAST, LOW32, S32, alias_draw, below, next_random, njit, uniform
+from ..compiled import FAST, LOW32, S32, alias_draw, below, next_random, njit, uniform
 
 
 @njit(nogil=True, fastmath=FAST)
@@ -62,13 +63,13 @@ def score(table, row, h):
 
 
 @njit(nogil=True, fastmath=FAST)
-def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, window, k, m, cbow_mean,
-                lr_start, lr_end, state, loss_every):
+def train_chunk(center_vectors, outside_vectors, tokens, sentence_ids, keep_prob, threshold, alias, cbow, window, k,
+                m, cbow_mean, lr_start, lr_end, state, loss_every):
     """Train skip-gram (cbow False) or CBOW on one chunk, the learning rate going linearly from
     lr_start to lr_end across it. Returns (kept tokens, loss sum, examples in the loss, row updates,
     new state): the loss is taken on one window in `loss_every` (it costs a log per score); a row
     update is one score and two d-long multiply-adds (6·d flops), what the arithmetic rate counts."""
-    n, d = tokens.shape[0], W.shape[1]
+    n, d = tokens.shape[0], center_vectors.shape[1]
     kept = np.empty(n, dtype=np.int32)
     kept_sentence = np.empty(n, dtype=np.int32)
     count, state = subsample(tokens, sentence_ids, keep_prob, state, kept, kept_sentence)
@@ -96,22 +97,22 @@ def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, w
             for j in range(lo, hi):
                 if j != i and kept_sentence[j] == sentence:
                     for q in range(d):
-                        h[q] += W[kept[j], q]
+                        h[q] += center_vectors[kept[j], q]
             if cbow_mean:
                 for q in range(d):
                     h[q] /= pairs
-            s = score(C, center, h)
-            train_row(C, center, h, np.float32(lr * (1.0 - 1.0 / (1.0 + math.exp(-s)))), step_h)
+            s = score(outside_vectors, center, h)
+            train_row(outside_vectors, center, h, np.float32(lr * (1.0 - 1.0 / (1.0 + math.exp(-s)))), step_h)
             if track:
                 loss_sum += softplus(-s)
                 loss_n += 1
         else:  # skip-gram: v_c predicts each context word
             for q in range(d):
-                h[q] = W[center, q]
+                h[q] = center_vectors[center, q]
             for j in range(lo, hi):
                 if j != i and kept_sentence[j] == sentence:
-                    s = score(C, kept[j], h)
-                    train_row(C, kept[j], h, np.float32(lr * (1.0 - 1.0 / (1.0 + math.exp(-s)))), step_h)
+                    s = score(outside_vectors, kept[j], h)
+                    train_row(outside_vectors, kept[j], h, np.float32(lr * (1.0 - 1.0 / (1.0 + math.exp(-s)))), step_h)
                     if track:
                         loss_sum += softplus(-s)
             if track:
@@ -132,16 +133,16 @@ def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, w
             if uses == 0:
                 continue
             rows += 1
-            s = score(C, word, h)
-            train_row(C, word, h, np.float32(-lr * weight * uses / (1.0 + math.exp(-s))), step_h)
+            s = score(outside_vectors, word, h)
+            train_row(outside_vectors, word, h, np.float32(-lr * weight * uses / (1.0 + math.exp(-s))), step_h)
             if track:
                 loss_sum += weight * uses * softplus(s)
         if cbow:  # every context word receives the window's update of v̂ (word2vec's rule)
             for j in range(lo, hi):
                 if j != i and kept_sentence[j] == sentence:
                     for q in range(d):
-                        W[kept[j], q] += step_h[q]
+                        center_vectors[kept[j], q] += step_h[q]
         else:
             for q in range(d):
-                W[center, q] += step_h[q]
+                center_vectors[center, q] += step_h[q]
     return count, loss_sum, loss_n, rows, state

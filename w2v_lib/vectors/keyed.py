@@ -19,10 +19,11 @@ from functools import cached_property
 import numpy as np
 
 from .._checks import as_matrix
+from ..corpora.vocabulary import FREQUENT_MIN_COUNT
 from .expressions import evaluate, parse
 
 METRICS = ("cosine", "euclidean")
-MEAN_MIN_COUNT = 20  # the mean is taken over words seen at least this often (when counts are known)
+MEAN_MIN_COUNT = FREQUENT_MIN_COUNT  # the mean is taken over the frequent words (when counts are known)
 
 
 class UnknownWordError(ValueError):
@@ -51,6 +52,67 @@ def mean_vector(vectors, counts=None, min_count: int = MEAN_MIN_COUNT) -> np.nda
 def _check_k(k):
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be a positive integer; got {k!r}")
+
+
+def nearest_rows(table, queries, k: int, metric: str = "cosine", exclude=None, chunk: int = 1024, *,
+                 dtype=np.float32, unit_vectors=None, sq_norms=None):
+    """The k rows of `table` (|V|, D) nearest to each query (Q, D): ((Q, k) indices, (Q, k) scores),
+    best first; the one nearest-neighbour routine (`WordVectors.nearest` passes its own tables).
+
+    Args:
+        metric: "cosine" (scores are similarities) or "euclidean" (scores are distances).
+        exclude: None, or (Q, m) row indices left out of each query's answer (-1 pads).
+        dtype: np.float32 (the explorer's speed), or np.float64 where near-ties must come out in
+            the same order on any CPU (the learning-dynamics yardstick).
+        unit_vectors, sq_norms: the table's unit rows and squared norms, if already computed.
+    Ties go to the lower row. When fewer than k rows remain, the last columns hold row -1
+    and score -inf (cosine) or +inf (euclidean).
+    """
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {METRICS}; got {metric!r}")
+    _check_k(k)
+    table = np.asarray(table, dtype=dtype)  # (|V|, D)
+    queries = np.asarray(queries, dtype=dtype)
+    if queries.ndim != 2 or queries.shape[1] != table.shape[1]:
+        raise ValueError(f"queries must have shape (Q, {table.shape[1]}); got {queries.shape}")
+    if metric == "cosine" and unit_vectors is None:
+        unit_vectors = table / np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-12)  # (|V|, D)
+    if metric == "euclidean" and sq_norms is None:
+        sq_norms = np.einsum("ij,ij->i", table, table)  # (|V|,)
+    if exclude is not None:
+        exclude = np.asarray(exclude, dtype=np.int64).reshape(len(queries), -1)  # (Q, m)
+    k_all = min(k, len(table))
+    top_idx = np.full((len(queries), k), -1, dtype=np.int64)
+    top_score = np.full((len(queries), k), -np.inf, dtype=dtype)
+    for start in range(0, len(queries), chunk):  # chunks keep the score block to chunk × |V| floats
+        part = queries[start:start + chunk]  # (B, D)
+        if metric == "cosine":
+            norms = np.linalg.norm(part, axis=1, keepdims=True)  # (B, 1)
+            scores = (part / np.maximum(norms, 1e-30)) @ unit_vectors.T  # (B, |V|)
+        else:  # ‖x − q‖² = ‖x‖² − 2 x·q + ‖q‖²; the last term does not change the order
+            scores = 2.0 * (part @ table.T) - sq_norms  # (B, |V|)
+        if exclude is not None:
+            ex = exclude[start:start + chunk]  # (B, m)
+            rows = np.broadcast_to(np.arange(len(part))[:, None], ex.shape)  # (B, m)
+            scores[rows[ex >= 0], ex[ex >= 0]] = -np.inf
+        cand = np.sort(np.argpartition(-scores, k_all - 1, axis=1)[:, :k_all], axis=1)  # (B, k) by row
+        cand_scores = np.take_along_axis(scores, cand, axis=1)  # (B, k)
+        order = np.argsort(-cand_scores, axis=1, kind="stable")  # (B, k) best first, ties by row
+        top_idx[start:start + len(part), :k_all] = np.take_along_axis(cand, order, axis=1)
+        top_score[start:start + len(part), :k_all] = np.take_along_axis(cand_scores, order, axis=1)
+    top_idx[~np.isfinite(top_score)] = -1
+    if metric == "euclidean":
+        q_sq = np.einsum("ij,ij->i", queries, queries)[:, None]  # (Q, 1)
+        top_score = np.sqrt(np.maximum(q_sq - top_score, 0.0))  # -inf (left out) becomes +inf
+    return top_idx, top_score
+
+
+def neighbour_agreement(neighbours, other) -> np.ndarray:
+    """(n,) for each word, the fraction of its neighbour list (n, k) that `other` (n, k) also lists."""
+    neighbours, other = np.asarray(neighbours), np.asarray(other)
+    if neighbours.shape != other.shape or neighbours.ndim != 2:
+        raise ValueError(f"both neighbour lists must be (n, k) of one shape; got {neighbours.shape}, {other.shape}")
+    return np.array([len(set(a) & set(b)) for a, b in zip(neighbours.tolist(), other.tolist())]) / neighbours.shape[1]
 
 
 class WordVectors:
@@ -169,45 +231,10 @@ class WordVectors:
     def nearest(self, queries, k: int, metric: str = "cosine", exclude=None, chunk: int = 1024):
         """The k rows nearest to each query vector: ((Q, k) indices, (Q, k) scores), best first.
 
-        Args:
-            queries: (Q, D) vectors living where `vectors` do (centred if the set is).
-            metric: "cosine" (scores are similarities) or "euclidean" (scores are distances).
-            exclude: None, or (Q, m) row indices left out of each query's answer (-1 pads).
-        Ties go to the lower row. When fewer than k rows remain, the last columns hold row -1
-        and score -inf (cosine) or +inf (euclidean).
+        `queries` (Q, D) live where `vectors` do (centred if the set is); see `nearest_rows`.
         """
-        if metric not in METRICS:
-            raise ValueError(f"metric must be one of {METRICS}; got {metric!r}")
-        _check_k(k)
-        queries = np.asarray(queries, dtype=np.float32)
-        if queries.ndim != 2 or queries.shape[1] != self.dim:
-            raise ValueError(f"queries must have shape (Q, {self.dim}); got {queries.shape}")
-        if exclude is not None:
-            exclude = np.asarray(exclude, dtype=np.int64).reshape(len(queries), -1)  # (Q, m)
-        k_all = min(k, len(self))
-        top_idx = np.full((len(queries), k), -1, dtype=np.int64)
-        top_score = np.full((len(queries), k), -np.inf, dtype=np.float32)
-        for start in range(0, len(queries), chunk):  # chunks keep the score block to chunk × |V| floats
-            part = queries[start:start + chunk]  # (B, D)
-            if metric == "cosine":
-                norms = np.linalg.norm(part, axis=1, keepdims=True)  # (B, 1)
-                scores = (part / np.maximum(norms, 1e-30)) @ self.unit_vectors.T  # (B, |V|)
-            else:  # ‖x − q‖² = ‖x‖² − 2 x·q + ‖q‖²; the last term does not change the order
-                scores = 2.0 * (part @ self.vectors.T) - self.sq_norms  # (B, |V|)
-            if exclude is not None:
-                ex = exclude[start:start + chunk]  # (B, m)
-                rows = np.broadcast_to(np.arange(len(part))[:, None], ex.shape)  # (B, m)
-                scores[rows[ex >= 0], ex[ex >= 0]] = -np.inf
-            cand = np.sort(np.argpartition(-scores, k_all - 1, axis=1)[:, :k_all], axis=1)  # (B, k) by row
-            cand_scores = np.take_along_axis(scores, cand, axis=1)  # (B, k)
-            order = np.argsort(-cand_scores, axis=1, kind="stable")  # (B, k) best first, ties by row
-            top_idx[start:start + len(part), :k_all] = np.take_along_axis(cand, order, axis=1)
-            top_score[start:start + len(part), :k_all] = np.take_along_axis(cand_scores, order, axis=1)
-        top_idx[~np.isfinite(top_score)] = -1
-        if metric == "euclidean":
-            q_sq = np.einsum("ij,ij->i", queries, queries)[:, None]  # (Q, 1)
-            top_score = np.sqrt(np.maximum(q_sq - top_score, 0.0))  # -inf (left out) becomes +inf
-        return top_idx, top_score
+        return nearest_rows(self.vectors, queries, k, metric, exclude, chunk,
+                            unit_vectors=self.unit_vectors, sq_norms=self.sq_norms)
 
     def neighbours_of_vector(self, query, k: int = 10, metric: str = "cosine", exclude=()) -> list:
         """The k words nearest to the (D,) `query`: [(word, score)], best first.

@@ -32,20 +32,21 @@ ZERO = 1e-12  # an analytic value this small is a 0 that rounding disturbed (e.g
 
 
 def zero_everywhere(case):
-    if not np.any(case.A):
+    if not np.any(case.analytic):
         return Finding("missing_contribution", "Your gradient is 0 everywhere, but the loss changes with x: "
                        "nothing was ever added to it (e.g. the np.zeros it started from was returned).",
                        {"rows": case.wrong.tolist(), "everywhere": True})
 
 
 def sign_flipped(case):
-    if case.agrees(-case.A, case.N):
+    if case.agrees(-case.analytic, case.numeric):
         return Finding("sign_flipped", "Your gradient has the wrong sign everywhere: it is exactly −1 times the "
                        "right one. Check the sign of each term (e.g. ŷ − y, not y − ŷ; a minus from the chain rule).")
 
 
 def transposed(case):
-    if case.A.ndim == 2 and case.A.shape[0] == case.A.shape[1] and case.agrees(case.A.T, case.N):
+    analytic = case.analytic
+    if analytic.ndim == 2 and analytic.shape[0] == analytic.shape[1] and case.agrees(analytic.T, case.numeric):
         return Finding("transposed", "Your gradient is the transpose of the right one (the diagonal agrees, entry "
                        "(i, j) holds the right (j, i)): each row must be one word's gradient here, so return its "
                        ".T, e.g. np.outer(a, b) in place of np.outer(b, a).")
@@ -53,18 +54,18 @@ def transposed(case):
 
 def wrong_axis(case):
     """A_ij = N_ij·w_i/w_j: a weight of the column j applied by row (square tables, n >= 3)."""
-    A, N = case.A, case.N
-    n = A.shape[0] if A.ndim == 2 else 0
-    if A.ndim != 2 or A.shape[1] != n or n < 3:
+    analytic, numeric = case.analytic, case.numeric
+    n = analytic.shape[0] if analytic.ndim == 2 else 0
+    if analytic.ndim != 2 or analytic.shape[1] != n or n < 3:
         return None
     # N_ij·q_i − A_ij·q_j = 0 for every i ≠ j: q spans the null space of this (n(n−1), n) system.
     i, j = np.nonzero(~np.eye(n, dtype=bool))
     system = np.zeros((i.size, n))
-    weight = 1.0 / np.maximum(1.0, np.maximum(np.abs(A[i, j]), np.abs(N[i, j])))  # the check's scale
-    system[np.arange(i.size), i] = N[i, j] * weight
-    system[np.arange(i.size), j] -= A[i, j] * weight
+    weight = 1.0 / np.maximum(1.0, np.maximum(np.abs(analytic[i, j]), np.abs(numeric[i, j])))  # the check's scale
+    system[np.arange(i.size), i] = numeric[i, j] * weight
+    system[np.arange(i.size), j] -= analytic[i, j] * weight
     q = np.linalg.svd(system)[2][-1]  # (n,) the least-squares null vector
-    if np.any(np.abs(q) < 1e-8) or not case.agrees(A * q[None, :] / q[:, None], N):
+    if np.any(np.abs(q) < 1e-8) or not case.agrees(analytic * q[None, :] / q[:, None], numeric):
         return None
     return Finding("wrong_axis", "Your gradient is the right one with a weight on the wrong axis: entry (i, j) "
                    "carries the weight of row i where the weight of column j belongs (so only the diagonal is "
@@ -75,7 +76,7 @@ def wrong_axis(case):
 def _multiplicities(case):
     """{row: m} with N_r = m·A_r, m whole in 2..MAX_MULTIPLICITY, for every wrong row; else None."""
     mult = {}
-    for r, a, n in zip(case.wrong, case.Aw, case.Nw):
+    for r, a, n in zip(case.wrong, case.analytic_wrong, case.numeric_wrong):
         m = round(ratio(n, a))
         if not 2 <= m <= MAX_MULTIPLICITY or not case.agrees(m * a, n):
             return None
@@ -94,34 +95,34 @@ def repeat_counted_once(case, single_only=False):
 
 
 def scaled(case):
-    scale = ratio(case.A, case.N)
-    if scale and (np.abs(case.N) > case.tol).sum() >= 2 and case.agrees(case.A / scale, case.N):
+    scale = ratio(case.analytic, case.numeric)
+    if scale and (np.abs(case.numeric) > case.tol).sum() >= 2 and case.agrees(case.analytic / scale, case.numeric):
         return Finding("scaled", f"Your gradient is {number(scale)} times the right one everywhere: a constant "
                        "factor is wrong (e.g. a missing or extra 2 or 1/2, or the 1/batch-size of an average).",
                        {"factor": scale})
 
 
 def sign_flipped_rows(case):
-    if len(case.wrong) and case.agrees(-case.Aw, case.Nw):
+    if len(case.wrong) and case.agrees(-case.analytic_wrong, case.numeric_wrong):
         return Finding("sign_flipped_rows", f"The sign is flipped on {row_list(case.names)} (exactly −1 times the "
                        f"right values there), and all other {case.rows_word} are right: look for a sign error in "
                        f"the term only those {case.rows_word} receive.", {"rows": case.wrong.tolist()})
 
 
 def missing_rows(case):
-    rel_wrong = relative_errors(case.Aw, case.Nw) > case.tol
-    if len(case.wrong) and np.all(np.abs(case.Aw[rel_wrong]) <= ZERO):
+    rel_wrong = relative_errors(case.analytic_wrong, case.numeric_wrong) > case.tol
+    if len(case.wrong) and np.all(np.abs(case.analytic_wrong[rel_wrong]) <= ZERO):
         return Finding("missing_contribution", f"Your gradient is 0 on {row_list(case.names)} where the right one "
                        "is not: a contribution was never added there (a forgotten term, such as the observed "
                        "word's, or = where += was needed).", {"rows": case.wrong.tolist(), "everywhere": False})
 
 
 def rows_wrong(case):
-    if not case.table or not 0 < len(case.wrong) < case.A2.shape[0]:
+    if not case.table or not 0 < len(case.wrong) < case.analytic_rows.shape[0]:
         return None
-    factors = [ratio(a, n) for a, n in zip(case.Aw, case.Nw)]
-    parallel = case.A2.shape[1] >= 2 and all(f and case.agrees(a / f, n)
-                                             for f, a, n in zip(factors, case.Aw, case.Nw))
+    factors = [ratio(a, n) for a, n in zip(case.analytic_wrong, case.numeric_wrong)]
+    parallel = case.analytic_rows.shape[1] >= 2 and all(f and case.agrees(a / f, n)
+                                             for f, a, n in zip(factors, case.analytic_wrong, case.numeric_wrong))
     note = ""
     if parallel and all(is_whole(f) for f in factors):
         per = [f"{number(f)}× the right one on {nm}" for f, nm in zip(factors, case.names)]
@@ -148,10 +149,10 @@ def diagnose(analytic, numeric, x, tolerance, labels, inputs=()) -> Finding | No
     analytic, numeric, x: arrays of one shape; labels: a BoundLabels for that shape;
     inputs: [(name, vector)] other vectors f reads (e.g. ("v_c", v_c)) that an error may equal.
     """
-    A = np.asarray(analytic, float)
-    if not np.all(np.isfinite(A)):
+    analytic = np.asarray(analytic, float)
+    if not np.all(np.isfinite(analytic)):
         return None  # nan/inf: the verdict's table already says where
-    case = Case(A, np.asarray(numeric, float), np.asarray(x, float), tolerance, labels, list(inputs))
+    case = Case(analytic, np.asarray(numeric, float), np.asarray(x, float), tolerance, labels, list(inputs))
     return next((found for pattern in PATTERNS if (found := pattern(case)) is not None), None)
 
 

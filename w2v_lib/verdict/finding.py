@@ -26,28 +26,29 @@ class Finding:
 class Case:
     """A failed check, row by row. For a 1-D point each entry is a row of its own."""
 
-    A: np.ndarray  # the analytic gradient, x's shape
-    N: np.ndarray  # the numeric gradient, x's shape
+    analytic: np.ndarray  # the analytic gradient, x's shape
+    numeric: np.ndarray  # the numeric gradient, x's shape
     x: np.ndarray
     tol: float
     labels: object  # a BoundLabels for x's shape
     inputs: list  # [(name, vector)] other vectors f reads
 
     def __post_init__(self):
-        rows = self.A.shape[0] if self.A.ndim else 1
-        self.A2, self.N2 = self.A.reshape(rows, -1), self.N.reshape(rows, -1)  # (rows, rest)
-        self.wrong = np.flatnonzero((relative_errors(self.A2, self.N2) > self.tol).any(axis=1))
-        self.names = [self.labels.row(int(r)) if self.A.ndim else "the value" for r in self.wrong]
-        self.table = self.A.ndim >= 2  # rows are words; else entries of one vector
+        rows = self.analytic.shape[0] if self.analytic.ndim else 1
+        self.analytic_rows = self.analytic.reshape(rows, -1)  # (rows, rest)
+        self.numeric_rows = self.numeric.reshape(rows, -1)  # (rows, rest)
+        self.wrong = np.flatnonzero((relative_errors(self.analytic_rows, self.numeric_rows) > self.tol).any(axis=1))
+        self.names = [self.labels.row(int(r)) if self.analytic.ndim else "the value" for r in self.wrong]
+        self.table = self.analytic.ndim >= 2  # rows are words; else entries of one vector
         self.rows_word = "rows" if self.table else "entries"
 
     @property
-    def Aw(self):
-        return self.A2[self.wrong]  # (wrong rows, rest)
+    def analytic_wrong(self):
+        return self.analytic_rows[self.wrong]  # (wrong rows, rest)
 
     @property
-    def Nw(self):
-        return self.N2[self.wrong]  # (wrong rows, rest)
+    def numeric_wrong(self):
+        return self.numeric_rows[self.wrong]  # (wrong rows, rest)
 
     def agrees(self, a, n) -> bool:
         return agrees(a, n, self.tol)

@@ -18,10 +18,13 @@ MULTIPLIERS = (1, -1, 2, -2, 3, -3)  # c in "A − N = c·x_k": small whole mult
 
 def offset_equals_input_row(case: Case) -> Finding | None:
     whole = not case.table  # for a vector (e.g. v_c) the claim is about the whole vector
-    A_u, N_u = (case.A2.reshape(1, -1), case.N2.reshape(1, -1)) if whole else (case.Aw, case.Nw)
-    named = case.named_vectors(A_u.shape[1])
+    if whole:
+        analytic_u, numeric_u = case.analytic_rows.reshape(1, -1), case.numeric_rows.reshape(1, -1)  # (1, size)
+    else:
+        analytic_u, numeric_u = case.analytic_wrong, case.numeric_wrong  # (wrong rows, rest)
+    named = case.named_vectors(analytic_u.shape[1])
     terms = []
-    for a, n in zip(A_u, N_u):
+    for a, n in zip(analytic_u, numeric_u):
         match = next(((c, nm, c * np.asarray(v, float)) for c in MULTIPLIERS for nm, v in named
                       if np.any(v) and case.agrees(a - c * np.asarray(v, float), n)), None)
         if match is None:
@@ -46,13 +49,13 @@ def offset_equals_input_row(case: Case) -> Finding | None:
 def complement(case: Case) -> Finding | None:
     if not len(case.wrong) or (len(case.wrong) == 1 and not case.table):
         return None
-    sums = case.Aw + case.Nw  # (wrong rows, rest)
+    sums = case.analytic_wrong + case.numeric_wrong  # (wrong rows, rest)
     base = sums[np.argmin(np.linalg.norm(sums, axis=1))]
     if np.linalg.norm(base) <= case.tol:
         return None
     mult = np.array([round(ratio(row, base)) for row in sums])
-    if not (np.all((mult >= 1) & (mult <= MAX_MULTIPLICITY)) and case.agrees(mult[:, None] * base - case.Aw,
-                                                                             case.Nw)):
+    if not (np.all((mult >= 1) & (mult <= MAX_MULTIPLICITY)) and case.agrees(mult[:, None] * base - case.analytic_wrong,
+                                                                             case.numeric_wrong)):
         return None
     alias = None
     for nm, v in case.named_vectors(base.size):  # w may be a whole multiple of a named vector
@@ -74,8 +77,8 @@ def complement(case: Case) -> Finding | None:
 def constant_offset(case: Case) -> Finding | None:
     if len(case.wrong) < 2:
         return None
-    offset = (case.Aw - case.Nw).mean(axis=0)  # (rest,)
-    if np.linalg.norm(offset) <= case.tol or not case.agrees(case.Aw - offset, case.Nw):
+    offset = (case.analytic_wrong - case.numeric_wrong).mean(axis=0)  # (rest,)
+    if np.linalg.norm(offset) <= case.tol or not case.agrees(case.analytic_wrong - offset, case.numeric_wrong):
         return None
     if offset.size == 1:
         more = f"{number(abs(float(offset[0])))} {'more' if offset[0] > 0 else 'less'} than the right one"

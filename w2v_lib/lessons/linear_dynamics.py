@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, svds
 
-from .corpora import TokenizedCorpus
+from ..corpora import TokenizedCorpus
 
 
 def pairs_per_window(corpus: TokenizedCorpus, n_words: int, window: int) -> sp.csr_matrix:

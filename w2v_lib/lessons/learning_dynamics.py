@@ -23,9 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ._checks import as_matrix
-from .assignment.train import init_params
-from .corpora import prepare_corpus
+from .._checks import as_matrix
+from ..corpora import FREQUENT_MIN_COUNT, prepare_corpus
+from ..initialisation import fast_start, init_params, initial_center_vectors, run_streams
+from ..vectors.keyed import nearest_rows, neighbour_agreement
 
 
 def _pair(vectors, initial):
@@ -110,28 +111,14 @@ def frequency_surrogate(vectors, initial, direction) -> np.ndarray:
 def top_neighbours(vectors, rows, k: int = 10) -> np.ndarray:
     """(len(rows), k) each listed word's k nearest words by cosine, searched among `rows` only
     (the word itself left out), as indices into `vectors`, nearest first."""
-    vectors = as_matrix(vectors, "vectors").astype(np.float64)
+    vectors = as_matrix(vectors, "vectors")
     rows = np.asarray(rows, dtype=np.int64)
     if not isinstance(k, (int, np.integer)) or not 1 <= k < rows.size:
         raise ValueError(f"k must be an integer in [1, {rows.size - 1}] for {rows.size} candidate rows; got {k!r}")
+    candidates = vectors[rows].astype(np.float64)  # (n, d)
     # float64: near-ties between neighbours come out in the same order on any CPU
-    unit = vectors[rows] / np.linalg.norm(vectors[rows], axis=1, keepdims=True)  # (n, d)
-    found = np.empty((rows.size, k), dtype=np.int64)
-    for start in range(0, rows.size, 1024):  # blocks of rows keep the (block, n) similarities small
-        sims = unit[start:start + 1024] @ unit.T  # (b, n)
-        sims[np.arange(sims.shape[0]), np.arange(start, start + sims.shape[0])] = -np.inf  # not itself
-        best = np.argpartition(-sims, k - 1, axis=1)[:, :k]  # (b, k) the k largest, in no order
-        order = np.argsort(-np.take_along_axis(sims, best, axis=1), axis=1, kind="stable")  # (b, k)
-        found[start:start + sims.shape[0]] = np.take_along_axis(best, order, axis=1)
+    found, _ = nearest_rows(candidates, candidates, k, exclude=np.arange(rows.size)[:, None], dtype=np.float64)
     return rows[found]  # (n, k)
-
-
-def neighbour_agreement(neighbours, other) -> np.ndarray:
-    """(n,) for each word, the fraction of its neighbour list (n, k) that `other` (n, k) also lists."""
-    neighbours, other = np.asarray(neighbours), np.asarray(other)
-    if neighbours.shape != other.shape or neighbours.ndim != 2:
-        raise ValueError(f"both neighbour lists must be (n, k) of one shape; got {neighbours.shape}, {other.shape}")
-    return np.array([len(set(a) & set(b)) for a, b in zip(neighbours.tolist(), other.tolist())]) / neighbours.shape[1]
 
 
 @dataclass(frozen=True)
@@ -144,7 +131,7 @@ class Yardstick:
     frequency_link: float  # Spearman correlation of their movement along that direction with their counts
 
 
-def measure(vectors, initial, counts, min_count: int = 20, k: int = 10) -> Yardstick:
+def measure(vectors, initial, counts, min_count: int = FREQUENT_MIN_COUNT, k: int = 10) -> Yardstick:
     """The yardstick for trained center vectors (|Vocab|, d) against their start (|Vocab|, d), with the
     words' corpus counts (|Vocab|,), computed over the words seen at least `min_count` times only (the
     words whose vectors training updates often enough to matter): each column of `Yardstick` is."""
@@ -166,31 +153,28 @@ def measure(vectors, initial, counts, min_count: int = 20, k: int = 10) -> Yards
                      frequency_link=frequency_link(along, counts[frequent]))
 
 
-def _sst_run_generators(seed: int):
-    """train_sst's three generators (initialisation, corpus, training), split from SeedSequence(seed)."""
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(3)]
-
-
 def initial_center_vectors_sst(n_words: int, dim: int, seed: int) -> np.ndarray:
     """(|Vocab|, d) float32: the center vectors `assignment.train.train_sst(seed=seed)` starts from.
 
-    train_sst splits SeedSequence(seed) into three generators (initialisation, corpus, training)
-    and builds the start from the first with `init_params`; this repeats that split.
+    train_sst draws it with `init_params` from the first of its `run_streams(seed)`, and so does this.
     """
-    return init_params(n_words, dim, _sst_run_generators(seed)[0])[:n_words]
+    return init_params(n_words, dim, run_streams(seed).init)[:n_words]
 
 
 def sst_run_corpus(sentences, seed: int, copies: int = 30, subsample_threshold: float = 1e-5):
     """The `corpora.TrainingCorpus` (vocabulary, subsampled copies) that
     `train_sst(sentences=sentences, seed=seed, ...)` prepares, drawn from its corpus generator."""
-    return prepare_corpus(sentences, _sst_run_generators(seed)[1], copies, subsample_threshold)
+    return prepare_corpus(sentences, run_streams(seed).corpus, copies, subsample_threshold)
 
 
-def initial_center_vectors_fast(n_words: int, dim: int, seed: int) -> np.ndarray:
-    """(|Vocab|, d) float32: the center vectors `fast.train_word2vec(seed=seed)` starts from, word2vec's
-    (rand − 0.5)/d drawn in float32 as the first use of default_rng(seed)."""
-    rng = np.random.default_rng(int(seed))
-    return (rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim  # (|Vocab|, d)
+def initial_center_vectors_fast(n_words: int, dim: int, seed: int, method: str = "numpy") -> np.ndarray:
+    """(|Vocab|, d) float32: the center vectors `fast.train_word2vec(seed=seed, method=method)` starts
+    from, the first use of default_rng(seed): ±0.5/d for "numpy", ±1/d for "compiled" ("auto": the
+    one make_config picks here)."""
+    from ..fast.config import make_config
+
+    start = fast_start(make_config(method=method).method)
+    return initial_center_vectors(n_words, dim, np.random.default_rng(int(seed)), start)  # (|Vocab|, d)
 
 
 def shifted_ppmi(pairs, noise_probabilities, k: int) -> sp.csr_matrix:

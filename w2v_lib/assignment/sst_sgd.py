@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ..compiled import alias_tables, require_numba, seed_state
 from ..optimizer import (
     check_sgd_arguments,
     checkpoint_path,
@@ -34,7 +35,6 @@ from ..optimizer import (
 )
 from ..sampling import NegativeSampler
 from ..sgd_loop import SGDResult
-from .compiled import alias_tables, require_numba, seed_state
 from .sst_kernel import EXACT, apply_steps, draw_steps, moving_average, sigmoid_table
 
 BLOCK = 250  # steps per drawn block: long enough to hide the call, short enough to overlap draws

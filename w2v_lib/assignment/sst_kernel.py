@@ -19,18 +19,18 @@ import math
 
 import numpy as np
 
-from .compiled import FAST, GOLDEN, LOW32, S32, alias_draw, below, mix, next_random, njit
+from ..compiled import FAST, GOLDEN, LOW32, S32, alias_draw, below, mix, next_random, njit
 
-# σ(−t) and log(1 + e^(−t)) for t = |y| in [0, TABLE_END), tabulated as the C word2vec tabulates σ, but
+# σ(−t) and log(1 + e^(−t)) for t = |s| in [0, TABLE_END), tabulated as the C word2vec tabulates σ, but
 # interpolated linearly between entries TABLE_STEP apart; beyond TABLE_END both are computed exactly,
-# so a large score still saturates σ and the loss still grows as |y| (what the divergence check reads).
+# so a large score still saturates σ and the loss still grows as |s| (what the divergence check reads).
 TABLE_END = 8.0
 TABLE_PER_UNIT = 128  # entries per unit of t: a power of two, so t · TABLE_PER_UNIT is exact in float32
 TABLE_STEP = 1.0 / TABLE_PER_UNIT
 # Linear interpolation errs by at most step²/8 · max|f''|: max |σ''| = 1/(6√3) and max softplus'' = 1/4;
 # the float32 entries and arithmetic add a few units of 2⁻²⁴ on values below 1 (tests check both bounds).
-SIGMOID_ERROR = TABLE_STEP ** 2 / 8 / (6 * 3 ** 0.5) + 4e-7  # on σ(−y) (and on the gradient's σ factors)
-SOFTPLUS_ERROR = TABLE_STEP ** 2 / 8 / 4 + 4e-7  # on each term −log σ(y) of the loss
+SIGMOID_ERROR = TABLE_STEP ** 2 / 8 / (6 * 3 ** 0.5) + 4e-7  # on σ(−s) (and on the gradient's σ factors)
+SOFTPLUS_ERROR = TABLE_STEP ** 2 / 8 / 4 + 4e-7  # on each term −log σ(s) of the loss
 
 
 def sigmoid_table() -> np.ndarray:
@@ -96,29 +96,29 @@ def _loss_and_coefficients(coef, n_pairs, n_cols, inv_b, table):
     tabulated = table.shape[0] > 0
     total = 0.0
     for p in range(n_pairs):
-        # −log σ(y) = −min(y, 0) + log(1 + e^(−|y|)): the last from the table, or (exactly) as the log of
+        # −log σ(s) = −min(s, 0) + log(1 + e^(−|s|)): the last from the table, or (exactly) as the log of
         # a product of 1 + K numbers in (1, 2], one log per pair
         product = 1.0
         tabulated_part = np.float32(0.0)
-        negative_part = 0.0  # Σ_j min(y_j, 0)
+        negative_part = 0.0  # Σ_j min(s_j, 0)
         for j in range(n_cols):
-            y = coef[p, j] if j == 0 else -coef[p, j]  # every term is −log σ(y)
-            a = abs(y)
+            s = coef[p, j] if j == 0 else -coef[p, j]  # every term is −log σ(s)
+            a = abs(s)
             if tabulated and a < TABLE_END:
                 u = a * np.float32(TABLE_PER_UNIT)
                 i = int(u)
                 f = u - np.float32(i)
-                sig = table[i, 0] + f * table[i, 1]  # σ(−|y|)
-                sig_minus_y = sig if y >= 0 else np.float32(1.0) - sig
+                sig = table[i, 0] + f * table[i, 1]  # σ(−|s|)
+                sig_minus_s = sig if s >= 0 else np.float32(1.0) - sig
                 tabulated_part += table[i, 2] + f * table[i, 3]
-            else:  # beyond the table σ is exact: large scores saturate, the loss grows as |y|, NaN stays NaN
+            else:  # beyond the table σ is exact: large scores saturate, the loss grows as |s|, NaN stays NaN
                 e = math.exp(-a)
                 one_plus_e = np.float32(1.0) + e
                 product *= one_plus_e
-                sig_minus_y = (e if y >= 0 else np.float32(1.0)) / one_plus_e
-            negative_part += min(y, np.float32(0.0))
-            g = sig_minus_y * inv_b  # σ(−y)/B: σ(u_kᵀv_c)/B for a negative ...
-            coef[p, j] = -g if j == 0 else g  # ... and (σ(u_oᵀv_c) − 1)/B = −σ(−y_o)/B for the outside word
+                sig_minus_s = (e if s >= 0 else np.float32(1.0)) / one_plus_e
+            negative_part += min(s, np.float32(0.0))
+            g = sig_minus_s * inv_b  # σ(−s)/B: σ(u_kᵀv_c)/B for a negative ...
+            coef[p, j] = -g if j == 0 else g  # ... and (σ(u_oᵀv_c) − 1)/B = −σ(−s_o)/B for the outside word
         total += tabulated_part + (math.log(product) if product != 1.0 else 0.0) - negative_part
     return total
 

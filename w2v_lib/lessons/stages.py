@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import scatter_add_rows, sigmoid_
+from ..fast.kernels import scatter_add_rows, sigmoid_
 
 
 def per_pair_dense(loss_and_gradient, center_vectors, outside_vectors, centers, outsides, negatives, lr):

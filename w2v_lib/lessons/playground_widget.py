@@ -95,8 +95,8 @@ class PlaygroundWidget(widgets.VBox):
         self.picture = widgets.Image(format="png", layout=widgets.Layout(  # widgets have a 2 px margin
             width="calc(100% - 4px)", height="auto", max_width="1040px"))
         self.picture.add_class("w2v-picture")
-        self.shown = None  # the Run drawn
-        self.kept = None  # the Run kept for comparison
+        self.shown = None  # the PlaygroundRun drawn
+        self.kept = None  # the PlaygroundRun kept for comparison
         self.last_error = None
         self._thread, self._flag, self._lock = None, None, threading.Lock()
         wrap = widgets.Layout(display="flex", flex_flow="row wrap", align_items="center")

@@ -19,18 +19,19 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from ..assignment.train import DEFAULT_SEED, DEFAULTS, init_params
+from ..assignment.sst_sgd import BLOCK, sgd_compiled
+from ..assignment.train import DEFAULT_SEED, DEFAULTS
 from ..assignment.word_plot import COURSE_WORDS, pca_2d, plot_words_2d, select_words
-from ..corpora import prepare_corpus
-from ..learning_dynamics import shared_direction, split_movement
-from .sst_sgd import BLOCK, sgd_compiled
+from ..corpora import FREQUENT_MIN_COUNT, prepare_corpus
+from ..initialisation import init_params, run_streams
+from ..optimizer import TrainingDiverged
+from .learning_dynamics import shared_direction, split_movement
 
 # (lowest, highest) of each slider; the defaults are the assignment's
 RANGES = {"dim": (2, 50), "window": (1, 10), "negatives": (1, 30), "step": (0.01, 3.0),
           "iterations": (1000, 100_000), "copies": (1, 60)}
 KEEP_RUNS = 8  # runs remembered (each holds two (|V|, d) tables: a few MB)
 CHUNK = BLOCK  # iterations between two looks at `cancel` and two progress reports
-FREQUENT = 20  # words seen at least this often: the ones training updates often enough to judge
 # each row's panels, as fractions of its width and height: room for the tick labels, the axis titles
 # and the note under the word plot
 MARGINS = dict(left=0.06, right=0.99, bottom=0.2, top=0.86, wspace=0.3)
@@ -74,7 +75,7 @@ class RunCancelled(Exception):
 
 
 @dataclass
-class Run:
+class PlaygroundRun:
     settings: Settings
     words: list
     counts: np.ndarray  # (|V|,)
@@ -94,15 +95,15 @@ class Playground:
     def __init__(self, sentences, seed: int = DEFAULT_SEED, threads: int = 2):
         self.sentences, self.seed, self.threads = sentences, seed, threads
         self._corpora = {}
-        self._runs = {}  # Settings -> Run, the last few: moving a slider back shows its run at once
+        self._runs = {}  # Settings -> PlaygroundRun, the last few: moving a slider back shows its run at once
 
     def corpus(self, copies: int):
         if copies not in self._corpora:  # as train_sst: the second of three streams spawned from the seed
-            corpus_rng = np.random.default_rng(np.random.SeedSequence(self.seed).spawn(3)[1])
+            corpus_rng = run_streams(self.seed).corpus
             self._corpora[copies] = prepare_corpus(self.sentences, corpus_rng, copies, DEFAULTS["subsample_threshold"])
         return self._corpora[copies]
 
-    def train(self, settings: Settings, progress=None, cancel=None) -> Run:
+    def train(self, settings: Settings, progress=None, cancel=None) -> PlaygroundRun:
         """Train (or recall) the run of `settings`.
 
         progress(done, total), if given, is called before the first chunk and after each chunk of
@@ -115,7 +116,7 @@ class Playground:
         if settings in self._runs:
             return self._runs[settings]
         data = self.corpus(settings.copies)
-        init_rng, _, rng = (np.random.default_rng(s) for s in np.random.SeedSequence(self.seed).spawn(3))
+        init_rng, _, rng = run_streams(self.seed)
         n = len(data.vocab)
         x0 = init_params(n, settings.dim, init_rng)  # (2|V|, d)
         done = [0]
@@ -138,27 +139,27 @@ class Playground:
         seconds = time.perf_counter() - start
         if not np.isfinite(res.ema_losses).all():
             bad = int(np.argmin(np.isfinite(res.ema_losses))) + 1
-            raise FloatingPointError(f"training diverged at iteration {bad} (the loss became infinite or NaN): "
-                                     f"lower the step (got {settings.step})")
-        run = Run(settings, data.vocab.words, data.vocab.counts, x0[:n], res.x[:n], res.ema_losses, seconds)
+            raise TrainingDiverged(f"training diverged at iteration {bad} (the loss became infinite or NaN): "
+                                   f"lower the step (got {settings.step})", iteration=bad)
+        run = PlaygroundRun(settings, data.vocab.words, data.vocab.counts, x0[:n], res.x[:n], res.ema_losses, seconds)
         self._runs[settings] = run
         while len(self._runs) > KEEP_RUNS:
             self._runs.pop(next(iter(self._runs)))  # the oldest
         return run
 
 
-def movement(run: Run):
-    """(rows, along, across, direction) for the words seen at least FREQUENT times: each one's
+def movement(run: PlaygroundRun):
+    """(rows, along, across, direction) for the words seen at least FREQUENT_MIN_COUNT times: each one's
     movement v_w − v_w⁽⁰⁾ along the shared direction and the length of the rest (notebook 06's
     yardstick, `learning_dynamics.shared_direction` and `split_movement`, on those words)."""
-    rows = np.flatnonzero(run.counts >= FREQUENT)  # (n,)
+    rows = np.flatnonzero(run.counts >= FREQUENT_MIN_COUNT)  # (n,)
     trained, initial = run.center_vectors[rows], run.initial[rows]  # (n, d) each
     direction = shared_direction(trained, initial)  # (d,)
     along, across = split_movement(trained, initial, direction)  # (n,), (n,)
     return rows, along, across, direction
 
 
-def draw(run: Run, figure=None, other: Run | None = None, names=("this run", "the run kept")):
+def draw(run: PlaygroundRun, figure=None, other: PlaygroundRun | None = None, names=("this run", "the run kept")):
     """The three panels of one run (loss, the course's words in 2-D, movement) on a matplotlib Figure
     (a new one unless given); with `other`, a second row of the same panels for it, on the same
     scales, each row titled by its settings."""
@@ -187,7 +188,7 @@ def draw(run: Run, figure=None, other: Run | None = None, names=("this run", "th
     return fig
 
 
-def _draw_row(run: Run, axes) -> None:
+def _draw_row(run: PlaygroundRun, axes) -> None:
     ax_loss, ax_words, ax_move = axes
     ax_loss.plot(np.arange(1, len(run.ema_losses) + 1), run.ema_losses, lw=1)
     ax_loss.set(xlabel="iteration", ylabel="loss (running average)", title=f"loss: {run.final_loss:.2f} at the end")
