@@ -219,3 +219,40 @@ def test_compiled_kernel_is_the_reference_step_window_after_window(model):
                 False, lr, lr, np.uint64(0), 1)
     np.testing.assert_allclose(W, W_ref, atol=2e-6)
     np.testing.assert_allclose(C, C_ref, atol=2e-6)
+
+
+@pytest.mark.parametrize("per_pair", [1, 2])
+def test_compiled_per_pair_rules_are_word2vecs_step_pair_after_pair(per_pair):
+    """sharing "none" (1) and "window" (2), every negative word 5: each pair (outside word o as the
+    input, centre c predicted) is its own gradient step, in corpus order, as word2vec.c and gensim do."""
+    pytest.importorskip("numba")
+    from w2v_lib.fast.word_kernels import train_chunk
+    W, C = tables(4)
+    tokens = np.array([0, 1, 2, 3, 4], dtype=np.int32)
+    threshold, alias = np.zeros(V, dtype=np.uint32), np.full(V, 5, dtype=np.int32)
+    lr, k = 0.1, 1  # one negative: word2vec moves u_5 between two draws of it, the reference would not
+    W_ref, C_ref = W.astype(np.float64), C.astype(np.float64)
+    for i in range(len(tokens)):
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(tokens):
+                _, gW, gC = skipgram(int(tokens[j]), tokens[[i]], W_ref, C_ref, negative_sampling(np.array([5] * k)))
+                W_ref, C_ref = W_ref - lr * gW, C_ref - lr * gC
+    kept, *_ = train_chunk(W, C, tokens, np.zeros(5, dtype=np.int32), np.ones(V, dtype=np.float32), threshold, alias,
+                           False, 1, k, k, False, lr, lr, np.uint64(0), 1, per_pair)
+    assert kept == 5
+    np.testing.assert_allclose(W, W_ref, atol=2e-6)
+    np.testing.assert_allclose(C, C_ref, atol=2e-6)
+    # the summed rule (0) is a different step on the same data: the test can tell them apart
+    W0, C0 = tables(4)
+    train_chunk(W0, C0, tokens, np.zeros(5, dtype=np.int32), np.ones(V, dtype=np.float32), threshold, alias,
+                False, 1, k, k, False, lr, lr, np.uint64(0), 1, 0)
+    assert np.abs(W0 - W_ref).max() > 1e-3
+
+
+def test_sharing_is_checked_and_defaults_by_method():
+    assert make_config(method="numpy").sharing == "group"
+    assert make_config(method="compiled", sharing="none").shared_negatives == 10  # K per prediction
+    with pytest.raises(ValueError, match="sharing='none' is not available with method='numpy'"):
+        make_config(method="numpy", sharing="none")
+    with pytest.raises(ValueError, match="sharing='pairs' is not available"):
+        make_config(method="compiled", sharing="pairs")

@@ -15,6 +15,9 @@ from dataclasses import asdict, dataclass, fields, replace
 MODEL_DEFAULTS = {"skipgram": (512, 16, 20), "cbow": (1024, 16, 10)}
 # The compiled kernels update after every window (no batch, no groups); M negatives per window.
 COMPILED_SHARED = {"skipgram": 10, "cbow": 10}
+COMPILED_SHARING = "summed"
+SHARINGS = {"compiled": ("none", "window", "summed"), "numpy": ("group",)}
+PAIR_MODES = {"summed": 0, "none": 1, "window": 2}  # the compiled kernel's per_pair argument
 METHODS = ("auto", "compiled", "numpy")
 
 GENSIM_NAMES = {"workers": "threads", "sg": "model ('skipgram' or 'cbow')", "size": "vector_size",
@@ -28,6 +31,11 @@ class FastConfig:
     window: int = 5  # the largest window; each center draws b ∈ [1, window]
     negative: int = 10  # K, the negatives per pair of word2vec's loss
     shared_negatives: int | None = None  # M, the draws shared by a group, each weighted K/M (None: by model)
+    # compiled: "none" is word2vec's own update (every skip-gram pair draws its K negatives, the outside
+    # word as input, applied at once; CBOW's one prediction per window draws K); "window" as "none" but
+    # a skip-gram window's pairs use the same K negatives; "summed" shares M negatives between a
+    # skip-gram window's pairs, the centre as input, its update summed (HogBatch). numpy: "group".
+    sharing: str | None = None
     negative_group: int | None = None  # windows sharing one set of M negatives (None: by model)
     sample: float = 1e-3  # subsampling threshold (0 turns it off)
     epochs: int = 5
@@ -63,8 +71,14 @@ def make_config(config: FastConfig | None = None, **options) -> FastConfig:
         from .compiled import HAVE_NUMBA
         cfg = replace(cfg, method="compiled" if HAVE_NUMBA else "numpy")
     if cfg.method == "compiled" and cfg.model in COMPILED_SHARED:
-        cfg = replace(cfg, shared_negatives=COMPILED_SHARED[cfg.model] if cfg.shared_negatives is None
-                      else cfg.shared_negatives)
+        sharing = COMPILED_SHARING if cfg.sharing is None else cfg.sharing
+        if sharing != "summed":  # word2vec's K negatives per prediction
+            cfg = replace(cfg, sharing=sharing, shared_negatives=cfg.negative)
+        else:
+            cfg = replace(cfg, sharing=sharing, shared_negatives=COMPILED_SHARED[cfg.model] if cfg.shared_negatives
+                          is None else cfg.shared_negatives)
+    elif cfg.method == "numpy" and cfg.sharing is None:
+        cfg = replace(cfg, sharing="group")
     if cfg.model in MODEL_DEFAULTS:
         batch, group, shared = MODEL_DEFAULTS[cfg.model]
         # Threads update the shared tables at the same time, so each one's batch is staleness for
@@ -83,6 +97,9 @@ def _validate(cfg: FastConfig) -> None:
     if cfg.method == "compiled":
         from .compiled import require_numba
         require_numba("method='compiled'")
+    if cfg.model in ("skipgram", "cbow") and cfg.sharing not in SHARINGS[cfg.method]:
+        raise ValueError(f"sharing={cfg.sharing!r} is not available with method={cfg.method!r}; it takes "
+                         + " or ".join(map(repr, SHARINGS[cfg.method])))
     if cfg.model not in ("skipgram", "cbow"):
         raise ValueError(f"model must be 'skipgram' or 'cbow'; got {cfg.model!r}")
     for name in ("vector_size", "window", "negative", "shared_negatives", "negative_group", "epochs", "min_count",

@@ -22,7 +22,7 @@ from ..optimizer import TrainingDiverged, checkpoint_path, load_checkpoint, rest
 from ..sampling import NegativeSampler, noise_distribution
 from . import batching, kernels, word_kernels
 from .compiled import alias_tables, seed_state
-from .config import FastConfig, make_config
+from .config import PAIR_MODES, FastConfig, make_config
 
 LOSS_EVERY = 8  # compute the loss on one batch in this many (it costs a log per score)
 
@@ -193,7 +193,7 @@ class _EpochRunner:
                 self.keep_prob,
                 self.threshold, self.alias, cfg.model == "cbow", cfg.window, cfg.negative, cfg.shared_negatives,
                 cfg.cbow_mean, self.lr_at(epoch, lo / self.total_tokens), self.lr_at(epoch, hi / self.total_tokens),
-                seed_state(rng), LOSS_EVERY)
+                seed_state(rng), LOSS_EVERY, PAIR_MODES[cfg.sharing])
             return words, loss_sum, loss_n, rows
         tokens, sids = batching.subsample(self.corpus.tokens[lo:hi], self.corpus.sentence_ids[lo:hi],
                                           self.keep_prob, rng)

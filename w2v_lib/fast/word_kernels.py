@@ -63,11 +63,16 @@ def score(table, row, h):
 
 @njit(nogil=True, fastmath=FAST)
 def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, window, k, m, cbow_mean,
-                lr_start, lr_end, state, loss_every):
+                lr_start, lr_end, state, loss_every, per_pair=0):
     """Train skip-gram (cbow False) or CBOW on one chunk, the learning rate going linearly from
     lr_start to lr_end across it. Returns (kept tokens, loss sum, examples in the loss, row updates,
     new state): the loss is taken on one window in `loss_every` (it costs a log per score); a row
-    update is one score and two d-long multiply-adds (6·d flops), what the arithmetic rate counts."""
+    update is one score and two d-long multiply-adds (6·d flops), what the arithmetic rate counts.
+
+    per_pair (skip-gram only): 0, the window's pairs share m negatives and the centre's update is
+    summed (HogBatch); 1, word2vec's own update: each pair (outside word o as input, center c
+    predicted) draws its own k negatives and updates v_o at once; 2, as 1 but the pairs of a window
+    use the same k negatives (their output rows stay in cache)."""
     n, d = tokens.shape[0], W.shape[1]
     kept = np.empty(n, dtype=np.int32)
     kept_sentence = np.empty(n, dtype=np.int32)
@@ -75,6 +80,7 @@ def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, w
     h = np.empty(d, dtype=np.float32)  # the input vector: v_c (skip-gram) or v̂ (CBOW)
     step_h = np.empty(d, dtype=np.float32)  # the window's accumulated update of h
     weight = np.float32(k / m)
+    negs = np.empty(k, dtype=np.int64)  # a window's negatives (per_pair == 2)
     loss_sum, loss_n, rows = 0.0, 0, 0
     for i in range(count):
         lr = np.float32(lr_start + (lr_end - lr_start) * (i / count))
@@ -105,6 +111,41 @@ def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, w
             if track:
                 loss_sum += softplus(-s)
                 loss_n += 1
+        elif per_pair:  # word2vec.c and gensim: v_o predicts c against k negatives, applied at once
+            if per_pair == 2:
+                for t in range(k):
+                    state, bits = next_random(state)
+                    negs[t] = alias_draw(bits >> S32, threshold, alias)
+            for j in range(lo, hi):
+                if j == i or kept_sentence[j] != sentence:
+                    continue
+                source = W[kept[j]]
+                for q in range(d):
+                    step_h[q] = 0.0
+                s = score(C, center, source)
+                train_row(C, center, source, np.float32(lr * (1.0 - 1.0 / (1.0 + math.exp(-s)))), step_h)
+                if track:
+                    loss_sum += softplus(-s)
+                    loss_n += 1
+                rows += 1
+                for t in range(k):
+                    if per_pair == 2:
+                        word = negs[t]
+                    elif t % 2 == 0:
+                        state, bits = next_random(state)
+                        word = alias_draw(bits >> S32, threshold, alias)
+                    else:
+                        word = alias_draw(bits & LOW32, threshold, alias)
+                    if word == center:
+                        continue
+                    rows += 1
+                    s = score(C, word, source)
+                    train_row(C, word, source, np.float32(-lr / (1.0 + math.exp(-s))), step_h)
+                    if track:
+                        loss_sum += softplus(s)
+                for q in range(d):
+                    source[q] += step_h[q]
+            continue
         else:  # skip-gram: v_c predicts each context word
             for q in range(d):
                 h[q] = W[center, q]
