@@ -256,3 +256,24 @@ def test_sharing_is_checked_and_defaults_by_method():
         make_config(method="numpy", sharing="none")
     with pytest.raises(ValueError, match="sharing='pairs' is not available"):
         make_config(method="compiled", sharing="pairs")
+
+
+@pytest.mark.parametrize("per_pair", [0, 1])
+def test_shuffled_windows_are_the_same_windows_in_another_order(per_pair):
+    """A small step: to first order the update is the sum of the windows' gradients, whatever their
+    order, so shuffled and corpus-ordered runs agree to first order, and differ (the order is not kept)."""
+    pytest.importorskip("numba")
+    from w2v_lib.fast.word_kernels import train_chunk
+    rng = np.random.default_rng(3)
+    tokens = rng.integers(0, V, 400).astype(np.int32)
+    threshold, alias = np.zeros(V, dtype=np.uint32), np.full(V, 5, dtype=np.int32)
+    moved = {}
+    for shuffle in (False, True):
+        W, C = tables(5)
+        W0 = W.copy()
+        train_chunk(W, C, tokens, np.zeros(400, dtype=np.int32), np.ones(V, dtype=np.float32), threshold, alias,
+                    False, 1, 1, 1, False, 1e-4, 1e-4, np.uint64(0), 1, per_pair, shuffle)
+        moved[shuffle] = W - W0
+    size = np.abs(moved[False]).max()
+    assert size > 1e-4
+    assert 0 < np.abs(moved[True] - moved[False]).max() < 0.05 * size

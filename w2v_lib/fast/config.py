@@ -36,6 +36,7 @@ class FastConfig:
     # a skip-gram window's pairs use the same K negatives; "summed" shares M negatives between a
     # skip-gram window's pairs, the centre as input, its update summed (HogBatch). numpy: "group".
     sharing: str | None = None
+    shuffle: bool = False  # compiled: train a chunk's windows in a random order rather than the corpus's
     negative_group: int | None = None  # windows sharing one set of M negatives (None: by model)
     sample: float = 1e-3  # subsampling threshold (0 turns it off)
     epochs: int = 5

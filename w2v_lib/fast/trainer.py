@@ -193,7 +193,7 @@ class _EpochRunner:
                 self.keep_prob,
                 self.threshold, self.alias, cfg.model == "cbow", cfg.window, cfg.negative, cfg.shared_negatives,
                 cfg.cbow_mean, self.lr_at(epoch, lo / self.total_tokens), self.lr_at(epoch, hi / self.total_tokens),
-                seed_state(rng), LOSS_EVERY, PAIR_MODES[cfg.sharing])
+                seed_state(rng), LOSS_EVERY, PAIR_MODES[cfg.sharing], cfg.shuffle)
             return words, loss_sum, loss_n, rows
         tokens, sids = batching.subsample(self.corpus.tokens[lo:hi], self.corpus.sentence_ids[lo:hi],
                                           self.keep_prob, rng)

@@ -23,6 +23,8 @@ import numpy as np
 
 from .compiled import FAST, LOW32, S32, alias_draw, below, next_random, njit, uniform
 
+MAX_SCORE = 6.0  # word2vec.c's MAX_EXP: its per-pair update leaves out a score at or beyond ±6
+
 
 @njit(nogil=True, fastmath=FAST)
 def subsample(tokens, sentence_ids, keep_prob, state, kept, kept_sentence):
@@ -63,7 +65,7 @@ def score(table, row, h):
 
 @njit(nogil=True, fastmath=FAST)
 def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, window, k, m, cbow_mean,
-                lr_start, lr_end, state, loss_every, per_pair=0):
+                lr_start, lr_end, state, loss_every, per_pair=0, shuffle=False):
     """Train skip-gram (cbow False) or CBOW on one chunk, the learning rate going linearly from
     lr_start to lr_end across it. Returns (kept tokens, loss sum, examples in the loss, row updates,
     new state): the loss is taken on one window in `loss_every` (it costs a log per score); a row
@@ -72,7 +74,10 @@ def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, w
     per_pair (skip-gram only): 0, the window's pairs share m negatives and the centre's update is
     summed (HogBatch); 1, word2vec's own update: each pair (outside word o as input, center c
     predicted) draws its own k negatives and updates v_o at once; 2, as 1 but the pairs of a window
-    use the same k negatives (their output rows stay in cache)."""
+    use the same k negatives (their output rows stay in cache). Both skip a pair or negative whose
+    score is beyond ±6, as word2vec.c and gensim do.
+    shuffle: visit the chunk's windows in a random order instead of the corpus's (as the NumPy
+    trainer's shuffled minibatches do), so that one topic's words are not updated many times in a row."""
     n, d = tokens.shape[0], W.shape[1]
     kept = np.empty(n, dtype=np.int32)
     kept_sentence = np.empty(n, dtype=np.int32)
@@ -82,8 +87,15 @@ def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, w
     weight = np.float32(k / m)
     negs = np.empty(k, dtype=np.int64)  # a window's negatives (per_pair == 2)
     loss_sum, loss_n, rows = 0.0, 0, 0
-    for i in range(count):
-        lr = np.float32(lr_start + (lr_end - lr_start) * (i / count))
+    order = np.arange(count)  # the windows' order: the corpus's, or shuffled within the chunk
+    if shuffle:
+        for t in range(count - 1, 0, -1):  # Fisher-Yates
+            state, bits = next_random(state)
+            r = below(bits, t + 1)
+            order[t], order[r] = order[r], order[t]
+    for step in range(count):
+        i = order[step]
+        lr = np.float32(lr_start + (lr_end - lr_start) * (step / count))
         state, bits = next_random(state)
         reach = 1 + below(bits, window)
         lo, hi = max(0, i - reach), min(count, i + reach + 1)
@@ -123,11 +135,12 @@ def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, w
                 for q in range(d):
                     step_h[q] = 0.0
                 s = score(C, center, source)
-                train_row(C, center, source, np.float32(lr * (1.0 - 1.0 / (1.0 + math.exp(-s)))), step_h)
+                if -MAX_SCORE < s < MAX_SCORE:  # word2vec skips a score beyond ±6 (its sigmoid table's range)
+                    train_row(C, center, source, np.float32(lr * (1.0 - 1.0 / (1.0 + math.exp(-s)))), step_h)
+                    rows += 1
                 if track:
                     loss_sum += softplus(-s)
                     loss_n += 1
-                rows += 1
                 for t in range(k):
                     if per_pair == 2:
                         word = negs[t]
@@ -138,11 +151,12 @@ def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, w
                         word = alias_draw(bits & LOW32, threshold, alias)
                     if word == center:
                         continue
-                    rows += 1
                     s = score(C, word, source)
-                    train_row(C, word, source, np.float32(-lr / (1.0 + math.exp(-s))), step_h)
                     if track:
                         loss_sum += softplus(s)
+                    if -MAX_SCORE < s < MAX_SCORE:
+                        train_row(C, word, source, np.float32(-lr / (1.0 + math.exp(-s))), step_h)
+                        rows += 1
                 for q in range(d):
                     source[q] += step_h[q]
             continue
