@@ -261,19 +261,28 @@ def test_sharing_is_checked_and_defaults_by_method():
 @pytest.mark.parametrize("per_pair", [0, 1])
 def test_shuffled_windows_are_the_same_windows_in_another_order(per_pair):
     """A small step: to first order the update is the sum of the windows' gradients, whatever their
-    order, so shuffled and corpus-ordered runs agree to first order, and differ (the order is not kept)."""
+    order, so shuffled (1: windows, 2: sentences) and corpus-ordered (0) runs agree to first order,
+    and differ (the order is not kept)."""
     pytest.importorskip("numba")
     from w2v_lib.fast.word_kernels import train_chunk
     rng = np.random.default_rng(3)
     tokens = rng.integers(0, V, 400).astype(np.int32)
+    sentence_ids = (np.arange(400) // 20).astype(np.int32)
     threshold, alias = np.zeros(V, dtype=np.uint32), np.full(V, 5, dtype=np.int32)
     moved = {}
-    for shuffle in (False, True):
+    for shuffle in (0, 1, 2):
         W, C = tables(5)
         W0 = W.copy()
-        train_chunk(W, C, tokens, np.zeros(400, dtype=np.int32), np.ones(V, dtype=np.float32), threshold, alias,
+        train_chunk(W, C, tokens, sentence_ids, np.ones(V, dtype=np.float32), threshold, alias,
                     False, 1, 1, 1, False, 1e-4, 1e-4, np.uint64(0), 1, per_pair, shuffle)
         moved[shuffle] = W - W0
-    size = np.abs(moved[False]).max()
+    size = np.abs(moved[0]).max()
     assert size > 1e-4
-    assert 0 < np.abs(moved[True] - moved[False]).max() < 0.05 * size
+    for shuffle in (1, 2):
+        assert 0 < np.abs(moved[shuffle] - moved[0]).max() < 0.05 * size
+
+
+def test_shuffle_is_checked():
+    assert make_config(method="numpy").shuffle == "windows"
+    with pytest.raises(ValueError, match="shuffle='sentences' is not available with method='numpy'"):
+        make_config(method="numpy", shuffle="sentences")

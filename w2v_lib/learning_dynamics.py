@@ -186,11 +186,12 @@ def sst_run_corpus(sentences, seed: int, copies: int = 30, subsample_threshold: 
     return prepare_corpus(sentences, _sst_run_generators(seed)[1], copies, subsample_threshold)
 
 
-def initial_center_vectors_fast(n_words: int, dim: int, seed: int) -> np.ndarray:
-    """(|Vocab|, d) float32: the center vectors `fast.train_word2vec(seed=seed)` starts from, word2vec's
-    (rand − 0.5)/d drawn in float32 as the first use of default_rng(seed)."""
-    rng = np.random.default_rng(int(seed))
-    return (rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim  # (|Vocab|, d)
+def initial_center_vectors_fast(n_words: int, dim: int, seed: int, method: str = "auto") -> np.ndarray:
+    """(|Vocab|, d) float32: the center vectors `fast.train_word2vec(seed=seed, method=method)` starts from."""
+    from .fast.config import make_config
+    from .fast.trainer import initial_center_vectors
+
+    return initial_center_vectors(n_words, dim, np.random.default_rng(int(seed)), make_config(method=method).method)
 
 
 def shifted_ppmi(pairs, noise_probabilities, k: int) -> sp.csr_matrix:

@@ -18,6 +18,13 @@ COMPILED_SHARED = {"skipgram": 10, "cbow": 10}
 COMPILED_SHARING = "summed"
 SHARINGS = {"compiled": ("none", "window", "summed"), "numpy": ("group",)}
 PAIR_MODES = {"summed": 0, "none": 1, "window": 2}  # the compiled kernel's per_pair argument
+SHUFFLES = {"compiled": {"none": 0, "windows": 1, "sentences": 2}, "numpy": {"windows": 1}}
+# In the corpus's order, the summed rule's skip-gram scored WordSim353 0.208 over 5 seeds (gensim
+# 0.236 ± 0.003); with the windows of a chunk shuffled, 0.258 (analogy 0.0199, SimLex 0.141: gensim
+# 0.0202, 0.119), for about twice the CPU time (the rows of consecutive windows no longer share the cache).
+# Shuffling whole sentences instead kept most of that time but not the quality (seeds 1-4: WS353
+# 0.230, analogy 0.0153).
+COMPILED_SHUFFLE = "windows"
 METHODS = ("auto", "compiled", "numpy")
 
 GENSIM_NAMES = {"workers": "threads", "sg": "model ('skipgram' or 'cbow')", "size": "vector_size",
@@ -36,7 +43,9 @@ class FastConfig:
     # a skip-gram window's pairs use the same K negatives; "summed" shares M negatives between a
     # skip-gram window's pairs, the centre as input, its update summed (HogBatch). numpy: "group".
     sharing: str | None = None
-    shuffle: bool = False  # compiled: train a chunk's windows in a random order rather than the corpus's
+    # compiled: a chunk's windows in the corpus's order ("none"), in a random order ("windows"), or its
+    # sentences in a random order ("sentences"); None: by sharing
+    shuffle: str | None = None
     negative_group: int | None = None  # windows sharing one set of M negatives (None: by model)
     sample: float = 1e-3  # subsampling threshold (0 turns it off)
     epochs: int = 5
@@ -48,10 +57,10 @@ class FastConfig:
     cbow_mean: bool = True  # v̂ as the mean (word2vec's default) or the sum (the handout's)
     threads: int = 1  # 1: deterministic for a seed; 2+: lock-free parallel updates
     seed: int = 0
-    # "numpy" (minibatched array code), "compiled" (numba kernels: several times faster; they match
-    # gensim on the analogy and SimLex sets, but skip-gram stays below it on WordSim353, which is why
-    # they are not the default; see docs/benchmark.md), "auto" (compiled if numba is installed, else numpy)
-    method: str = "numpy"
+    # "compiled" (numba kernels, several times faster than the NumPy path and than gensim, at gensim's
+    # quality or above on all three benchmarks with shuffled windows; see docs/benchmark.md), "numpy"
+    # (minibatched array code), "auto" (the default: compiled if numba is installed, else numpy)
+    method: str = "auto"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -78,8 +87,10 @@ def make_config(config: FastConfig | None = None, **options) -> FastConfig:
         else:
             cfg = replace(cfg, sharing=sharing, shared_negatives=COMPILED_SHARED[cfg.model] if cfg.shared_negatives
                           is None else cfg.shared_negatives)
-    elif cfg.method == "numpy" and cfg.sharing is None:
-        cfg = replace(cfg, sharing="group")
+        cfg = replace(cfg, shuffle=COMPILED_SHUFFLE if cfg.shuffle is None else cfg.shuffle)
+    elif cfg.method == "numpy":
+        cfg = replace(cfg, sharing="group" if cfg.sharing is None else cfg.sharing,
+                      shuffle="windows" if cfg.shuffle is None else cfg.shuffle)
     if cfg.model in MODEL_DEFAULTS:
         batch, group, shared = MODEL_DEFAULTS[cfg.model]
         # Threads update the shared tables at the same time, so each one's batch is staleness for
@@ -101,6 +112,9 @@ def _validate(cfg: FastConfig) -> None:
     if cfg.model in ("skipgram", "cbow") and cfg.sharing not in SHARINGS[cfg.method]:
         raise ValueError(f"sharing={cfg.sharing!r} is not available with method={cfg.method!r}; it takes "
                          + " or ".join(map(repr, SHARINGS[cfg.method])))
+    if cfg.model in ("skipgram", "cbow") and cfg.shuffle not in SHUFFLES[cfg.method]:
+        raise ValueError(f"shuffle={cfg.shuffle!r} is not available with method={cfg.method!r}; it takes "
+                         + " or ".join(map(repr, SHUFFLES[cfg.method])))
     if cfg.model not in ("skipgram", "cbow"):
         raise ValueError(f"model must be 'skipgram' or 'cbow'; got {cfg.model!r}")
     for name in ("vector_size", "window", "negative", "shared_negatives", "negative_group", "epochs", "min_count",

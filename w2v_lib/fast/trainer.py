@@ -22,7 +22,7 @@ from ..optimizer import TrainingDiverged, checkpoint_path, load_checkpoint, rest
 from ..sampling import NegativeSampler, noise_distribution
 from . import batching, kernels, word_kernels
 from .compiled import alias_tables, seed_state
-from .config import PAIR_MODES, FastConfig, make_config
+from .config import PAIR_MODES, SHUFFLES, FastConfig, make_config
 
 LOSS_EVERY = 8  # compute the loss on one batch in this many (it costs a log per score)
 
@@ -77,13 +77,7 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
 
     rng = np.random.default_rng(cfg.seed)
     n, d = len(vocab), cfg.vector_size
-    # (|V|, d): the C word2vec's start, uniform in ±0.5/d
-    center_vectors = (rng.random((n, d), dtype=np.float32) - 0.5) / d
-    if cfg.method == "compiled":
-        # gensim 4 starts from ±1/d, and so do the compiled kernels, where it measured better
-        # (docs/benchmark.md, 5 seeds: skip-gram analogy 0.0155 → 0.0184, CBOW 0.0070 → 0.0091; a
-        # faithful copy of gensim's own loop went 0.0165 → 0.0201 with this change alone, gensim 0.0202).
-        center_vectors *= 2
+    center_vectors = initial_center_vectors(n, d, rng, cfg.method)  # (|V|, d)
     outside_vectors = np.zeros((n, d), dtype=np.float32)  # (|V|, d)
     start_epoch = 0
     if resume_from is not None:
@@ -125,6 +119,17 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
     if bar is not None:
         bar.close()
     return result
+
+
+def initial_center_vectors(n_words: int, dim: int, rng, method: str) -> np.ndarray:
+    """(|V|, d) float32, the first draw of `rng`: uniform in ±0.5/d (the C word2vec's start) for the
+    NumPy path, ±1/d (gensim 4's) for the compiled kernels, where it measured better (docs/benchmark.md,
+    5 seeds: skip-gram analogy 0.0155 → 0.0184, CBOW 0.0070 → 0.0091; a faithful copy of gensim's own
+    loop went 0.0165 → 0.0201 with this change alone, gensim 0.0202)."""
+    vectors = (rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim  # (|V|, d)
+    if method == "compiled":
+        vectors *= 2
+    return vectors
 
 
 def _check_memory(cfg: FastConfig, n_words: int) -> None:
@@ -193,7 +198,8 @@ class _EpochRunner:
                 self.keep_prob,
                 self.threshold, self.alias, cfg.model == "cbow", cfg.window, cfg.negative, cfg.shared_negatives,
                 cfg.cbow_mean, self.lr_at(epoch, lo / self.total_tokens), self.lr_at(epoch, hi / self.total_tokens),
-                seed_state(rng), LOSS_EVERY, PAIR_MODES[cfg.sharing], cfg.shuffle)
+                seed_state(rng), LOSS_EVERY, PAIR_MODES[cfg.sharing],
+                SHUFFLES["compiled"][cfg.shuffle])
             return words, loss_sum, loss_n, rows
         tokens, sids = batching.subsample(self.corpus.tokens[lo:hi], self.corpus.sentence_ids[lo:hi],
                                           self.keep_prob, rng)

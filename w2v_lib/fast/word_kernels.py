@@ -40,6 +40,16 @@ def subsample(tokens, sentence_ids, keep_prob, state, kept, kept_sentence):
     return count, state
 
 
+@njit(nogil=True)
+def permute(items, state):
+    """Shuffle `items` in place (Fisher-Yates); returns the new state."""
+    for t in range(items.shape[0] - 1, 0, -1):
+        state, bits = next_random(state)
+        r = below(bits, t + 1)
+        items[t], items[r] = items[r], items[t]
+    return state
+
+
 @njit(inline="always", fastmath=FAST)
 def softplus(x):
     """log(1 + eˣ) without overflow, in float64 (the loss only)."""
@@ -65,7 +75,7 @@ def score(table, row, h):
 
 @njit(nogil=True, fastmath=FAST)
 def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, window, k, m, cbow_mean,
-                lr_start, lr_end, state, loss_every, per_pair=0, shuffle=False):
+                lr_start, lr_end, state, loss_every, per_pair=0, shuffle=0):
     """Train skip-gram (cbow False) or CBOW on one chunk, the learning rate going linearly from
     lr_start to lr_end across it. Returns (kept tokens, loss sum, examples in the loss, row updates,
     new state): the loss is taken on one window in `loss_every` (it costs a log per score); a row
@@ -76,8 +86,9 @@ def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, w
     predicted) draws its own k negatives and updates v_o at once; 2, as 1 but the pairs of a window
     use the same k negatives (their output rows stay in cache). Both skip a pair or negative whose
     score is beyond ±6, as word2vec.c and gensim do.
-    shuffle: visit the chunk's windows in a random order instead of the corpus's (as the NumPy
-    trainer's shuffled minibatches do), so that one topic's words are not updated many times in a row."""
+    shuffle: 0, the windows in the corpus's order; 1, in a random order (as the NumPy trainer's
+    shuffled minibatches), so that one topic's words are not updated many times in a row; 2, whole
+    sentences in a random order (a sentence's windows stay together, and so do the rows they read)."""
     n, d = tokens.shape[0], W.shape[1]
     kept = np.empty(n, dtype=np.int32)
     kept_sentence = np.empty(n, dtype=np.int32)
@@ -88,11 +99,23 @@ def train_chunk(W, C, tokens, sentence_ids, keep_prob, threshold, alias, cbow, w
     negs = np.empty(k, dtype=np.int64)  # a window's negatives (per_pair == 2)
     loss_sum, loss_n, rows = 0.0, 0, 0
     order = np.arange(count)  # the windows' order: the corpus's, or shuffled within the chunk
-    if shuffle:
-        for t in range(count - 1, 0, -1):  # Fisher-Yates
-            state, bits = next_random(state)
-            r = below(bits, t + 1)
-            order[t], order[r] = order[r], order[t]
+    if shuffle == 1:
+        state = permute(order, state)
+    elif shuffle == 2:  # whole sentences in a random order, each sentence's windows in its own order
+        starts = np.empty(count + 1, dtype=np.int64)
+        n_sent = 0
+        for t in range(count):
+            if t == 0 or kept_sentence[t] != kept_sentence[t - 1]:
+                starts[n_sent] = t
+                n_sent += 1
+        starts[n_sent] = count
+        sentences = np.arange(n_sent)
+        state = permute(sentences, state)
+        at = 0
+        for t in range(n_sent):
+            for pos in range(starts[sentences[t]], starts[sentences[t] + 1]):
+                order[at] = pos
+                at += 1
     for step in range(count):
         i = order[step]
         lr = np.float32(lr_start + (lr_end - lr_start) * (step / count))
