@@ -12,10 +12,12 @@ the wall time of the training call; ours includes turning the tokens into ids, a
 does. Ratios are taken within a round, then the median over rounds is shown. CPU seconds (user +
 system of the training call) are shown too: on a shared machine they move less than wall time.
 
-Our skip-gram is trained with each of the compiled kernel's update rules (`sharing`: "none" is
-word2vec's own update, "window" shares a window's K negatives between its pairs, "summed" is
-HogBatch: M shared negatives and the centre's update summed over the window), so the table shows
-what each shortcut costs on its own, against the same seeds; the other rows use the default.
+Our skip-gram is trained with several of the compiled kernel's rules, named sharing+shuffle
+(`sharing`: "none" is word2vec's own update, "window" shares a window's K negatives between its
+pairs, "summed" is HogBatch: M shared negatives and the centre's update summed over the window;
+`shuffle`: "none" walks the corpus in order as word2vec does, "windows" shuffles a chunk's windows),
+so the table shows what each shortcut and the order cost on their own, against the same seeds;
+the other rows use the default.
 Two more measurements answer "is the speed bought with quality": the quality our default reaches
 in gensim's wall time (as many epochs as fit in the median time of gensim's default run), and
 the highest words/s of a rule whose quality matches gensim's (mean ≥ gensim's mean − 1 sd on all
@@ -40,21 +42,23 @@ import time
 
 SETTINGS = dict(vector_size=100, window=5, negative=10, sample=1e-3, min_count=5, alpha=0.025, min_alpha=0.0001)
 METHOD = os.environ.get("W2V_BENCH_METHOD", "compiled")  # the trainer's method: "compiled" or "numpy"
-SHARINGS = ("none", "window", "summed")  # the compiled kernel's update rules, exact first
+# the compiled kernel's rules, sharing+shuffle, word2vec's own first
+RULES = ("none+none", "window+none", "summed+none", "summed+windows")
 QUALITY = ("analogy", "ws353", "simlex")
 
 
-def default_sharing() -> str:
+def default_rule() -> str:
     from w2v_lib.fast.config import make_config
-    return make_config(method=METHOD).sharing
+    cfg = make_config(method=METHOD)
+    return f"{cfg.sharing}+{cfg.shuffle}"
 
 
-def configs_for(models, sharings) -> list:
-    """(impl, model, threads) in the order the table shows them; ours is "w2v_lib:<sharing>"."""
-    ours = f"w2v_lib:{default_sharing()}"
+def configs_for(models, rules) -> list:
+    """(impl, model, threads) in the order the table shows them; ours is "w2v_lib:<sharing>+<shuffle>"."""
+    ours = f"w2v_lib:{default_rule()}"
     out = []
     if "skipgram" in models:
-        out += [("gensim", "skipgram", 1)] + [(f"w2v_lib:{s}", "skipgram", 1) for s in sharings]
+        out += [("gensim", "skipgram", 1)] + [(f"w2v_lib:{r}", "skipgram", 1) for r in rules]
         out += [("gensim", "skipgram", 2), (ours, "skipgram", 2)]
     if "cbow" in models:
         out += [("gensim", "cbow", 1), (ours, "cbow", 1)]
@@ -81,17 +85,17 @@ def train_once(impl: str, model: str, threads: int, seed: int, epochs: int) -> d
         words, vectors, flops, first_call = m.wv.index_to_key, m.wv.vectors, float("nan"), float("nan")
     else:
         from w2v_lib.fast import train_word2vec
-        sharing = {"sharing": impl.split(":")[1]} if ":" in impl else {}
+        rule = dict(zip(("sharing", "shuffle"), impl.split(":")[1].split("+"))) if ":" in impl else {}
         vocab = build_vocabulary(sentences, min_count=SETTINGS["min_count"], order="count", unknown="drop")
         # The first call loads the compiled kernels from numba's cache (or compiles them, once per
         # machine): timed here, outside the training clock, as gensim's compiled module is loaded on import.
         t0 = time.perf_counter()
         train_word2vec(sentences[:20], vocab=vocab, model=model, threads=threads, epochs=1, method=METHOD, log=None,
-                       **sharing)
+                       **rule)
         first_call = time.perf_counter() - t0
         t0, cpu0 = time.perf_counter(), time.process_time()
         result = train_word2vec(sentences, vocab=vocab, model=model, threads=threads, seed=seed, epochs=epochs,
-                                method=METHOD, **SETTINGS, **sharing)
+                                method=METHOD, **SETTINGS, **rule)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         effective, words, vectors = result.effective_words, result.words, result.center_vectors
         flops = 6.0 * SETTINGS["vector_size"] * result.row_updates
@@ -145,7 +149,7 @@ def summarise(runs, configs) -> tuple:
         row["peak_ratio"] = row["peak_mb"] / statistics.median(r["peak_mb"] for r in base)
         rows.append(row)
     table = {(r["impl"], r["model"], r["threads"]): r for r in rows}
-    ours = f"w2v_lib:{default_sharing()}"
+    ours = f"w2v_lib:{default_rule()}"
     targets = [("skipgram", 1, 6.0), ("skipgram", 2, 5.0), ("cbow", 1, 2.0)]
     for model, threads, need in targets:
         r = table.get((ours, model, threads))
@@ -168,11 +172,11 @@ def summarise(runs, configs) -> tuple:
         verdicts.append(f"{model} {threads} thread(s) {impl} quality: " + ", ".join(
             f"{k} {r[k][0]:.4f} vs gensim {theirs[k][0]:.4f} − sd {theirs[k][1]:.4f}" for k in QUALITY)
             + f" {'MET' if all(met) else 'MISSED'}")
-    exact = table.get(("w2v_lib:none", "skipgram", 1))
-    for sharing in SHARINGS[1:]:
-        r = table.get((f"w2v_lib:{sharing}", "skipgram", 1))
+    exact = table.get((f"w2v_lib:{RULES[0]}", "skipgram", 1))
+    for rule in RULES[1:]:
+        r = table.get((f"w2v_lib:{rule}", "skipgram", 1))
         if exact and r:
-            verdicts.append(f"skipgram 1 thread: the shortcut sharing={sharing!r} costs, against word2vec's own update "
+            verdicts.append(f"skipgram 1 thread: {rule} against word2vec's own update in corpus order "
                             "(same seeds): " + ", ".join(f"{k} {r[k][0] - exact[k][0]:+.4f}" for k in QUALITY)
                             + f", for {r['words_per_s'] / exact['words_per_s']:.2f}× its words/s")
     matching = [r for r in rows if r["impl"] != "gensim" and r["model"] == "skipgram" and r["threads"] == 1
@@ -191,7 +195,7 @@ def format_table(rows) -> str:
             "analogy | WS353 ρ | SimLex ρ |")
     lines = [head, "|" + "---|" * 12]
     for r in rows:
-        if r["impl"] != "gensim" and r["impl"].endswith(f":{default_sharing()}"):
+        if r["impl"] != "gensim" and r["impl"].endswith(f":{default_rule()}"):
             r = {**r, "impl": r["impl"] + " (default)"}
         lines.append(f"| {r['impl']} | {r['model']} | {r['threads']} | {r['n']} | {r['words_per_s']:,.0f} | "
                      f"{r['ratio']:.2f} | {r['cpu_seconds']:.1f} | {r['gflops']:.1f} | {r['peak_mb']:.0f} | "
@@ -240,7 +244,7 @@ def thread_control(n: int = 256, seconds: float = 1.0) -> float:
 
 def budget_runs(runs, configs, seeds) -> list:
     """Our default skip-gram (1 thread) trained for as many epochs as fit in gensim's median wall time."""
-    ours = f"w2v_lib:{default_sharing()}"
+    ours = f"w2v_lib:{default_rule()}"
     mine = [r for r in runs if (r["impl"], r["model"], r["threads"]) == (ours, "skipgram", 1)]
     theirs = [r for r in runs if (r["impl"], r["model"], r["threads"]) == ("gensim", "skipgram", 1)]
     if not (mine and theirs):
@@ -279,7 +283,7 @@ def main(argv=None):
     parser.add_argument("--seeds", default="1,2,3", help="comma-separated seeds, one per round, cycled")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--models", default="skipgram,cbow", help="which models to compare")
-    parser.add_argument("--sharings", default=",".join(SHARINGS), help="our skip-gram update rules to compare")
+    parser.add_argument("--rules", default=",".join(RULES), help="our skip-gram rules (sharing+shuffle) to compare")
     parser.add_argument("--no-budget", action="store_true", help="skip the runs in gensim's wall time")
     parser.add_argument("--quick", action="store_true", help="one round of one epoch (a smoke test)")
     parser.add_argument("--json", help="also write every run's measurements to this file")
@@ -301,12 +305,12 @@ def main(argv=None):
         args.repeats, args.epochs = 1, 1
     seeds = [int(s) for s in args.seeds.split(",")]
     models = set(args.models.split(","))
-    sharings = args.sharings.split(",")
-    unknown = (models - {"skipgram", "cbow"}) | (set(sharings) - set(SHARINGS))
+    rules = args.rules.split(",")
+    unknown = (models - {"skipgram", "cbow"}) | (set(rules) - set(RULES))
     if unknown or args.repeats < 1 or args.epochs < 1:
-        parser.error(f"--models takes skipgram and/or cbow, --sharings {', '.join(SHARINGS)} (got {sorted(unknown)}); "
+        parser.error(f"--models takes skipgram and/or cbow, --rules {', '.join(RULES)} (got {sorted(unknown)}); "
                      "--repeats/--epochs ≥ 1")
-    configs = configs_for(models, sharings)
+    configs = configs_for(models, rules)
     described = machine()
     print(f"machine: {described}")
     print(f"settings: {SETTINGS}, epochs {args.epochs}, rounds {args.repeats}, seeds {seeds}, our method {METHOD}",

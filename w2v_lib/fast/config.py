@@ -22,9 +22,10 @@ SHUFFLES = {"compiled": {"none": 0, "windows": 1, "sentences": 2}, "numpy": {"wi
 # In the corpus's order, the summed rule's skip-gram scored WordSim353 0.208 over 5 seeds (gensim
 # 0.236 ± 0.003); with the windows of a chunk shuffled, 0.258 (analogy 0.0199, SimLex 0.141: gensim
 # 0.0202, 0.119), for about twice the CPU time (the rows of consecutive windows no longer share the cache).
-# Shuffling whole sentences instead kept most of that time but not the quality (seeds 1-4: WS353
-# 0.230, analogy 0.0153).
-COMPILED_SHUFFLE = "windows"
+# Shuffling whole sentences instead kept most of that time but not the quality (seeds 1-5: WS353
+# 0.230, analogy 0.0156). CBOW meets gensim's quality in the corpus's order (docs/benchmark.md), and
+# shuffled it took about twice the time, which would put it behind gensim: it keeps the corpus's order.
+COMPILED_SHUFFLE = {"skipgram": "windows", "cbow": "none"}
 METHODS = ("auto", "compiled", "numpy")
 
 GENSIM_NAMES = {"workers": "threads", "sg": "model ('skipgram' or 'cbow')", "size": "vector_size",
@@ -87,7 +88,7 @@ def make_config(config: FastConfig | None = None, **options) -> FastConfig:
         else:
             cfg = replace(cfg, sharing=sharing, shared_negatives=COMPILED_SHARED[cfg.model] if cfg.shared_negatives
                           is None else cfg.shared_negatives)
-        cfg = replace(cfg, shuffle=COMPILED_SHUFFLE if cfg.shuffle is None else cfg.shuffle)
+        cfg = replace(cfg, shuffle=COMPILED_SHUFFLE[cfg.model] if cfg.shuffle is None else cfg.shuffle)
     elif cfg.method == "numpy":
         cfg = replace(cfg, sharing="group" if cfg.sharing is None else cfg.sharing,
                       shuffle="windows" if cfg.shuffle is None else cfg.shuffle)
