@@ -21,11 +21,11 @@ PAIR_MODES = {"summed": 0, "none": 1, "window": 2}  # the compiled kernel's per_
 SHUFFLES = {"compiled": {"none": 0, "windows": 1, "sentences": 2}, "numpy": {"windows": 1}}
 # In the corpus's order, the summed rule's skip-gram scored WordSim353 0.208 over 5 seeds (gensim
 # 0.236 ± 0.003); with the windows of a chunk shuffled, 0.258 (analogy 0.0199, SimLex 0.141: gensim
-# 0.0202, 0.119), for about twice the CPU time (the rows of consecutive windows no longer share the cache).
-# Shuffling whole sentences instead kept most of that time but not the quality (seeds 1-5: WS353
-# 0.230, analogy 0.0156). CBOW meets gensim's quality in the corpus's order (docs/benchmark.md), and
-# shuffled it took about twice the time, which would put it behind gensim: it keeps the corpus's order.
-COMPILED_SHUFFLE = {"skipgram": "windows", "cbow": "none"}
+# 0.0202, 0.119), for 0-25 % more CPU time (consecutive windows no longer share rows in the cache).
+# Shuffling whole sentences instead did not keep the quality (seeds 1-5: WS353 0.230, analogy 0.0156).
+# CBOW met gensim's quality in the corpus's order, narrowly on the analogies (0.0091 vs a floor of
+# 0.0089); shuffled, 3 seeds gave 0.0109 (gensim 0.0105), for 15-20 % more CPU time.
+COMPILED_SHUFFLE = {"skipgram": "windows", "cbow": "windows"}
 METHODS = ("auto", "compiled", "numpy")
 
 GENSIM_NAMES = {"workers": "threads", "sg": "model ('skipgram' or 'cbow')", "size": "vector_size",
