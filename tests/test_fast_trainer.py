@@ -219,3 +219,70 @@ def test_compiled_kernel_is_the_reference_step_window_after_window(model):
                 False, lr, lr, np.uint64(0), 1)
     np.testing.assert_allclose(W, W_ref, atol=2e-6)
     np.testing.assert_allclose(C, C_ref, atol=2e-6)
+
+
+@pytest.mark.parametrize("per_pair", [1, 2])
+def test_compiled_per_pair_rules_are_word2vecs_step_pair_after_pair(per_pair):
+    """sharing "none" (1) and "window" (2), every negative word 5: each pair (outside word o as the
+    input, centre c predicted) is its own gradient step, in corpus order, as word2vec.c and gensim do."""
+    pytest.importorskip("numba")
+    from w2v_lib.fast.word_kernels import train_chunk
+    W, C = tables(4)
+    tokens = np.array([0, 1, 2, 3, 4], dtype=np.int32)
+    threshold, alias = np.zeros(V, dtype=np.uint32), np.full(V, 5, dtype=np.int32)
+    lr, k = 0.1, 1  # one negative: word2vec moves u_5 between two draws of it, the reference would not
+    W_ref, C_ref = W.astype(np.float64), C.astype(np.float64)
+    for i in range(len(tokens)):
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(tokens):
+                _, gW, gC = skipgram(int(tokens[j]), tokens[[i]], W_ref, C_ref, negative_sampling(np.array([5] * k)))
+                W_ref, C_ref = W_ref - lr * gW, C_ref - lr * gC
+    kept, *_ = train_chunk(W, C, tokens, np.zeros(5, dtype=np.int32), np.ones(V, dtype=np.float32), threshold, alias,
+                           False, 1, k, k, False, lr, lr, np.uint64(0), 1, per_pair)
+    assert kept == 5
+    np.testing.assert_allclose(W, W_ref, atol=2e-6)
+    np.testing.assert_allclose(C, C_ref, atol=2e-6)
+    # the summed rule (0) is a different step on the same data: the test can tell them apart
+    W0, C0 = tables(4)
+    train_chunk(W0, C0, tokens, np.zeros(5, dtype=np.int32), np.ones(V, dtype=np.float32), threshold, alias,
+                False, 1, k, k, False, lr, lr, np.uint64(0), 1, 0)
+    assert np.abs(W0 - W_ref).max() > 1e-3
+
+
+def test_sharing_is_checked_and_defaults_by_method():
+    assert make_config(method="numpy").sharing == "group"
+    assert make_config(method="compiled", sharing="none").shared_negatives == 10  # K per prediction
+    with pytest.raises(ValueError, match="sharing='none' is not available with method='numpy'"):
+        make_config(method="numpy", sharing="none")
+    with pytest.raises(ValueError, match="sharing='pairs' is not available"):
+        make_config(method="compiled", sharing="pairs")
+
+
+@pytest.mark.parametrize("per_pair", [0, 1])
+def test_shuffled_windows_are_the_same_windows_in_another_order(per_pair):
+    """A small step: to first order the update is the sum of the windows' gradients, whatever their
+    order, so shuffled (1: windows, 2: sentences) and corpus-ordered (0) runs agree to first order,
+    and differ (the order is not kept)."""
+    pytest.importorskip("numba")
+    from w2v_lib.fast.word_kernels import train_chunk
+    rng = np.random.default_rng(3)
+    tokens = rng.integers(0, V, 400).astype(np.int32)
+    sentence_ids = (np.arange(400) // 20).astype(np.int32)
+    threshold, alias = np.zeros(V, dtype=np.uint32), np.full(V, 5, dtype=np.int32)
+    moved = {}
+    for shuffle in (0, 1, 2):
+        W, C = tables(5)
+        W0 = W.copy()
+        train_chunk(W, C, tokens, sentence_ids, np.ones(V, dtype=np.float32), threshold, alias,
+                    False, 1, 1, 1, False, 1e-4, 1e-4, np.uint64(0), 1, per_pair, shuffle)
+        moved[shuffle] = W - W0
+    size = np.abs(moved[0]).max()
+    assert size > 1e-4
+    for shuffle in (1, 2):
+        assert 0 < np.abs(moved[shuffle] - moved[0]).max() < 0.05 * size
+
+
+def test_shuffle_is_checked():
+    assert make_config(method="numpy").shuffle == "windows"
+    with pytest.raises(ValueError, match="shuffle='sentences' is not available with method='numpy'"):
+        make_config(method="numpy", shuffle="sentences")

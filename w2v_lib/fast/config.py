@@ -15,6 +15,18 @@ from dataclasses import asdict, dataclass, fields, replace
 MODEL_DEFAULTS = {"skipgram": (512, 16, 20), "cbow": (1024, 16, 10)}
 # The compiled kernels update after every window (no batch, no groups); M negatives per window.
 COMPILED_SHARED = {"skipgram": 10, "cbow": 10}
+COMPILED_SHARING = "summed"
+SHARINGS = {"compiled": ("none", "window", "summed"), "numpy": ("group",)}
+PAIR_MODES = {"summed": 0, "none": 1, "window": 2}  # the compiled kernel's per_pair argument
+SHUFFLES = {"compiled": {"none": 0, "windows": 1, "sentences": 2}, "numpy": {"windows": 1}}
+# In the corpus's order, the summed rule's skip-gram scored WordSim353 0.208 over 5 seeds (gensim
+# 0.236 ± 0.003); with the windows of a chunk shuffled, 0.258 (analogy 0.0199, SimLex 0.141: gensim
+# 0.0202, 0.119), for 0-25 % more CPU time (consecutive windows no longer share rows in the cache).
+# Shuffling whole sentences instead did not keep the quality (seeds 1-5: WS353 0.230, analogy 0.0156).
+# CBOW met gensim's quality in the corpus's order, narrowly on the analogies (0.0091 vs a floor of
+# 0.0089); shuffled, 3 seeds gave 0.0109 (gensim 0.0105), for 15-20 % more CPU time, which under
+# load put it behind gensim's speed: it keeps the corpus's order.
+COMPILED_SHUFFLE = {"skipgram": "windows", "cbow": "none"}
 METHODS = ("auto", "compiled", "numpy")
 
 GENSIM_NAMES = {"workers": "threads", "sg": "model ('skipgram' or 'cbow')", "size": "vector_size",
@@ -28,6 +40,14 @@ class FastConfig:
     window: int = 5  # the largest window; each center draws b ∈ [1, window]
     negative: int = 10  # K, the negatives per pair of word2vec's loss
     shared_negatives: int | None = None  # M, the draws shared by a group, each weighted K/M (None: by model)
+    # compiled: "none" is word2vec's own update (every skip-gram pair draws its K negatives, the outside
+    # word as input, applied at once; CBOW's one prediction per window draws K); "window" as "none" but
+    # a skip-gram window's pairs use the same K negatives; "summed" shares M negatives between a
+    # skip-gram window's pairs, the centre as input, its update summed (HogBatch). numpy: "group".
+    sharing: str | None = None
+    # compiled: a chunk's windows in the corpus's order ("none"), in a random order ("windows"), or its
+    # sentences in a random order ("sentences"); None: by sharing
+    shuffle: str | None = None
     negative_group: int | None = None  # windows sharing one set of M negatives (None: by model)
     sample: float = 1e-3  # subsampling threshold (0 turns it off)
     epochs: int = 5
@@ -39,10 +59,10 @@ class FastConfig:
     cbow_mean: bool = True  # v̂ as the mean (word2vec's default) or the sum (the handout's)
     threads: int = 1  # 1: deterministic for a seed; 2+: lock-free parallel updates
     seed: int = 0
-    # "numpy" (minibatched array code), "compiled" (numba kernels: several times faster; they match
-    # gensim on the analogy and SimLex sets, but skip-gram stays below it on WordSim353, which is why
-    # they are not the default; see docs/benchmark.md), "auto" (compiled if numba is installed, else numpy)
-    method: str = "numpy"
+    # "compiled" (numba kernels, several times faster than the NumPy path and than gensim, at gensim's
+    # quality or above on all three benchmarks with shuffled windows; see docs/benchmark.md), "numpy"
+    # (minibatched array code), "auto" (the default: compiled if numba is installed, else numpy)
+    method: str = "auto"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -63,8 +83,16 @@ def make_config(config: FastConfig | None = None, **options) -> FastConfig:
         from ..compiled import HAVE_NUMBA
         cfg = replace(cfg, method="compiled" if HAVE_NUMBA else "numpy")
     if cfg.method == "compiled" and cfg.model in COMPILED_SHARED:
-        cfg = replace(cfg, shared_negatives=COMPILED_SHARED[cfg.model] if cfg.shared_negatives is None
-                      else cfg.shared_negatives)
+        sharing = COMPILED_SHARING if cfg.sharing is None else cfg.sharing
+        if sharing != "summed":  # word2vec's K negatives per prediction
+            cfg = replace(cfg, sharing=sharing, shared_negatives=cfg.negative)
+        else:
+            cfg = replace(cfg, sharing=sharing, shared_negatives=COMPILED_SHARED[cfg.model] if cfg.shared_negatives
+                          is None else cfg.shared_negatives)
+        cfg = replace(cfg, shuffle=COMPILED_SHUFFLE[cfg.model] if cfg.shuffle is None else cfg.shuffle)
+    elif cfg.method == "numpy":
+        cfg = replace(cfg, sharing="group" if cfg.sharing is None else cfg.sharing,
+                      shuffle="windows" if cfg.shuffle is None else cfg.shuffle)
     if cfg.model in MODEL_DEFAULTS:
         batch, group, shared = MODEL_DEFAULTS[cfg.model]
         # Threads update the shared tables at the same time, so each one's batch is staleness for
@@ -83,6 +111,12 @@ def _validate(cfg: FastConfig) -> None:
     if cfg.method == "compiled":
         from ..compiled import require_numba
         require_numba("method='compiled'")
+    if cfg.model in ("skipgram", "cbow") and cfg.sharing not in SHARINGS[cfg.method]:
+        raise ValueError(f"sharing={cfg.sharing!r} is not available with method={cfg.method!r}; it takes "
+                         + " or ".join(map(repr, SHARINGS[cfg.method])))
+    if cfg.model in ("skipgram", "cbow") and cfg.shuffle not in SHUFFLES[cfg.method]:
+        raise ValueError(f"shuffle={cfg.shuffle!r} is not available with method={cfg.method!r}; it takes "
+                         + " or ".join(map(repr, SHUFFLES[cfg.method])))
     if cfg.model not in ("skipgram", "cbow"):
         raise ValueError(f"model must be 'skipgram' or 'cbow'; got {cfg.model!r}")
     for name in ("vector_size", "window", "negative", "shared_negatives", "negative_group", "epochs", "min_count",

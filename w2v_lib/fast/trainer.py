@@ -23,7 +23,7 @@ from ..initialisation import fast_start, initial_center_vectors
 from ..optimizer import TrainingDiverged, checkpoint_path, load_checkpoint, restore_rng, save_checkpoint
 from ..sampling import NegativeSampler, noise_distribution
 from . import batching, kernels, word_kernels
-from .config import FastConfig, make_config
+from .config import PAIR_MODES, SHUFFLES, FastConfig, make_config
 
 LOSS_EVERY = 8  # compute the loss on one batch in this many (it costs a log per score)
 
@@ -188,7 +188,8 @@ class _EpochRunner:
                 self.keep_prob,
                 self.threshold, self.alias, cfg.model == "cbow", cfg.window, cfg.negative, cfg.shared_negatives,
                 cfg.cbow_mean, self.lr_at(epoch, lo / self.total_tokens), self.lr_at(epoch, hi / self.total_tokens),
-                seed_state(rng), LOSS_EVERY)
+                seed_state(rng), LOSS_EVERY, PAIR_MODES[cfg.sharing],
+                SHUFFLES["compiled"][cfg.shuffle])
             return words, loss_sum, loss_n, rows
         tokens, sids = batching.subsample(self.corpus.tokens[lo:hi], self.corpus.sentence_ids[lo:hi],
                                           self.keep_prob, rng)

@@ -13,8 +13,7 @@ center, so a window of m pairs costs m + M row operations instead of word2vec's 
 The kernels release the GIL (nogil=True): with threads=2 two chunks train at once on the same
 tables without locks (Hogwild!, as word2vec and gensim do).
 
-Shapes: `center_vectors` holds the v_w, `outside_vectors` the u_w, both (|V|, d) float32
-C-contiguous, updated in place.
+Shapes: `center_vectors` holds the v_w, `outside_vectors` the u_w, both (|V|, d) float32 C-contiguous, updated in place.
 """
 from __future__ import annotations
 
@@ -23,6 +22,8 @@ import math
 import numpy as np
 
 from ..compiled import FAST, LOW32, S32, alias_draw, below, next_random, njit, uniform
+
+MAX_SCORE = 6.0  # word2vec.c's MAX_EXP: its per-pair update leaves out a score at or beyond ±6
 
 
 @njit(nogil=True, fastmath=FAST)
@@ -37,6 +38,16 @@ def subsample(tokens, sentence_ids, keep_prob, state, kept, kept_sentence):
             kept_sentence[count] = sentence_ids[i]
             count += 1
     return count, state
+
+
+@njit(nogil=True)
+def permute(items, state):
+    """Shuffle `items` in place (Fisher-Yates); returns the new state."""
+    for t in range(items.shape[0] - 1, 0, -1):
+        state, bits = next_random(state)
+        r = below(bits, t + 1)
+        items[t], items[r] = items[r], items[t]
+    return state
 
 
 @njit(inline="always", fastmath=FAST)
@@ -64,11 +75,20 @@ def score(table, row, h):
 
 @njit(nogil=True, fastmath=FAST)
 def train_chunk(center_vectors, outside_vectors, tokens, sentence_ids, keep_prob, threshold, alias, cbow, window, k,
-                m, cbow_mean, lr_start, lr_end, state, loss_every):
+                m, cbow_mean, lr_start, lr_end, state, loss_every, per_pair=0, shuffle=0):
     """Train skip-gram (cbow False) or CBOW on one chunk, the learning rate going linearly from
     lr_start to lr_end across it. Returns (kept tokens, loss sum, examples in the loss, row updates,
     new state): the loss is taken on one window in `loss_every` (it costs a log per score); a row
-    update is one score and two d-long multiply-adds (6·d flops), what the arithmetic rate counts."""
+    update is one score and two d-long multiply-adds (6·d flops), what the arithmetic rate counts.
+
+    per_pair (skip-gram only): 0, the window's pairs share m negatives and the centre's update is
+    summed (HogBatch); 1, word2vec's own update: each pair (outside word o as input, center c
+    predicted) draws its own k negatives and updates v_o at once; 2, as 1 but the pairs of a window
+    use the same k negatives (their output rows stay in cache). Both skip a pair or negative whose
+    score is beyond ±6, as word2vec.c and gensim do.
+    shuffle: 0, the windows in the corpus's order; 1, in a random order (as the NumPy trainer's
+    shuffled minibatches), so that one topic's words are not updated many times in a row; 2, whole
+    sentences in a random order (a sentence's windows stay together, and so do the rows they read)."""
     n, d = tokens.shape[0], center_vectors.shape[1]
     kept = np.empty(n, dtype=np.int32)
     kept_sentence = np.empty(n, dtype=np.int32)
@@ -76,9 +96,29 @@ def train_chunk(center_vectors, outside_vectors, tokens, sentence_ids, keep_prob
     h = np.empty(d, dtype=np.float32)  # the input vector: v_c (skip-gram) or v̂ (CBOW)
     step_h = np.empty(d, dtype=np.float32)  # the window's accumulated update of h
     weight = np.float32(k / m)
+    negs = np.empty(k, dtype=np.int64)  # a window's negatives (per_pair == 2)
     loss_sum, loss_n, rows = 0.0, 0, 0
-    for i in range(count):
-        lr = np.float32(lr_start + (lr_end - lr_start) * (i / count))
+    order = np.arange(count)  # the windows' order: the corpus's, or shuffled within the chunk
+    if shuffle == 1:
+        state = permute(order, state)
+    elif shuffle == 2:  # whole sentences in a random order, each sentence's windows in its own order
+        starts = np.empty(count + 1, dtype=np.int64)
+        n_sent = 0
+        for t in range(count):
+            if t == 0 or kept_sentence[t] != kept_sentence[t - 1]:
+                starts[n_sent] = t
+                n_sent += 1
+        starts[n_sent] = count
+        sentences = np.arange(n_sent)
+        state = permute(sentences, state)
+        at = 0
+        for t in range(n_sent):
+            for pos in range(starts[sentences[t]], starts[sentences[t] + 1]):
+                order[at] = pos
+                at += 1
+    for step in range(count):
+        i = order[step]
+        lr = np.float32(lr_start + (lr_end - lr_start) * (step / count))
         state, bits = next_random(state)
         reach = 1 + below(bits, window)
         lo, hi = max(0, i - reach), min(count, i + reach + 1)
@@ -106,6 +146,44 @@ def train_chunk(center_vectors, outside_vectors, tokens, sentence_ids, keep_prob
             if track:
                 loss_sum += softplus(-s)
                 loss_n += 1
+        elif per_pair:  # word2vec.c and gensim: v_o predicts c against k negatives, applied at once
+            if per_pair == 2:
+                for t in range(k):
+                    state, bits = next_random(state)
+                    negs[t] = alias_draw(bits >> S32, threshold, alias)
+            for j in range(lo, hi):
+                if j == i or kept_sentence[j] != sentence:
+                    continue
+                source = center_vectors[kept[j]]
+                for q in range(d):
+                    step_h[q] = 0.0
+                s = score(outside_vectors, center, source)
+                if -MAX_SCORE < s < MAX_SCORE:  # word2vec skips a score beyond ±6 (its sigmoid table's range)
+                    rate = np.float32(lr * (1.0 - 1.0 / (1.0 + math.exp(-s))))
+                    train_row(outside_vectors, center, source, rate, step_h)
+                    rows += 1
+                if track:
+                    loss_sum += softplus(-s)
+                    loss_n += 1
+                for t in range(k):
+                    if per_pair == 2:
+                        word = negs[t]
+                    elif t % 2 == 0:
+                        state, bits = next_random(state)
+                        word = alias_draw(bits >> S32, threshold, alias)
+                    else:
+                        word = alias_draw(bits & LOW32, threshold, alias)
+                    if word == center:
+                        continue
+                    s = score(outside_vectors, word, source)
+                    if track:
+                        loss_sum += softplus(s)
+                    if -MAX_SCORE < s < MAX_SCORE:
+                        train_row(outside_vectors, word, source, np.float32(-lr / (1.0 + math.exp(-s))), step_h)
+                        rows += 1
+                for q in range(d):
+                    source[q] += step_h[q]
+            continue
         else:  # skip-gram: v_c predicts each context word
             for q in range(d):
                 h[q] = center_vectors[center, q]

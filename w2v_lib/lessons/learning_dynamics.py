@@ -167,7 +167,7 @@ def sst_run_corpus(sentences, seed: int, copies: int = 30, subsample_threshold: 
     return prepare_corpus(sentences, run_streams(seed).corpus, copies, subsample_threshold)
 
 
-def initial_center_vectors_fast(n_words: int, dim: int, seed: int, method: str = "numpy") -> np.ndarray:
+def initial_center_vectors_fast(n_words: int, dim: int, seed: int, method: str = "auto") -> np.ndarray:
     """(|Vocab|, d) float32: the center vectors `fast.train_word2vec(seed=seed, method=method)` starts
     from, the first use of default_rng(seed): ±0.5/d for "numpy", ±1/d for "compiled" ("auto": the
     one make_config picks here)."""
