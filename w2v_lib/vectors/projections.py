@@ -1,5 +1,5 @@
 """From D dimensions to the screen: PCA (2-D/3-D), t-SNE (openTSNE, live), UMAP, axes defined by words, and the
-alignment that lets training checkpoints share one picture.
+rotation that brings two independently trained vector sets into one picture (the comparison).
 
 Every projection returns (|V|, n) float32 coordinates, n = 2 or 3.
 """
@@ -179,8 +179,8 @@ def align_to(reference, vectors) -> np.ndarray:
     vectors from any invertible transform of it (V → AV with U → A⁻ᵀU), rotations included. Two
     independently trained sets therefore share no axes, and a rotation is the part of that freedom
     that keeps cosines, so it is what is removed before drawing them together. Checkpoints of one
-    run already share one coordinate system: aligning them removes real movement too (notebook
-    08 measures how much). The scale is kept, so early checkpoints look small.
+    run already share one coordinate system and are never aligned: it would remove real movement
+    too (notebook 08 measures how much). The scale is kept.
     """
     ref = as_matrix(reference, "reference").astype(np.float64)
     x = as_matrix(vectors, "vectors", cols=ref.shape[1], rows=ref.shape[0]).astype(np.float64)
@@ -188,7 +188,3 @@ def align_to(reference, vectors) -> np.ndarray:
     rotation, _ = orthogonal_procrustes(x - x_mean, ref - ref_mean)  # (D, D)
     return ((x - x_mean) @ rotation + ref_mean).astype(np.float32)
 
-
-def align_checkpoints(checkpoint_vectors, final_vectors) -> list:
-    """Each checkpoint's (|V|, D) vectors rotated onto the final vectors (see `align_to`)."""
-    return [align_to(final_vectors, v) for v in checkpoint_vectors]
