@@ -633,3 +633,73 @@ def test_explorer_in_jupyterlab(budget, chromium, lab, tmp_path):
     assert box["width"] <= SCREEN["width"] and box["height"] <= SCREEN["height"] - 60
     page.screenshot(path=str(shot_path(tmp_path, "explorer.png")), timeout=budget.ms(30))
     assert not dialogs
+
+
+LIVE_WORDS = 3000  # enough for t-SNE to take a few seconds on a quiet machine, so cancel finds it running
+LIVE_NOTEBOOK = f"""import numpy as np
+
+from w2v_lib.explorer import Explorer
+from w2v_lib.vectors import WordVectors
+
+rng = np.random.default_rng(0)
+centres = 3 * rng.standard_normal((8, 20))  # eight clusters: a map for t-SNE and UMAP to find
+vectors = centres[rng.integers(0, 8, {LIVE_WORDS})] + rng.standard_normal(({LIVE_WORDS}, 20))  # (|V|, 20)
+Explorer(WordVectors([f"w{{i}}" for i in range({LIVE_WORDS})], vectors.astype(np.float32)), name="clusters")
+"""
+READ_WORDS = """() => {
+  const gd = [...document.querySelectorAll('.w2v-explorer .js-plotly-plot')].find(
+      d => d.data && d.data.some(t => t.name === 'words'));
+  if (!gd) return null;
+  const w = gd.data.find(t => t.name === 'words');
+  const title = gd.layout.xaxis && gd.layout.xaxis.title;
+  const menu = [...document.querySelectorAll('.w2v-explorer select')].find(
+      s => [...s.options].some(o => o.value === 't-SNE 2-D'));  // ipywidgets shows labels with no-break spaces
+  const message = document.querySelector('.w2v-message');
+  return {x: Array.from(w.x || []), y: Array.from(w.y || []), xtitle: title ? (title.text || title) : '',
+          message: message ? message.textContent : '', menu: menu ? menu.value : null};
+}"""
+
+
+def test_live_tsne_cancel_and_umap_in_jupyterlab(budget, chromium, lab, tmp_path):
+    """t-SNE draws while it iterates (the plot read twice, mid-run), cancel goes back to PCA with a
+    message, and UMAP draws: the explorer on LIVE_WORDS clustered random words in JupyterLab."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LIVE_NOTEBOOK)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, lab["root"] / "notebooks" / "live_projections.ipynb")
+    page = chromium.new_page(viewport=SCREEN)
+    errors = console_errors(page)
+    wait_until = open_notebook(page, lab, "live_projections.ipynb", budget, polling=100)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    wait_until(f"() => {{ const r = ({READ_WORDS})(); return r && r.x.length === {LIVE_WORDS}; }}", 120)
+    pca_view = page.evaluate(READ_WORDS)
+    assert pca_view["menu"] == "PCA 2-D" and pca_view["xtitle"].startswith("PC1")
+    menu = page.locator(".w2v-explorer select:has(option[value='t-SNE 2-D'])")
+
+    menu.select_option(value="t-SNE 2-D", timeout=budget.ms(10))
+    # two pictures of the iterations, read from the plot while the message still counts them
+    wait_until(f"() => {{ const r = ({READ_WORDS})(); return r && /iteration \\d+ of/.test(r.message); }}", 120)
+    first = page.evaluate(READ_WORDS)
+    wait_until(f"""() => {{ const r = ({READ_WORDS})();
+        return r && /iteration \\d+ of/.test(r.message) && r.x[0] !== {first['x'][0]!r}; }}""", 60)
+    second = page.evaluate(READ_WORDS)
+    page.locator(".w2v-cancel").click(timeout=budget.ms(10))
+    seen = [int(v.split("iteration ")[1].split()[0]) for v in (first["message"], second["message"])]
+    assert seen[0] < seen[1] and first["x"] != second["x"], (first["message"], second["message"])
+    assert second["xtitle"] == "t-SNE 1" and len(second["x"]) == LIVE_WORDS
+    wait_until(f"() => {{ const r = ({READ_WORDS})(); return r && r.message.includes('cancelled'); }}", 60)
+    back = page.evaluate(READ_WORDS)
+    assert back["menu"] == "PCA 2-D" and "back to PCA 2-D" in back["message"]
+    assert back["x"] == pca_view["x"] and back["y"] == pca_view["y"]  # the previous view, as it was
+    assert not page.locator(".w2v-cancel").is_visible()
+
+    menu.select_option(value="UMAP 2-D", timeout=budget.ms(10))  # numba compiles on first use: allow time
+    wait_until(f"() => {{ const r = ({READ_WORDS})(); return r && r.message.includes('computed in'); }}", 240)
+    umap_view = page.evaluate(READ_WORDS)
+    assert umap_view["menu"] == "UMAP 2-D" and umap_view["xtitle"] == "UMAP 1"
+    assert len(umap_view["x"]) == LIVE_WORDS and umap_view["x"] != pca_view["x"]
+    assert all(isinstance(v, (int, float)) for v in umap_view["x"] + umap_view["y"])  # no NaN (null) coordinates
+    assert "Traceback" not in page.inner_text(".jp-Notebook", timeout=budget.ms(10))
+    assert not [e for e in errors if "Error setting state" in e]
+    page.close()
