@@ -8,11 +8,13 @@
 3. notebook 08 run in JupyterLab: a word typed into the explorer's search box, the neighbour
    list and the highlighted points read back from the page.
 
-The explorer in Voilà and in JupyterLab (file browser closed and open) is measured at 390, 768,
-1,280 and 1,920 px: by the elements' bounding boxes, no control, plot or list is cut off or
-covers another, and no label text is cut short. The Voilà app is also attacked: server paths
-typed into every text box, copies of /etc/passwd and /proc/self/environ uploaded; none of the
-server's file lines or environment may reach the page, and its export is a download link.
+The explorer in Voilà and in JupyterLab (file browser closed and open), and notebook 08's
+comparison of two vector sets in JupyterLab, are measured at 390, 768, 1,280 and 1,920 px: by the
+elements' bounding boxes, no control, plot or list is cut off or covers another, and no label
+text is cut short. In JupyterLab, live t-SNE, its cancel and UMAP are driven on a small set. The
+Voilà app is also attacked: server paths typed into every text box, copies of /etc/passwd and
+/proc/self/environ uploaded; none of the server's file lines or environment may reach the page,
+and its export is a download link.
 
 Needs Debian's chromium (`apt-get install chromium`); the JupyterLab test also needs the treebank
 (W2V_SST_DIR). Without them the tests skip, unless W2V_REQUIRE_BROWSER=1 (CI), where a skip would
@@ -366,6 +368,48 @@ def assert_explorer_fits(page, width, where, budget):
     return g
 
 
+READ_COMPARISON = """() => {
+  const cmp = document.querySelector('.w2v-compare');
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const holder = cmp.closest('.jp-OutputArea-output') || document.documentElement;
+  const plots = [...cmp.querySelectorAll('.w2v-plot')];
+  const cut = [...cmp.querySelectorAll('.widget-label, label')].filter(e => e.scrollWidth > e.clientWidth + 1)
+      .map(e => e.textContent.trim()).filter(t => t);
+  return {compare: box(cmp), holder: box(holder), plots: plots.map(box),
+          svgs: plots.map(p => p.querySelector('.main-svg')).map(e => e ? box(e) : null),
+          controls: [...cmp.querySelectorAll('.w2v-row > *')].map(box),
+          lists: box(cmp.querySelector('.w2v-compare-lists')), cut};
+}"""
+COMPARISON_SETTLED = """() => { const ps = [...document.querySelectorAll('.w2v-compare .w2v-plot')];
+  return ps.length === 2 && ps.every(p => { const svg = p.querySelector('.main-svg'); if (!svg) return false;
+    const a = p.getBoundingClientRect(), b = svg.getBoundingClientRect();
+    return b.right <= a.right + 1 && b.width > 0.9 * a.width; }); }"""
+
+
+def assert_comparison_fits(page, width, where, budget):
+    """The comparison of two vector sets: its pictures side by side when both fit, stacked otherwise,
+    none clipped, none over another or over the controls and lists (element geometry)."""
+    from w2v_lib.explorer.controls import PLOT_MIN_PX
+
+    with suppress(PlaywrightTimeout):
+        page.wait_for_function(COMPARISON_SETTLED, polling=300, timeout=budget.ms(30))
+    g = page.evaluate(READ_COMPARISON)
+    at = f"the comparison in {where} at {width} px"
+    left, _, right, _ = g["holder"]
+    assert g["compare"][0] >= left - 1 and g["compare"][2] <= right + 1, f"{at}: {g['compare']} leaves {g['holder']}"
+    (a, b), (svg_a, svg_b) = g["plots"], g["svgs"]
+    for plot, svg in ((a, svg_a), (b, svg_b)):
+        assert svg is not None and svg[0] >= plot[0] - 1 and svg[2] <= plot[2] + 1, f"{at}: {svg} clipped by {plot}"
+        assert plot[2] <= g["compare"][2] + 1 and plot[2] - plot[0] > min(PLOT_MIN_PX, 0.9 * (right - left)) - 40, \
+            f"{at}: a picture is squeezed to {plot}"
+    assert not overlap(a, b), f"{at}: the pictures {a} and {b} overlap"
+    side_by_side = a[1] == b[1]
+    assert side_by_side == (g["compare"][2] - g["compare"][0] >= 2 * PLOT_MIN_PX + 8), f"{at}: {a} {b}"
+    for one in g["controls"] + [g["lists"]]:
+        assert one[2] <= g["compare"][2] + 1 and not overlap(one, a) and not overlap(one, b), f"{at}: {one}"
+    assert not g["cut"], f"{at}: text cut short: {g['cut']}"
+
+
 def voila_kernels(server):
     """The kernels Voila started (a kernel's own forked children carry its command line too)."""
     found = [p for p in server_descendants(server) if "ipykernel" in " ".join(p.cmdline())]
@@ -620,8 +664,9 @@ def test_explorer_in_jupyterlab(budget, chromium, lab, tmp_path):
         for width in WIDTHS[1:] if browser_open else WIDTHS:
             page.set_viewport_size({"width": width, "height": 800})
             explorer.evaluate("e => e.scrollIntoView({block: 'start'})")
-            assert_explorer_fits(page, width, f"JupyterLab, file browser {'open' if browser_open else 'closed'}",
-                                 budget)
+            where = f"JupyterLab, file browser {'open' if browser_open else 'closed'}"
+            assert_explorer_fits(page, width, where, budget)
+            assert_comparison_fits(page, width, where, budget)
     page.evaluate("() => { window.jupyterapp.commands.execute('application:toggle-left-area'); }")
     page.set_viewport_size(SCREEN)
     time.sleep(1.0)
