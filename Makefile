@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-no-avx512 test-min refresh bench app student grade grade-usage clean
+.PHONY: lab lint test test-no-avx512 test-min refresh bench app student grade grade-usage clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,11 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG)
 
+# pytest-xdist: one worker per core (at most 4); tests/conftest.py keeps the notebooks together
+# in one worker, in order, and the browser tests in another. The 20 slowest tests are listed.
+XDIST := -n auto --maxprocesses 4 --dist loadgroup --durations 20
 test: $(STAMP)
-	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env
+	$(BIN)/python -m pytest $(XDIST) tests notebooks --nbval --nbval-current-env
 
 # The notebooks again with numpy's AVX-512 code paths switched off (numpy 1.x and 2.x names), so
 # that one machine checks the stored outputs for CPUs with and without AVX-512.
@@ -61,6 +64,12 @@ refresh: $(STAMP)
 # shows only the explorer; app/voila.json culls a kernel 5 minutes after its tab is closed.
 app: $(STAMP)
 	$(BIN)/voila app/explorer.ipynb --Voila.config_file_paths=app
+
+# Style (ruff) and the layers contract (import-linter: [tool.importlinter] in pyproject.toml).
+# .pre-commit-config.yaml runs the same two on every commit once `pre-commit install` is done.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

@@ -86,3 +86,40 @@ def truncating_server():
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     thread.join(5)
     httpd.server_close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Groups for pytest-xdist (`make test` runs `-n 2 --dist loadgroup`); other tests go to
+    whichever worker is free. A notebook's cells share one kernel, and notebook 08 opens the run
+    that 06 trains, so every notebook goes to one worker, in order; the browser tests share one
+    Chromium and one time budget."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.xdist_group("notebooks"))
+        elif item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+LOOPBACK = ("127.", "::1", "localhost")
+
+
+@pytest.fixture(autouse=True)
+def offline(request, monkeypatch):
+    """Tests never reach the internet: downloads are tested against servers on 127.0.0.1, so the
+    suite gives the same verdict with no network. A connection from this process to any other
+    address fails the test at once, unless the test is marked `network`."""
+    if request.node.get_closest_marker("network"):
+        return
+    import socket
+
+    def guarded(real):
+        def connect(sock, address):
+            host = str(address[0]) if isinstance(address, tuple) else ""
+            if sock.family in (socket.AF_INET, socket.AF_INET6) and not host.startswith(LOOPBACK):
+                raise AssertionError(f"a test tried to reach {address}; tests stay offline (serve the file on "
+                                     "127.0.0.1, or mark the test @pytest.mark.network)")
+            return real(sock, address)
+        return connect
+
+    monkeypatch.setattr(socket.socket, "connect", guarded(socket.socket.connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded(socket.socket.connect_ex))

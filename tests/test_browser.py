@@ -300,13 +300,24 @@ def search_in_widget(page, budget, word):
     try:  # on a cold start (fresh caches, a busy machine) the controls can take a while to attach
         search.wait_for(state="attached", timeout=budget.ms(90))
     except PlaywrightTimeout:
-        pytest.fail("the explorer shows no search box; the page says: " + page.inner_text("body")[:500])
+        pytest.fail("the explorer shows no search box; the page says: " + page.inner_text("body")[:500]
+                    + "\nwidget errors: " + widget_error_texts(page))
     search.scroll_into_view_if_needed(timeout=budget.ms(20))
     search.fill(word, timeout=budget.ms(10))
     search.press("Enter", timeout=budget.ms(10))
     page.wait_for_function(f"() => document.querySelector('.w2v-neighbours').textContent.includes("
                            f"\"nearest to '{word}'\")", polling=500, timeout=budget.ms(120))
     return listed_words(page)
+
+
+def widget_error_texts(page) -> str:
+    """The messages behind the widget manager's "Click to show javascript error." boxes."""
+    texts = []
+    for box in page.locator(".jupyter-widgets-error-widget").all()[:4]:
+        with suppress(Exception):
+            box.click(timeout=2000)
+            texts.append(box.inner_text(timeout=2000)[:800])
+    return "\n---\n".join(texts) or "none"
 
 
 def listed_words(page):

@@ -71,6 +71,7 @@ def add_download_command(subparsers) -> None:
 
 def _run_train(args) -> int:
     from .assignment import RunFolder, train_sst, word_vectors
+    from .assignment.word_plot import warm_up_plotting
     from .corpora import SSTNotFoundError, download_sst, find_sst
 
     RunFolder(args.run_dir).check_location()  # before a download or the corpus, which take a while
@@ -88,7 +89,7 @@ def _run_train(args) -> int:
         result = train_sst(sst_dir=sst_dir, run_dir=folder.path, iterations=args.iterations,
                            checkpoint_every=args.checkpoint_every or None, seed=args.seed,
                            progress=not args.no_progress, resume=args.resume, overwrite=args.overwrite,
-                           method=args.method, **hyper)
+                           method=args.method, alongside=warm_up_plotting, **hyper)
         vectors = word_vectors(result.params, len(result.words))  # (|V|, 2d): the vectors vectors.txt holds
         plot = folder.save_plot(result.words, vectors, title=f"SST skip-gram, {result.iterations} iterations",
                                 path=args.plot)

@@ -1,8 +1,11 @@
 """The course's SST run: skip-gram with negative sampling trained by the core `sgd`.
 
     run_folder.py   RunFolder: every path of a run (config, losses, vocabulary, vectors,
-                    checkpoints, plot, marker, lock); its one owner; save_run / load_run; what
-                    "word vectors" means
+                    checkpoints, plot, marker, lock) and its writes; save_run / load_run; made of
+    run_owner.py    its one owner (the lock) and the marker; folders that are not a run's
+    run_settings.py config.json; a run started fresh, resumed or refused
+    finished_run.py Run, a finished run read back; what "word vectors" means
+    run_errors.py   the run folder's errors, one line each
     step.py         one SGD step: the vectorized batch loss/gradient and the straightforward reference
     row_sparse.py   RowSparseGradient: the vectorized step's gradient, applied without densifying
     train.py        train_sst, ensure_sst_run, the assignment's settings

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +36,7 @@ LOSS_BOUND_PER_TERM = 100.0
 # Fault injection (tests only): callables run once per iteration, before it (vectorized) or after the
 # compiled block that holds it; tests/fault_runner.py puts its mid-training kill here.
 ITERATION_HOOKS: list = []
+ALONGSIDE_SWITCH_S = 0.0005  # the GIL switch interval while `alongside` runs (see _start_alongside)
 
 
 def init_params(n_words: int, dim: int, rng: np.random.Generator, dtype=np.float32) -> np.ndarray:
@@ -204,7 +207,7 @@ def _divergence(err: TrainingDiverged, run: RunFolder, cfg: dict) -> TrainingDiv
 
 def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_every: int | None = 2000,
               seed: int = DEFAULT_SEED, progress: bool = False, resume=False, *, overwrite: bool = False,
-              method: str = "vectorized", sentences=None, log=print, **hyper) -> SSTTrainResult:
+              method: str = "vectorized", sentences=None, log=print, alongside=None, **hyper) -> SSTTrainResult:
     """Train the assignment's skip-gram on the SST and write the run folder (see run_folder.py).
 
     Hyperparameters (keywords): dim, window (C), negatives (K), batch_size, step, anneal_every,
@@ -221,6 +224,9 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     not finite at the end stop the run (TrainingDiverged) and keep the last good checkpoint.
     Same seed, same everything: the run is bit-for-bit reproducible, through kills and resumes;
     with method="compiled" the checkpoint interval does not change the results either.
+    `alongside`, a function of no arguments, runs in a thread of its own from the start of the SGD
+    (the compiled steps release the GIL, so it costs the run nothing on a second core); its errors
+    are ignored, so it must only prepare what a later call does again (the command line's plot).
     """
     cfg = check_settings(iterations, checkpoint_every, seed, resume, overwrite, hyper)
     if method == "auto":  # the compiled step (fast/sst_sgd.py) where numba is installed, else the vectorized one
@@ -237,11 +243,11 @@ def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_ev
     run.check_not_foreign(overwrite)  # before the lock file is made in a folder that is not a run's
     with run.owned():  # one owner from the first write to the last
         return _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, int(seed), progress, resume,
-                            overwrite, log)
+                            overwrite, log, alongside)
 
 
 def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed, progress, resume, overwrite,
-                 log) -> SSTTrainResult:
+                 log, alongside) -> SSTTrainResult:
     init_rng, corpus_rng, rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
     data = prepare_corpus(sentences, corpus_rng, cfg["copies"], cfg["subsample_threshold"])
     n = len(data.vocab)
@@ -284,6 +290,7 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
             hook()
 
     x0 = init_params(n, cfg["dim"], init_rng)
+    switch = _start_alongside(alongside)
     start = time.perf_counter()
     with run.writing():
         try:
@@ -301,6 +308,9 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
                                        f"(step {res.step:g}): training diverged", iteration=res.iteration)
         except TrainingDiverged as err:
             raise _divergence(err, run, cfg) from None
+        finally:
+            if switch is not None:
+                sys.setswitchinterval(switch)
         seconds = time.perf_counter() - start
         run.save(data.vocab.words, data.vocab.counts, res.x)
         save_history(None, res.losses, res.ema_losses, finished=True)  # after the vectors: marks the run done
@@ -310,6 +320,27 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
     final = float("nan") if ema is None else float(ema)
     return SSTTrainResult(run.path, data.vocab.words, data.vocab.counts, res.x, losses, emas, res.iteration,
                           final, seconds, run.checkpoints())
+
+
+def _start_alongside(task):
+    """Start `task` in a thread; returns the interpreter's GIL switch interval to restore after the SGD (None: no task).
+
+    The SGD thread needs the GIL for a moment between its compiled blocks (every few milliseconds);
+    while another thread runs Python it would wait up to the switch interval (5 ms) each time, which
+    would stretch the SGD, so the interval is ALONGSIDE_SWITCH_S meanwhile."""
+    if task is None:
+        return None
+
+    def quietly():
+        try:
+            task()
+        except Exception:  # noqa: BLE001 — a preparation: the call it prepares raises the same error itself
+            pass
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(ALONGSIDE_SWITCH_S)
+    threading.Thread(target=quietly, name="alongside the SGD", daemon=True).start()
+    return previous
 
 
 def ensure_sst_run(run_dir=None, sst_dir=None, progress: bool = False) -> Path:

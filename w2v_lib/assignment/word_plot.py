@@ -92,6 +92,21 @@ def plot_words_2d(coords, words, ax=None, title: str | None = None, share=None):
     return ax
 
 
+def warm_up_plotting() -> None:
+    """Import matplotlib and draw a throw-away labelled figure, so the next plot starts warm (fonts
+    and the renderer loaded): the command line does this in a thread while the compiled SGD runs."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(1, 1))
+    ax = fig.subplots()
+    ax.scatter([0.0, 1.0], [0.0, 1.0])
+    ax.annotate("warm", (0.5, 0.5), fontsize=9, bbox=dict(facecolor="green", alpha=0.1, lw=0, pad=1))
+    ax.set(title="warm", xlabel="PC 1", ylabel="PC 2")
+    fig.savefig(io.BytesIO(), format="png", dpi=30, bbox_inches="tight")
+
+
 def save_word_plot(path, words, vectors, wanted=COURSE_WORDS, title: str | None = None) -> Path:
     """Write the course's PCA plot of `wanted` (missing words skipped) to an image file."""
     from matplotlib.figure import Figure  # no pyplot: works under any backend, leaves no open figure

@@ -31,6 +31,9 @@ RANGES = {"dim": (2, 50), "window": (1, 10), "negatives": (1, 30), "step": (0.01
 KEEP_RUNS = 8  # runs remembered (each holds two (|V|, d) tables: a few MB)
 CHUNK = BLOCK  # iterations between two looks at `cancel` and two progress reports
 FREQUENT = 20  # words seen at least this often: the ones training updates often enough to judge
+# each row's panels, as fractions of its width and height: room for the tick labels, the axis titles
+# and the note under the word plot
+MARGINS = dict(left=0.06, right=0.99, bottom=0.2, top=0.86, wspace=0.3)
 
 
 @dataclass(frozen=True)
@@ -164,9 +167,10 @@ def draw(run: Run, figure=None, other: Run | None = None, names=("this run", "th
     runs = [run] if other is None else [run, other]
     fig = figure or Figure(figsize=(13, 4.4 * len(runs)))
     fig.clear()
-    fig.set_layout_engine("constrained")
     rows = fig.subfigures(len(runs), 1, squeeze=False)[:, 0]
-    axes = [row.subplots(1, 3) for row in rows]
+    # fixed margins, not matplotlib's constrained layout: that measured every tick label once more and
+    # took half of each redraw, which a slider move waits for (bench/bench_sst_training.py)
+    axes = [row.subplots(1, 3, gridspec_kw=MARGINS) for row in rows]
     for sub, row_axes, one, name in zip(rows, axes, runs, names):
         _draw_row(one, row_axes)
         if other is not None:

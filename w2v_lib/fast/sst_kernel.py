@@ -7,6 +7,8 @@ the whole batch's gradient once, computed from the parameters before the step:
 which is what `batch_loss_and_gradient` followed by sgd's `x -= step * grad` does. The NumPy
 version needs about 25 array calls per step, each costing microseconds of overhead on arrays of a
 few thousand numbers; here the step is loops over those numbers, so its cost is its arithmetic.
+σ and log σ come from an interpolated table (`sigmoid_table`: the exponential was a fifth of a
+step), within SIGMOID_ERROR and SOFTPLUS_ERROR of exact; EXACT computes them with exp and log.
 
 Parameters are stacked as the course stacks them: `params` (2|V|, d) float32 = [center_vectors;
 outside_vectors], so the outside vector u_w is row n_words + w.
@@ -19,44 +21,61 @@ import numpy as np
 
 from .compiled import FAST, GOLDEN, LOW32, S32, alias_draw, below, mix, next_random, njit
 
+# σ(−t) and log(1 + e^(−t)) for t = |y| in [0, TABLE_END), tabulated as the C word2vec tabulates σ, but
+# interpolated linearly between entries TABLE_STEP apart; beyond TABLE_END both are computed exactly,
+# so a large score still saturates σ and the loss still grows as |y| (what the divergence check reads).
+TABLE_END = 8.0
+TABLE_PER_UNIT = 128  # entries per unit of t: a power of two, so t · TABLE_PER_UNIT is exact in float32
+TABLE_STEP = 1.0 / TABLE_PER_UNIT
+# Linear interpolation errs by at most step²/8 · max|f''|: max |σ''| = 1/(6√3) and max softplus'' = 1/4;
+# the float32 entries and arithmetic add a few units of 2⁻²⁴ on values below 1 (tests check both bounds).
+SIGMOID_ERROR = TABLE_STEP ** 2 / 8 / (6 * 3 ** 0.5) + 4e-7  # on σ(−y) (and on the gradient's σ factors)
+SOFTPLUS_ERROR = TABLE_STEP ** 2 / 8 / 4 + 4e-7  # on each term −log σ(y) of the loss
+
+
+def sigmoid_table() -> np.ndarray:
+    """(n, 4) float32: row i holds σ(−tᵢ), its rise to row i + 1, log(1 + e^(−tᵢ)) and its rise,
+    tᵢ = i · TABLE_STEP for t in [0, TABLE_END) (one 16-byte row per look-up)."""
+    n = int(TABLE_END * TABLE_PER_UNIT)
+    t = np.arange(n + 1) * TABLE_STEP  # (n + 1,) float64
+    sig = 1.0 / (1.0 + np.exp(t))  # σ(−t)
+    soft = np.log1p(np.exp(-t))  # log(1 + e^(−t))
+    return np.stack([sig[:-1], np.diff(sig), soft[:-1], np.diff(soft)], axis=1).astype(np.float32)  # (n, 4)
+
+
+EXACT = np.zeros((0, 4), dtype=np.float32)  # no table: σ and the loss from exp and log (the old kernel)
+
 
 @njit(fastmath=FAST)
-def step_pairs(params, n_words, pair_centers, pair_words, n_pairs, n_windows, step, coef, grad_center):
+def step_pairs(params, n_words, pair_centers, pair_words, n_pairs, n_windows, step, coef, grad_center, table):
     """One SGD step on `n_pairs` pairs; updates `params` in place and returns the mean loss per window.
 
     pair_centers (≥ n_pairs,) the c of each pair; pair_words (≥ n_pairs, 1+K) its o then its K
-    negatives; coef (≥ n_pairs, 1+K) and grad_center (≥ n_pairs, d) float32 scratch space.
+    negatives; coef (≥ n_pairs, 1+K) and grad_center (≥ n_pairs, d) float32 scratch space; table
+    `sigmoid_table()`, or EXACT: exp on every term (the kernel as it was before the table).
     """
     d = params.shape[1]
     n_cols = pair_words.shape[1]
-    inv_b = np.float32(1.0 / n_windows)
-    total = 0.0
-    for p in range(n_pairs):
+    # Four passes, each a loop with no chain from one term to the next, so the CPU overlaps the
+    # terms' memory reads and arithmetic (one pass per pair, as the formulas read, took 1.3x as long).
+    for p in range(n_pairs):  # 1. every score u_wᵀv_c (reads only)
         c = pair_centers[p]
-        for q in range(d):
-            grad_center[p, q] = 0.0
-        # Σ_j log(1 + e^(−|y_j|)) is the log of a product of 1 + K numbers in (1, 2]: one log per pair
-        product = 1.0
-        negative_part = 0.0  # Σ_j min(y_j, 0)
         for j in range(n_cols):
             row = n_words + pair_words[p, j]
             score = np.float32(0.0)
             for q in range(d):
                 score += params[row, q] * params[c, q]
-            y = score if j == 0 else -score  # every term is −log σ(y)
-            e = math.exp(-abs(y))
-            one_plus_e = np.float32(1.0) + e
-            product *= one_plus_e
-            negative_part += min(y, np.float32(0.0))
-            sig_minus_y = (e if y >= 0 else np.float32(1.0)) / one_plus_e  # σ(−y)
-            g = sig_minus_y * inv_b  # ∂J/∂(u_wᵀv_c) / B: σ(u_kᵀv_c) for a negative ...
-            if j == 0:
-                g = -g  # ... and σ(u_oᵀv_c) − 1 = −σ(−y_o) for the outside word
-            coef[p, j] = g
+            coef[p, j] = score
+    loss = _loss_and_coefficients(coef, n_pairs, n_cols, np.float32(1.0 / n_windows), table)
+    for p in range(n_pairs):  # 3. ∂J/∂v_c from the outside rows before the step
+        for q in range(d):
+            grad_center[p, q] = 0.0
+        for j in range(n_cols):
+            row = n_words + pair_words[p, j]
+            g = coef[p, j]
             for q in range(d):
                 grad_center[p, q] += g * params[row, q]
-        total += negative_part - math.log(product)
-    # the outside rows first: they read the centre rows, which must still be the old ones
+    # 4. the outside rows first: they read the centre rows, which must still be the old ones
     for p in range(n_pairs):
         c = pair_centers[p]
         for j in range(n_cols):
@@ -68,7 +87,40 @@ def step_pairs(params, n_words, pair_centers, pair_words, n_pairs, n_windows, st
         c = pair_centers[p]
         for q in range(d):
             params[c, q] -= np.float32(step) * grad_center[p, q]
-    return -total / n_windows
+    return loss / n_windows
+
+
+@njit(fastmath=FAST, inline="always")
+def _loss_and_coefficients(coef, n_pairs, n_cols, inv_b, table):
+    """2. Turns each score in coef (pairs, 1+K) into ∂J/∂(u_wᵀv_c) / B in place; returns Σ J over the pairs."""
+    tabulated = table.shape[0] > 0
+    total = 0.0
+    for p in range(n_pairs):
+        # −log σ(y) = −min(y, 0) + log(1 + e^(−|y|)): the last from the table, or (exactly) as the log of
+        # a product of 1 + K numbers in (1, 2], one log per pair
+        product = 1.0
+        tabulated_part = np.float32(0.0)
+        negative_part = 0.0  # Σ_j min(y_j, 0)
+        for j in range(n_cols):
+            y = coef[p, j] if j == 0 else -coef[p, j]  # every term is −log σ(y)
+            a = abs(y)
+            if tabulated and a < TABLE_END:
+                u = a * np.float32(TABLE_PER_UNIT)
+                i = int(u)
+                f = u - np.float32(i)
+                sig = table[i, 0] + f * table[i, 1]  # σ(−|y|)
+                sig_minus_y = sig if y >= 0 else np.float32(1.0) - sig
+                tabulated_part += table[i, 2] + f * table[i, 3]
+            else:  # beyond the table σ is exact: large scores saturate, the loss grows as |y|, NaN stays NaN
+                e = math.exp(-a)
+                one_plus_e = np.float32(1.0) + e
+                product *= one_plus_e
+                sig_minus_y = (e if y >= 0 else np.float32(1.0)) / one_plus_e
+            negative_part += min(y, np.float32(0.0))
+            g = sig_minus_y * inv_b  # σ(−y)/B: σ(u_kᵀv_c)/B for a negative ...
+            coef[p, j] = -g if j == 0 else g  # ... and (σ(u_oᵀv_c) − 1)/B = −σ(−y_o)/B for the outside word
+        total += tabulated_part + (math.log(product) if product != 1.0 else 0.0) - negative_part
+    return total
 
 
 @njit
@@ -135,14 +187,15 @@ def draw_steps(tokens, starts, lengths, threshold, alias, batch_size, window, k,
 
 
 @njit(nogil=True)
-def apply_steps(params, n_words, pair_centers, pair_words, n_pairs, batch_size, step, losses):
-    """The SGD steps of a drawn block, in order; losses (len(n_pairs),) receives each step's loss."""
+def apply_steps(params, n_words, pair_centers, pair_words, n_pairs, batch_size, step, losses, table):
+    """The SGD steps of a drawn block, in order; losses (len(n_pairs),) receives each step's loss;
+    table: `sigmoid_table()` or EXACT (see step_pairs)."""
     most, n_cols = pair_words.shape[1], pair_words.shape[2]
     coef = np.empty((most, n_cols), dtype=np.float32)
     grad_center = np.empty((most, params.shape[1]), dtype=np.float32)
     for t in range(n_pairs.shape[0]):
         losses[t] = step_pairs(params, n_words, pair_centers[t], pair_words[t], n_pairs[t], batch_size, step,
-                               coef, grad_center)
+                               coef, grad_center, table)
 
 
 @njit
@@ -155,10 +208,11 @@ def moving_average(losses, start, out):
     return ema
 
 
-def step_batch(params, batch, n_words: int, step: float) -> float:
+def step_batch(params, batch, n_words: int, step: float, table=EXACT) -> float:
     """Apply one step to `params` (2|V|, d) float32 in place for a drawn `WindowBatch`; its loss.
 
-    The compiled twin of `batch_loss_and_gradient` + `x -= step * grad`, for tests and timing.
+    The compiled twin of `batch_loss_and_gradient` + `x -= step * grad`, for tests and timing;
+    table: EXACT (exp on every term) or `sigmoid_table()` (what the run uses).
     """
     if params.dtype != np.float32 or not params.flags.c_contiguous:
         raise ValueError(f"params must be a C-contiguous float32 array; got {params.dtype}")
@@ -167,4 +221,4 @@ def step_batch(params, batch, n_words: int, step: float) -> float:
     coef = np.empty(words.shape, dtype=np.float32)  # (P, 1+K)
     grad_center = np.empty((words.shape[0], params.shape[1]), dtype=np.float32)  # (P, d)
     return step_pairs(params, n_words, centers, words, words.shape[0], batch.centers.shape[0], float(step),
-                      coef, grad_center)
+                      coef, grad_center, table)

@@ -4,7 +4,8 @@ the explorer and its exports.
 keyed.py holds `WordVectors` (words, index, vectors, counts, centring, the one nearest-neighbour
 routine, analogies, expressions), expressions.py parses word arithmetic, projections.py maps
 vectors to 2-D/3-D and aligns two sets, formats.py reads and writes word2vec and projector
-files, evaluation.py scores analogies and word-pair similarity, pretrained.py fetches the small
+files, vector_folder.py a folder of vectors.txt + vocab.tsv (a training run's final vectors, read
+without the run), evaluation.py scores analogies and word-pair similarity, pretrained.py fetches the small
 sets of gensim's downloader catalogue.
 """
 from .evaluation import analogy_accuracy, evaluate_all, nearest_neighbours, word_pair_similarity

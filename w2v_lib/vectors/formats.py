@@ -46,8 +46,9 @@ def save_word2vec(path, words, vectors, binary: bool = False) -> Path:
             for w, row in zip(words, rows):
                 fh.write(w.encode("utf-8") + b" " + row.tobytes() + b"\n")
         else:  # 9 significant digits: a float32 reads back exactly
+            row_format = " ".join(["%.9g"] * vecs.shape[1])  # one % per row: half the time of a format per number
             for w, row in zip(words, vecs.astype(np.float32)):
-                fh.write((w + " " + " ".join(f"{x:.9g}" for x in row) + "\n").encode("utf-8"))
+                fh.write((w + " " + row_format % tuple(row.tolist()) + "\n").encode("utf-8"))
     return path
 
 
@@ -254,15 +255,15 @@ def read_projector_bytes(vectors: bytes, metadata: bytes, vectors_name="vectors.
 
 
 def load_word_vectors(path, metadata_path=None, *, centred: bool = True, unicode_errors: str = "strict"):
-    """A WordVectors from a training run folder, a word2vec text/binary file, or a vectors.tsv
-    (+ metadata.tsv, whose "count" column becomes the counts)."""
-    from ..assignment.run_folder import load_run  # runs writes its vectors through this module
+    """A WordVectors from a folder of vectors.txt + vocab.tsv (a training run's: vector_folder.py),
+    a word2vec text/binary file, or a vectors.tsv (+ metadata.tsv, whose "count" column becomes the counts)."""
     from .keyed import WordVectors
+    from .vector_folder import load_vector_folder  # which writes through this module
 
     path = Path(path)
     if path.is_dir():
-        run = load_run(path)
-        return WordVectors(run.words, run.vectors, run.counts, centred=centred)
+        words, counts, vectors = load_vector_folder(path)
+        return WordVectors(words, vectors, counts, centred=centred)
     if not path.is_file():
         raise FileNotFoundError(f"no such file or folder: {path}; give a run folder, a word2vec file "
                                 "or a vectors.tsv")
