@@ -26,7 +26,8 @@ import time
 
 import numpy as np
 
-from w2v_lib.vectors.projections import OPENTSNE_DEFAULTS, TSNE_SCHEDULE, neighbours_kept, pca, tsne
+from w2v_lib.vectors.projections import pca
+from w2v_lib.vectors.tsne import OPENTSNE_DEFAULTS, TSNE_SCHEDULE, neighbours_kept, tsne
 
 FIRST_PICTURE_S, ALL_S = 3.0, 30.0  # issue 21's targets
 KL_SLACK, KEPT_SLACK = 1.01, 0.01  # how much worse than the old map the new one may be

@@ -10,7 +10,8 @@ from w2v_lib import save_run, sgd
 from w2v_lib.vectors import UnknownWordError, WordVectors, load_word_vectors
 from w2v_lib.vectors.formats import save_projector_tsv, save_word2vec
 from w2v_lib.vectors.keyed import MEAN_MIN_COUNT, mean_vector
-from w2v_lib.vectors.projections import ProjectionCancelled, align_to, custom_axes, neighbours_kept, pca, tsne
+from w2v_lib.vectors.projections import ProjectionCancelled, align_to, custom_axes, pca
+from w2v_lib.vectors.tsne import neighbours_kept, tsne
 
 SPECIAL = ["king", "queen", "man", "woman", "good", "great", "bad", "<script>", "-lrb-", "'s"]
 

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..vectors.expressions import parse, sign_notes, words_in
 from ..vectors.keyed import METRICS, WordVectors
-from ..vectors.projections import TSNE_LIBRARY, UMAP_LIBRARY, custom_axes, pca_basis, tsne, umap
+from ..vectors.projections import UMAP_LIBRARY, custom_axes, pca_basis, umap
+from ..vectors.tsne import TSNE_LIBRARY, tsne
 from .answers import default_min_count, explain_answer
 
 PROJECTIONS = ("PCA 2-D", "PCA 3-D", "t-SNE 2-D", "UMAP 2-D", "custom axes")
