@@ -105,7 +105,7 @@ def cli_run(method: str, env=None) -> dict:
 def playground_moves(sentences, moves: int) -> dict:
     """Seconds per slider move in the playground: retrain the assignment's settings (a step size not seen
     before) and draw the widget's picture, as PlaygroundWidget does after a release."""
-    from w2v_lib.fast.playground import Playground, Settings, draw, png
+    from w2v_lib.lessons.playground import Playground, Settings, draw, png
 
     pg = Playground(sentences)
     pg.corpus(Settings().copies)  # built once when the notebook opens the playground

@@ -8,11 +8,13 @@
 3. notebook 08 run in JupyterLab: a word typed into the explorer's search box, the neighbour
    list and the highlighted points read back from the page.
 
-The explorer in Voilà and in JupyterLab (file browser closed and open) is measured at 390, 768,
-1,280 and 1,920 px: by the elements' bounding boxes, no control, plot or list is cut off or
-covers another, and no label text is cut short. The Voilà app is also attacked: server paths
-typed into every text box, copies of /etc/passwd and /proc/self/environ uploaded; none of the
-server's file lines or environment may reach the page, and its export is a download link.
+The explorer in Voilà and in JupyterLab (file browser closed and open), and notebook 08's
+comparison of two vector sets in JupyterLab, are measured at 390, 768, 1,280 and 1,920 px: by the
+elements' bounding boxes, no control, plot or list is cut off or covers another, and no label
+text is cut short. In JupyterLab, live t-SNE, its cancel and UMAP are driven on a small set. The
+Voilà app is also attacked: server paths typed into every text box, copies of /etc/passwd and
+/proc/self/environ uploaded; none of the server's file lines or environment may reach the page,
+and its export is a download link.
 
 Needs Debian's chromium (`apt-get install chromium`); the JupyterLab test also needs the treebank
 (W2V_SST_DIR). Without them the tests skip, unless W2V_REQUIRE_BROWSER=1 (CI), where a skip would
@@ -377,6 +379,48 @@ def assert_explorer_fits(page, width, where, budget):
     return g
 
 
+READ_COMPARISON = """() => {
+  const cmp = document.querySelector('.w2v-compare');
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const holder = cmp.closest('.jp-OutputArea-output') || document.documentElement;
+  const plots = [...cmp.querySelectorAll('.w2v-plot')];
+  const cut = [...cmp.querySelectorAll('.widget-label, label')].filter(e => e.scrollWidth > e.clientWidth + 1)
+      .map(e => e.textContent.trim()).filter(t => t);
+  return {compare: box(cmp), holder: box(holder), plots: plots.map(box),
+          svgs: plots.map(p => p.querySelector('.main-svg')).map(e => e ? box(e) : null),
+          controls: [...cmp.querySelectorAll('.w2v-row > *')].map(box),
+          lists: box(cmp.querySelector('.w2v-compare-lists')), cut};
+}"""
+COMPARISON_SETTLED = """() => { const ps = [...document.querySelectorAll('.w2v-compare .w2v-plot')];
+  return ps.length === 2 && ps.every(p => { const svg = p.querySelector('.main-svg'); if (!svg) return false;
+    const a = p.getBoundingClientRect(), b = svg.getBoundingClientRect();
+    return b.right <= a.right + 1 && b.width > 0.9 * a.width; }); }"""
+
+
+def assert_comparison_fits(page, width, where, budget):
+    """The comparison of two vector sets: its pictures side by side when both fit, stacked otherwise,
+    none clipped, none over another or over the controls and lists (element geometry)."""
+    from w2v_lib.explorer.controls import PLOT_MIN_PX
+
+    with suppress(PlaywrightTimeout):
+        page.wait_for_function(COMPARISON_SETTLED, polling=300, timeout=budget.ms(30))
+    g = page.evaluate(READ_COMPARISON)
+    at = f"the comparison in {where} at {width} px"
+    left, _, right, _ = g["holder"]
+    assert g["compare"][0] >= left - 1 and g["compare"][2] <= right + 1, f"{at}: {g['compare']} leaves {g['holder']}"
+    (a, b), (svg_a, svg_b) = g["plots"], g["svgs"]
+    for plot, svg in ((a, svg_a), (b, svg_b)):
+        assert svg is not None and svg[0] >= plot[0] - 1 and svg[2] <= plot[2] + 1, f"{at}: {svg} clipped by {plot}"
+        assert plot[2] <= g["compare"][2] + 1 and plot[2] - plot[0] > min(PLOT_MIN_PX, 0.9 * (right - left)) - 40, \
+            f"{at}: a picture is squeezed to {plot}"
+    assert not overlap(a, b), f"{at}: the pictures {a} and {b} overlap"
+    side_by_side = a[1] == b[1]
+    assert side_by_side == (g["compare"][2] - g["compare"][0] >= 2 * PLOT_MIN_PX + 8), f"{at}: {a} {b}"
+    for one in g["controls"] + [g["lists"]]:
+        assert one[2] <= g["compare"][2] + 1 and not overlap(one, a) and not overlap(one, b), f"{at}: {one}"
+    assert not g["cut"], f"{at}: text cut short: {g['cut']}"
+
+
 def voila_kernels(server):
     """The kernels Voila started (a kernel's own forked children carry its command line too)."""
     found = [p for p in server_descendants(server) if "ipykernel" in " ".join(p.cmdline())]
@@ -631,8 +675,9 @@ def test_explorer_in_jupyterlab(budget, chromium, lab, tmp_path):
         for width in WIDTHS[1:] if browser_open else WIDTHS:
             page.set_viewport_size({"width": width, "height": 800})
             explorer.evaluate("e => e.scrollIntoView({block: 'start'})")
-            assert_explorer_fits(page, width, f"JupyterLab, file browser {'open' if browser_open else 'closed'}",
-                                 budget)
+            where = f"JupyterLab, file browser {'open' if browser_open else 'closed'}"
+            assert_explorer_fits(page, width, where, budget)
+            assert_comparison_fits(page, width, where, budget)
     page.evaluate("() => { window.jupyterapp.commands.execute('application:toggle-left-area'); }")
     page.set_viewport_size(SCREEN)
     time.sleep(1.0)
@@ -644,3 +689,75 @@ def test_explorer_in_jupyterlab(budget, chromium, lab, tmp_path):
     assert box["width"] <= SCREEN["width"] and box["height"] <= SCREEN["height"] - 60
     page.screenshot(path=str(shot_path(tmp_path, "explorer.png")), timeout=budget.ms(30))
     assert not dialogs
+
+
+LIVE_WORDS = 3000  # enough for t-SNE to take a few seconds on a quiet machine, so cancel finds it running
+LIVE_NOTEBOOK = f"""import numpy as np
+
+from w2v_lib.explorer import Explorer
+from w2v_lib.vectors import WordVectors
+
+rng = np.random.default_rng(0)
+centres = 3 * rng.standard_normal((8, 20))  # eight clusters: a map for t-SNE and UMAP to find
+vectors = centres[rng.integers(0, 8, {LIVE_WORDS})] + rng.standard_normal(({LIVE_WORDS}, 20))  # (|V|, 20)
+Explorer(WordVectors([f"w{{i}}" for i in range({LIVE_WORDS})], vectors.astype(np.float32)), name="clusters")
+"""
+READ_WORDS = """() => {
+  // the notebook in front only: JupyterLab restores notebook 08's tab (and its explorer) beside it
+  const root = window.jupyterapp.shell.currentWidget ? window.jupyterapp.shell.currentWidget.node : document;
+  const gd = [...root.querySelectorAll('.w2v-explorer .js-plotly-plot')].find(
+      d => d.data && d.data.some(t => t.name === 'words'));
+  if (!gd) return null;
+  const w = gd.data.find(t => t.name === 'words');
+  const title = gd.layout.xaxis && gd.layout.xaxis.title;
+  const menu = [...root.querySelectorAll('.w2v-explorer select')].find(
+      s => [...s.options].some(o => o.value === 't-SNE 2-D'));  // ipywidgets shows labels with no-break spaces
+  const message = root.querySelector('.w2v-message');
+  return {x: Array.from(w.x || []), y: Array.from(w.y || []), xtitle: title ? (title.text || title) : '',
+          message: message ? message.textContent : '', menu: menu ? menu.value : null};
+}"""
+
+
+def test_live_tsne_cancel_and_umap_in_jupyterlab(budget, chromium, lab, tmp_path):
+    """t-SNE draws while it iterates (the plot read twice, mid-run), cancel goes back to PCA with a
+    message, and UMAP draws: the explorer on LIVE_WORDS clustered random words in JupyterLab."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LIVE_NOTEBOOK)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, lab["root"] / "notebooks" / "live_projections.ipynb")
+    page = chromium.new_page(viewport=SCREEN)
+    errors = console_errors(page)
+    wait_until = open_notebook(page, lab, "live_projections.ipynb", budget, polling=100)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    wait_until(f"() => {{ const r = ({READ_WORDS})(); return r && r.x.length === {LIVE_WORDS}; }}", 120)
+    pca_view = page.evaluate(READ_WORDS)
+    assert pca_view["menu"] == "PCA 2-D" and pca_view["xtitle"].startswith("PC1")
+    menu = page.locator(".w2v-explorer select:has(option[value='t-SNE 2-D']):visible")
+
+    menu.select_option(value="t-SNE 2-D", timeout=budget.ms(10))
+    # two pictures of the iterations, read from the plot while the message still counts them
+    wait_until(f"() => {{ const r = ({READ_WORDS})(); return r && /iteration \\d+ of/.test(r.message); }}", 120)
+    first = page.evaluate(READ_WORDS)
+    wait_until(f"""() => {{ const r = ({READ_WORDS})();
+        return r && /iteration \\d+ of/.test(r.message) && r.x[0] !== {first['x'][0]!r}; }}""", 60)
+    second = page.evaluate(READ_WORDS)
+    page.locator(".w2v-cancel:visible").click(timeout=budget.ms(10))
+    seen = [int(v.split("iteration ")[1].split()[0]) for v in (first["message"], second["message"])]
+    assert seen[0] < seen[1] and first["x"] != second["x"], (first["message"], second["message"])
+    assert second["xtitle"] == "t-SNE 1" and len(second["x"]) == LIVE_WORDS
+    wait_until(f"() => {{ const r = ({READ_WORDS})(); return r && r.message.includes('cancelled'); }}", 60)
+    back = page.evaluate(READ_WORDS)
+    assert back["menu"] == "PCA 2-D" and "back to PCA 2-D" in back["message"]
+    assert back["x"] == pca_view["x"] and back["y"] == pca_view["y"]  # the previous view, as it was
+    assert not page.locator(".w2v-cancel:visible").count()
+
+    menu.select_option(value="UMAP 2-D", timeout=budget.ms(10))  # numba compiles on first use: allow time
+    wait_until(f"() => {{ const r = ({READ_WORDS})(); return r && r.message.includes('computed in'); }}", 240)
+    umap_view = page.evaluate(READ_WORDS)
+    assert umap_view["menu"] == "UMAP 2-D" and umap_view["xtitle"] == "UMAP 1"
+    assert len(umap_view["x"]) == LIVE_WORDS and umap_view["x"] != pca_view["x"]
+    assert all(isinstance(v, (int, float)) for v in umap_view["x"] + umap_view["y"])  # no NaN (null) coordinates
+    assert "Traceback" not in page.evaluate("() => window.jupyterapp.shell.currentWidget.node.innerText")
+    assert not [e for e in errors if "Error setting state" in e]
+    page.close()

@@ -97,6 +97,11 @@ def test_compare_two_checkpoint_like_sets_after_alignment():
     view = Comparison(other)
     view.search_box.value = "queen"
     assert "in A" in view.lists.value and "in noise" in view.lists.value and "neighbours shared" in view.message.value
+    assert [fig.data[3].text for fig in view.figs] == [("queen",), ("queen",)]  # the word in both pictures
+    assert [fig.layout.title.text for fig in view.figs] == ["A", "noise"]
+    view.plot_width.value = 360  # what the page reports on a phone: both pictures take that width
+    assert [fig.layout.width for fig in view.figs] == [360, 360]
+    assert {"w2v-explorer", "w2v-compare"} <= set(view.ui._dom_classes)  # the explorer's adaptive layout
     view.search_box.value = "nosuchword"
     assert "not in the vocabulary" in view.message.value and view.lists.value == ""
     with pytest.raises(ValueError, match="share only"):

@@ -190,6 +190,22 @@ def test_centre_toggle_updates_neighbours_and_message():
     assert ex.last_error is None and "raw vectors, not centred" in ex.message.value
 
 
+def test_the_training_slider_draws_each_checkpoint_as_saved(explorer):
+    """One run's checkpoints share the final vectors' axes: drawn as saved, never rotated onto the end."""
+    from w2v_lib.vectors.projections import align_to
+
+    final = explorer.model.raw_vectors
+    for position, (_, saved) in enumerate(explorer.checkpoints):
+        explorer.checkpoint_slider.value = position
+        assert np.array_equal(explorer.current_model.raw_vectors, saved)
+        drawn = np.column_stack([explorer.fig.data[0].x, explorer.fig.data[0].y])
+        assert np.allclose(drawn, explorer.state.basis.project(saved), atol=1e-5)  # the final vectors' PCA basis
+        if position == 0:  # the first checkpoint is far from the end: a Procrustes rotation would move it
+            assert not np.allclose(drawn, explorer.state.basis.project(align_to(final, saved)), atol=1e-3)
+        (x0, x1), (y0, y1) = explorer._ranges  # and the frame still holds every point
+        assert x0 < drawn[:, 0].min() and drawn[:, 0].max() < x1 and y0 < drawn[:, 1].min() and drawn[:, 1].max() < y1
+
+
 def test_centring_follows_checkpoints_colours_and_loaded_files(explorer, tmp_path):
     explorer.colour_menu.value = "k-means cluster"
     explorer.checkpoint_slider.value = 1

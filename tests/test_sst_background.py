@@ -9,9 +9,9 @@ pytest.importorskip("numba")
 
 from test_compiled import TEXT  # noqa: E402  (after the numba check)
 
+from w2v_lib.assignment.sst_sgd import sgd_compiled  # noqa: E402
 from w2v_lib.assignment.train import init_params, train_sst  # noqa: E402
 from w2v_lib.corpora import prepare_corpus  # noqa: E402
-from w2v_lib.fast.sst_sgd import sgd_compiled  # noqa: E402
 from w2v_lib.optimizer import list_checkpoints, load_checkpoint  # noqa: E402
 
 SENTENCES = [s.split() for s in TEXT] * 20

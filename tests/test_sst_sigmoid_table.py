@@ -6,11 +6,11 @@ pytest.importorskip("numba")
 
 from test_compiled import TEXT, random_params  # noqa: E402  (after the numba check)
 
+from w2v_lib.assignment import sst_kernel  # noqa: E402
+from w2v_lib.assignment.sst_sgd import sgd_compiled  # noqa: E402
 from w2v_lib.assignment.step import batch_loss_and_gradient, draw_batches  # noqa: E402
 from w2v_lib.assignment.train import init_params  # noqa: E402
 from w2v_lib.corpora import ContextSampler, prepare_corpus  # noqa: E402
-from w2v_lib.fast import sst_kernel  # noqa: E402
-from w2v_lib.fast.sst_sgd import sgd_compiled  # noqa: E402
 from w2v_lib.sampling import NegativeSampler  # noqa: E402
 
 

@@ -18,14 +18,15 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 from scipy.linalg import orthogonal_procrustes
 
 from ..vectors.keyed import WordVectors, neighbour_agreement
 from ..vectors.projections import align_to, pca_basis
+from .controls import PLOT_MIN_PX, STYLE, _fit
 from .figures import HIGHLIGHT, PALETTE, escaped, word_list_html
 
 OTHER = "#9467bd"  # B's neighbours, where they differ from A's
+COMPARE_HEIGHT_PX = 420
 
 
 @dataclass
@@ -79,51 +80,71 @@ def compare_vectors(a: WordVectors, b: WordVectors, names=("A", "B"), *, k: int 
     return VectorComparison(tuple(names), sub_a, sub_b, coords, overlap, k)
 
 
-def comparison_figure(cmp: VectorComparison, word: str | None = None, size=(1000, 480)) -> go.Figure:
-    """Both pictures side by side; a chosen word, its neighbours in A (red) and in B (purple)."""
-    fig = make_subplots(1, 2, subplot_titles=[html.escape(n) for n in cmp.names], horizontal_spacing=0.06)
-    hover = escaped(cmp.words)
+def comparison_figure(cmp: VectorComparison, side: int, word: str | None = None,
+                      size=(PLOT_MIN_PX, COMPARE_HEIGHT_PX)) -> go.Figure:
+    """One set's picture (side 0: A, 1: B); a chosen word, its neighbours in A (red) and in B (purple)."""
+    xy = cmp.coords[side]  # (n, 2)
     near_a, near_b = cmp.neighbours(word) if word else ([], [])
-    for col, xy in enumerate(cmp.coords, 1):
-        fig.add_trace(go.Scattergl(x=xy[:, 0], y=xy[:, 1], mode="markers", hoverinfo="text", hovertext=hover,
-                                   marker=dict(size=4, color=PALETTE[0], opacity=0.35 if word else 0.8),
-                                   name="words"), 1, col)
-        for near, colour in ((near_b, OTHER), (near_a, HIGHLIGHT)):
-            rows = [cmp.a.index[w] for w, _ in near]
-            fig.add_trace(go.Scatter(x=xy[rows, 0], y=xy[rows, 1], mode="markers+text",
-                                     text=escaped(w for w, _ in near),
-                                     textposition="top center", hoverinfo="text", textfont=dict(size=10, color=colour),
-                                     marker=dict(size=8, color=colour), name="neighbours"), 1, col)
-        rows = [cmp.a.word_index(word, ignore_case=True)] if word else []  # always a trace: updates go in place
-        fig.add_trace(go.Scatter(x=xy[rows, 0], y=xy[rows, 1], mode="markers+text",
-                                 text=escaped(cmp.words[r] for r in rows),
-                                 textposition="bottom center", marker=dict(size=12, color="black", symbol="star"),
-                                 name="word"), 1, col)
-    fig.update_layout(width=size[0], height=size[1], showlegend=False, template="plotly_white",
+    fig = go.Figure(go.Scattergl(x=xy[:, 0], y=xy[:, 1], mode="markers", hoverinfo="text", hovertext=escaped(cmp.words),
+                                 marker=dict(size=4, color=PALETTE[0], opacity=0.35 if word else 0.8), name="words"))
+    for near, colour in ((near_b, OTHER), (near_a, HIGHLIGHT)):
+        rows = [cmp.a.index[w] for w, _ in near]
+        fig.add_trace(go.Scatter(x=xy[rows, 0], y=xy[rows, 1], mode="markers+text", text=escaped(w for w, _ in near),
+                                 textposition="top center", hoverinfo="text", textfont=dict(size=10, color=colour),
+                                 marker=dict(size=8, color=colour), name="neighbours"))
+    rows = [cmp.a.word_index(word, ignore_case=True)] if word else []  # always a trace: updates go in place
+    fig.add_trace(go.Scatter(x=xy[rows, 0], y=xy[rows, 1], mode="markers+text",
+                             text=escaped(cmp.words[r] for r in rows), textposition="bottom center",
+                             marker=dict(size=12, color="black", symbol="star"), name="word"))
+    fig.update_layout(title=dict(text=html.escape(cmp.names[side]), font=dict(size=14)), autosize=True,
+                      width=size[0], height=size[1], showlegend=False, template="plotly_white",
                       margin=dict(l=30, r=10, t=40, b=30), hovermode="closest")
     return fig
 
 
 class Comparison:
     """A search box over a comparison: the word in both pictures, its two neighbour lists and
-    how many neighbours they share."""
+    how many neighbours they share. The explorer's layout: the two pictures side by side when
+    there is room for both, one above the other otherwise, each as wide as its box."""
 
     def __init__(self, cmp: VectorComparison):
         self.cmp = cmp
         self.search_box = widgets.Text(placeholder="a shared word, then Enter", description="word",
-                                       continuous_update=False)
+                                       continuous_update=False, layout=_fit("360px"))
         self.search_box.add_class("w2v-compare-search")
         self.message = widgets.HTML()
+        self.message.add_class("w2v-message")
         self.lists = widgets.HTML()
         self.lists.add_class("w2v-compare-lists")
-        self.fig = go.FigureWidget(comparison_figure(cmp))
+        self.figs = [go.FigureWidget(comparison_figure(cmp, side)) for side in (0, 1)]
+        self.plot_width = widgets.IntText(value=0, layout=widgets.Layout(display="none"))  # set by the page
+        self.plot_width.add_class("w2v-width")
+        self.plot_width.observe(lambda change: self._box_resized(change["new"]), "value")
         self.search_box.observe(lambda change: self.show(change["new"]), "value")
-        self.ui = widgets.VBox([widgets.HBox([self.search_box, self.message]), self.fig, self.lists])
+        boxes = [widgets.Box([fig], layout=widgets.Layout(min_width="0")) for fig in self.figs]
+        for box in boxes:
+            box.add_class("w2v-plot")
+        body = widgets.Box(boxes, layout=widgets.Layout(width="100%"))
+        body.add_class("w2v-body")
+        top = widgets.HBox([self.search_box, self.message], layout=widgets.Layout(
+            align_items="center", flex_flow="row wrap", max_width="100%"))
+        top.add_class("w2v-row")
+        self.ui = widgets.VBox([widgets.HTML(STYLE), self.plot_width, top, body, self.lists],
+                               layout=widgets.Layout(max_width="100%"))
+        self.ui.add_class("w2v-explorer")  # the explorer's style sheet and resize watch apply
+        self.ui.add_class("w2v-compare")
         self.message.value = html.escape(self.summary())
 
     def summary(self) -> str:
         return (f"{len(self.cmp.words):,} shared words; on average {100 * self.cmp.overlap.mean():.0f}% of a word's "
                 f"{self.cmp.k} nearest neighbours are the same in both sets")
+
+    def _box_resized(self, width):
+        """The page measured a picture's box (both have the same width): draw both that wide."""
+        width = int(width or 0)
+        if width >= 100:
+            for fig in self.figs:
+                fig.layout.width = width
 
     def show(self, word: str):
         """Show `word` in both pictures with its neighbours in each; errors become a message."""
@@ -134,13 +155,15 @@ class Comparison:
             self.message.value = f'<span style="color:#b00020">{html.escape(str(err))}</span>'
             self.lists.value = ""
             return
-        new = comparison_figure(self.cmp, word)
-        with self.fig.batch_update():
-            for trace, fresh in zip(self.fig.data, new.data):
-                trace.update(fresh.to_plotly_json(), overwrite=True)
+        for side, fig in enumerate(self.figs):
+            new = comparison_figure(self.cmp, side, word)
+            with fig.batch_update():
+                for trace, fresh in zip(fig.data, new.data):
+                    trace.update(fresh.to_plotly_json(), overwrite=True)
         shared = len({w for w, _ in near_a} & {w for w, _ in near_b})
         self.message.value = html.escape(f"{word}: {shared} of {len(near_a)} neighbours shared")
-        self.lists.value = ('<div style="display:flex;gap:2em">' + word_list_html(f"in {self.cmp.names[0]}", near_a)
+        self.lists.value = ('<div style="display:flex;flex-wrap:wrap;column-gap:2em">'
+                            + word_list_html(f"in {self.cmp.names[0]}", near_a)
                             + word_list_html(f"in {self.cmp.names[1]}", near_b) + "</div>")
 
     def _repr_mimebundle_(self, **kwargs):

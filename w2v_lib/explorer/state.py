@@ -14,7 +14,8 @@ import numpy as np
 
 from ..vectors.expressions import parse, sign_notes, words_in
 from ..vectors.keyed import METRICS, WordVectors
-from ..vectors.projections import TSNE_LIBRARY, UMAP_LIBRARY, align_checkpoints, custom_axes, pca_basis, tsne, umap
+from ..vectors.projections import UMAP_LIBRARY, custom_axes, pca_basis, umap
+from ..vectors.tsne import TSNE_LIBRARY, tsne
 from .answers import default_min_count, explain_answer
 
 PROJECTIONS = ("PCA 2-D", "PCA 3-D", "t-SNE 2-D", "UMAP 2-D", "custom axes")
@@ -35,8 +36,9 @@ class ExplorerState:
 
     Args:
         vectors: the WordVectors of the final vectors; their centring is the initial mode.
-        checkpoints: [(iteration, (|V|, D) raw vectors)] oldest first; rotated onto the final
-            raw vectors (orthogonal Procrustes) so the PCA picture stays put while words move.
+        checkpoints: [(iteration, (|V|, D) raw vectors)] oldest first, drawn as they are: one run's
+            checkpoints share the final vectors' axes (training never rotates them), so each is
+            projected on the final vectors' PCA basis and every move on screen is a real one.
         name: what the vector set is called in titles and exports.
     """
 
@@ -57,7 +59,6 @@ class ExplorerState:
             if v.shape != vectors.raw_vectors.shape:
                 raise ValueError(f"checkpoint at iteration {it} has shape {v.shape}; "
                                  f"the final vectors have {vectors.raw_vectors.shape}")
-        self.aligned = align_checkpoints([v for _, v in self.checkpoints], vectors.raw_vectors)
         self.checkpoint = -1
         self._colour_cache = {}
         self.clear_answer()
@@ -71,7 +72,7 @@ class ExplorerState:
         return self.model if self.checkpoint == -1 else self._checkpoint_model(self.checkpoint)
 
     def _checkpoint_model(self, position):
-        return self.model.with_vectors(self.aligned[position])
+        return self.model.with_vectors(self.checkpoints[position][1])
 
     @property
     def three_d(self) -> bool:
@@ -136,7 +137,7 @@ class ExplorerState:
             self.basis = pca_basis(self.model.raw_vectors, 3 if self.three_d else 2)
         self.coords = self._project(self.current_model)  # (|V|, 2 or 3)
         # one fixed frame for every checkpoint, so the slider shows motion, not rescaling
-        frames = [self.coords] + ([self._project(self._checkpoint_model(j)) for j in range(len(self.aligned))]
+        frames = [self.coords] + ([self._project(self._checkpoint_model(j)) for j in range(len(self.checkpoints))]
                                   if self.checkpoints and not self.learned else [])
         self._frames = frames
         self._fit_ranges()

@@ -11,37 +11,25 @@ drive it from Python: `submit_search("good")`, `show_analogy("king", "man", "wom
 
 t-SNE and UMAP run in a thread (projection_job.py), so the kernel stays free for the cancel
 button; the picture follows the iterations. `wait()` joins that thread (tests, notebooks).
-
-Served (`serve=True`, the Voilà app), a visitor never names a server file: vectors come from
-the operator's menu or by upload, and the export is a download link, not a file on the server.
-
-The FigureWidget is built with its three traces and only ever updated in place: deleting and
-re-adding traces races with the browser's first render (Voilà showed an empty plot and
-"indices must be valid indices for gd.data"). Switching between 2-D and 3-D builds a new one.
+Drawing is in drawing.py, loading other vectors and the export in loading.py.
 """
 from __future__ import annotations
 
-import base64
-import html
-import tempfile
 import threading
 from pathlib import Path
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 
-from ..vectors.formats import load_word_vectors
 from ..vectors.keyed import WordVectors
 from . import figures
-from .controls import FILE_CHOICE, MAX_UPLOAD_MB, Controls
+from .controls import Controls
+from .drawing import ExplorerDrawing
+from .loading import VectorLoading
 from .projection_job import ProjectionJob
 from .state import LEARNED, ExplorerState
-from .upload import vectors_from_upload
-
-ERROR_COLOUR = "#b00020"
 
 
-class Explorer:
+class Explorer(ExplorerDrawing, VectorLoading):
     """An interactive view of word vectors, with a slider through training checkpoints.
 
     Args:
@@ -188,104 +176,6 @@ class Explorer:
                 self.show_message("\n".join(lines))
         return note
 
-    def show_message(self, text: str, error: bool = False):
-        """One message under the controls; an expression error keeps its caret under the right
-        character (white space is kept and the quoted lines use a fixed-width font)."""
-        colour = ERROR_COLOUR if error else "#333"
-        first, *rest = (text or "").split("\n")
-        body = html.escape(first)
-        for line in rest:  # only an expression and its caret need a fixed-width font
-            quoted = line.startswith("  ")
-            body += (f'<br><code style="white-space:pre">{html.escape(line)}</code>' if quoted
-                     else f"<br>{html.escape(line)}")
-        self.message.value = f'<span style="color:{colour}">{body}</span>' if text else ""
-        if error:
-            self.last_error = text
-        self.last_message = text
-
-    def _render(self):
-        """Redraw everything from the state."""
-        s = self.state
-        if (self.fig.data[0].type == "scatter3d") != s.three_d:
-            self.fig = self._new_figure()
-            self._plot_box.children = (self.fig,)
-        else:
-            # what the all-words trace shows; unchanged, only its fading is sent again
-            drawn = (id(s.coords), id(s.colours), s.shown.tobytes() if s.isolate else None)
-            with self.fig.batch_update():
-                specs = figures.traces(s, self.plot_size, all_words=drawn != self._drawn)
-                for trace, props in zip(self.fig.data, specs):
-                    trace.update(props, overwrite=True)
-                self.fig.layout.update(figures.layout(s))
-            self._drawn = drawn
-        self._show_word_list()
-        self.legend.value = figures.legend_html(s)
-        self._set_quietly(self.colour_menu, value=s.colouring)
-        self._set_quietly(self.projection_menu, value=s.projection)
-        self._set_quietly(self.centre_box, value=s.model.centred)
-        self._set_quietly(self.checkpoint_slider, value=s.checkpoint)
-        # only the controls that apply to this view and these vectors are shown
-        self.controls.axes_row.layout.display = None if s.projection == "custom axes" else "none"
-        self.checkpoint_slider.layout.display = None if s.checkpoints else "none"
-        self.checkpoint_slider.disabled = s.learned
-        self._set_quietly(self.min_count_box, value=s.min_count)
-        self._set_quietly(self.isolate_box, value=s.isolate)
-        self.min_count_box.disabled = s.model.counts is None
-        self.controls.file_row.layout.display = None if self.source_menu.value == FILE_CHOICE else "none"
-
-    def _show_word_list(self):
-        """The clickable list beside the plot: one button per word, its count and score on hover."""
-        s = self.state
-        labelled = {s.model.words[i] for i in figures.label_choice(s, self.plot_size)[0]}
-        entries = figures.word_entries(s, labelled)
-        self.controls.list_title.value = f"<i>{html.escape(s.list_title)}</i>" if s.list_title else ""
-        for j, button in enumerate(self.controls.word_buttons):
-            if j < len(entries):
-                button.w2v_word, button.description, button.tooltip = entries[j]
-                button.layout.display = None
-            elif button.layout.display != "none":
-                button.layout.display = "none"
-        self.controls.explanation.value = (f'<span style="color:#6a4a00">{html.escape(s.explanation)}</span>'
-                                           if s.explanation else "")
-
-    @property
-    def listed(self) -> list:
-        """The words the list beside the plot shows, in order."""
-        return [b.w2v_word for b in self.controls.word_buttons if b.layout.display != "none"]
-
-    def _new_figure(self) -> go.FigureWidget:
-        s = self.state
-        kind = go.Scatter3d if s.three_d else None
-        specs = figures.traces(s, self.plot_size)
-        made = [(kind or (go.Scattergl if p["mode"] == "markers" else go.Scatter))(**p) for p in specs]
-        fig = go.FigureWidget(data=made, layout=figures.layout(s))
-        if self.plot_size != figures.PLOT_SIZE:  # a new figure (2-D ↔ 3-D) keeps the measured width
-            fig.layout.width = self.plot_size[0]
-        self._drawn = (id(s.coords), id(s.colours), s.shown.tobytes() if s.isolate else None)
-        if not s.three_d:
-            for trace in fig.data[:2]:
-                trace.on_click(self._on_click)
-        return fig
-
-    def _box_resized(self, width):
-        """The page measured the plot's box: draw the figure that wide, labels placed for it."""
-        width = int(width or 0)
-        if width < 100 or width == self.plot_size[0]:
-            return
-        self.plot_size = (width, self.plot_size[1])
-        with self._lock:
-            self.fig.layout.width = width
-            # the traces change only if labels are shown: the first measurement arrives while the
-            # browser may still be drawing the figure, when a trace update races with it
-            if self.state.highlighted.size or len(self.state.model) <= self.state.label_limit:
-                self._render()
-
-    def _on_click(self, trace, points, state):
-        if not points.point_inds:
-            return
-        j = points.point_inds[0]
-        rows = self.state.shown if trace.name == "words" else self.state.highlighted
-        self.select_index(int(rows[j]))
 
     # --- actions -----------------------------------------------------------------------------
     def submit_search(self, text: str):
@@ -348,134 +238,3 @@ class Explorer:
             self.state.set_centring(centred)
             return f"{self.state.model.mode}; cosines, analogies, clusters and axes follow (euclidean distances do not)"
         return self._act(switch)
-
-    # --- other vectors -----------------------------------------------------------------------
-    def load_vectors(self, model: WordVectors, checkpoints=(), name: str = "word vectors"):
-        """Show another vector set; the view, colouring and k carry over where they apply."""
-        old = self.state
-        state = ExplorerState(model, checkpoints, name=name, k=old.k, n_clusters=old.n_clusters,
-                              label_limit=old.label_limit, seed=old.seed)
-        state.metric = old.metric
-        if old.colouring != "frequency band" or model.counts is not None:
-            state.set_colouring(old.colouring)
-        if not state.projection_needed(old.projection):
-            try:
-                state.set_projection(old.projection)
-            except ValueError:  # e.g. the custom axes' words are not in the new vocabulary
-                pass
-        self.state = state
-        options = list(self.source_menu.options)
-        if name not in options:
-            options.insert(len(options) - 1, name)
-        self._set_quietly(self.source_menu, options=options, value=name)
-        self._after_load()
-
-    def _after_load(self):
-        s = self.state
-        options = [(f"iteration {it}", j) for j, (it, _) in enumerate(s.checkpoints)] + [("final", -1)]
-        self._set_quietly(self.checkpoint_slider, options=options, value=-1)
-        self._set_quietly(self.k_slider, value=s.k)
-        self._act(lambda: f"{s.name}: {len(s.model):,} words, {s.model.dim} dimensions"
-                  + (f", {len(s.checkpoints)} training checkpoints" if s.checkpoints else ""))
-
-    def load_path(self, path: str, metadata_path=None):
-        """Show the vectors of a run folder, a word2vec file or a vectors.tsv (notebook only: the
-        web app takes no server path from its visitors)."""
-        def load():
-            if self.serve:
-                raise ValueError("this app reads no file of its server: upload a vectors file instead")
-            if not (path or "").strip():
-                raise ValueError("type the path of a run folder, a word2vec .txt/.bin file or a vectors.tsv")
-            model = load_word_vectors(path.strip(), metadata_path, centred=self.centre_box.value)
-            self.load_vectors(model, (), name=Path(path.strip()).name)
-        return self._act(load)
-
-    def load_upload(self, files: dict):
-        """Show uploaded vectors: {file name: bytes}, parsed in memory (see upload.py)."""
-        def load():
-            model, name = vectors_from_upload(files, MAX_UPLOAD_MB << 20, centred=self.centre_box.value)
-            self.load_vectors(model, (), name=name)
-        return self._act(load)
-
-    def _uploaded(self, value):
-        if not value:
-            return
-        files = {item["name"]: item["content"] for item in value}
-        try:
-            self.load_upload(files)
-        finally:
-            self._set_quietly(self.upload, value=())  # the bytes are not kept in the widget
-
-    def load_source(self, name: str):
-        """Show one of the vector sets of the menu (which may train or download them first).
-        If it fails, the menu goes back to the set still shown and one line says what to do."""
-        shown = self.state.name
-
-        def load():
-            if name not in self.sources:
-                raise ValueError(f"no vector set called {name!r}; the menu offers {list(self.sources)}")
-            self.show_message(f"loading {name}…")
-            self.progress.value = 0
-            self.progress.layout.visibility = "visible"
-            try:
-                model, checkpoints = self.sources[name](progress=self._progress)
-            except (OSError, ValueError) as err:
-                raise ValueError(self._failed_load(name, shown, err)) from None
-            self.load_vectors(model.with_centring(self.centre_box.value), checkpoints, name=name)
-        note = self._act(load)
-        if self.last_error:
-            self._set_quietly(self.source_menu, value=shown)
-        return note
-
-    def _failed_load(self, name, shown, err) -> str:
-        """One line: what failed and what to do. Served, no server path is named."""
-        if self.serve:
-            return (f"{name} could not be loaded (no network here?); still showing {shown}: pick another "
-                    "set or upload a vectors file")
-        first = str(err).split("\n")[0]
-        return f"{name} could not be loaded; still showing {shown}. {first}"
-
-    def _progress(self, fraction: float, text: str = ""):
-        self.progress.value = min(max(float(fraction), 0.0), 1.0)
-        if text:
-            self.show_message(text)
-
-    def _source_chosen(self, name):
-        if name == FILE_CHOICE:
-            self._render()
-            self.show_message("upload a word2vec .txt/.bin(.gz) file, or a vectors.tsv with its metadata.tsv"
-                              if self.serve else
-                              "type the path of a run folder, a word2vec .txt/.bin file or a vectors.tsv, then "
-                              "Load; or upload one")
-        elif name in self.sources:
-            self.load_source(name)
-
-    def export(self, directory=None):
-        """The offline HTML page of the vectors shown, as a download link; in a notebook also
-        written with the projector's TSV pair (into `directory` or export_dir)."""
-        from ..corpora.sst import default_data_dir
-        from .export import export_html, export_projector_tsv
-
-        def write():
-            s = self.state
-            slug = "".join(c if c.isalnum() else "_" for c in s.name.lower()).strip("_") or "vectors"
-            coords = s.coords[:, :2] if not s.three_d else None
-            with tempfile.TemporaryDirectory() as scratch:
-                folder = Path(scratch) if self.serve else \
-                    Path(directory or self.export_dir or default_data_dir() / "explorer") / slug
-                page = export_html(folder / f"{slug}.html", s.current_model, coords, title=s.name,
-                                   colours=s.colours, colour_names=s.colour_names,
-                                   projection=s.projection if coords is not None else None)
-                self._offer_download(page.read_bytes(), page.name)
-                if self.serve:
-                    return f"the page is ready: {page.name} (the link above the plot downloads it)"
-                vec, meta = export_projector_tsv(folder / "projector", s.current_model)
-            self.exported = (page, vec, meta)
-            return f"exported {page} and the projector pair {vec.name} + {meta.name} in {vec.parent}"
-        return self._act(write)
-
-    def _offer_download(self, data: bytes, filename: str):
-        """A link that downloads `data` from the page itself (a data: URL): no file on the server."""
-        href = "data:text/html;base64," + base64.b64encode(data).decode("ascii")
-        self.download.value = (f'<a download="{html.escape(filename)}" href="{href}">download '
-                               f'{html.escape(filename)} ({len(data) / 1e6:.1f} MB)</a>')

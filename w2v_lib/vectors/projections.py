@@ -1,5 +1,5 @@
-"""From D dimensions to the screen: PCA (2-D/3-D), t-SNE (openTSNE, live), UMAP, axes defined by words, and the
-alignment that lets training checkpoints share one picture.
+"""From D dimensions to the screen: PCA (2-D/3-D), UMAP, axes defined by words (t-SNE: tsne.py), and the
+rotation that brings two independently trained vector sets into one picture (the comparison).
 
 Every projection returns (|V|, n) float32 coordinates, n = 2 or 3.
 """
@@ -13,7 +13,6 @@ from scipy.sparse.linalg import ArpackError, eigsh
 
 from .._checks import as_matrix
 
-TSNE_LIBRARY = "openTSNE (FFT-accelerated gradients)"
 UMAP_LIBRARY = "umap-learn"
 
 
@@ -122,75 +121,7 @@ def pca(vectors, n_components: int = 2) -> np.ndarray:
 
 
 class ProjectionCancelled(Exception):
-    """A t-SNE stopped by its caller's `on_step` (the explorer's cancel button)."""
-
-
-TSNE_EARLY, TSNE_MAIN = 250, 500  # iterations with exaggeration 12, then without (openTSNE's defaults)
-# the FFT grid grows with the embedding's spread; two units per interval instead of one quarters the
-# grid of the second phase, which otherwise costs three times the first (measured at 20,000 words)
-TSNE_GRID = dict(ints_in_interval=2)
-
-
-def tsne(vectors, n_components: int = 2, seed: int = 0, perplexity: float = 30.0, on_step=None,
-         every: int = 25, n_jobs: int = 1) -> np.ndarray:
-    """t-SNE coordinates (|V|, 2) from openTSNE: cosine affinities, PCA start, FFT gradients.
-
-    Args:
-        on_step: optional callback(fraction done in [0, 1], (|V|, 2) coordinates so far, text);
-            it is called first with the PCA start (a picture before any neighbour is searched),
-            then every `every` iterations. Returning True stops the run: ProjectionCancelled.
-        n_jobs: openTSNE's threads. One by default: on a busy 2-core machine a second thread
-            costs more in waiting than it computes (bench/bench_projections.py measures both).
-    """
-    _check_n(n_components)
-    if n_components != 2:
-        raise ValueError("t-SNE is offered in 2-D only (openTSNE's fast gradients are 2-D)")
-    x = as_matrix(vectors, "vectors").astype(np.float32)
-    n = x.shape[0]
-    if n < 5:
-        raise ValueError(f"t-SNE needs at least 5 words; got {n}")
-    perplexity = min(float(perplexity), (n - 1) / 3.0)  # openTSNE needs 3 * perplexity < |V|
-    total = TSNE_EARLY + TSNE_MAIN
-    start = pca(x)  # (|V|, 2): shown at once, before openTSNE is even imported
-    start = (start / max(float(start[:, 0].std()), 1e-12) * 1e-4).astype(np.float32)  # openTSNE's PCA start
-    if on_step and on_step(0.0, start, f"t-SNE: finding each word's {int(3 * perplexity)} nearest neighbours"):
-        raise ProjectionCancelled("t-SNE cancelled")
-    from openTSNE import TSNEEmbedding, affinity, nearest_neighbors
-    from openTSNE.tsne import OptimizationInterrupt
-
-    # exact cosine neighbours through the one nearest-neighbour routine: on 2 cores a chunked
-    # matrix product beats openTSNE's approximate (Annoy) search at 20,000 words
-    from .keyed import WordVectors
-
-    k = min(n - 1, int(3 * perplexity))
-    rows, sims = WordVectors([str(i) for i in range(n)], x, centred=False).neighbour_table(k)  # (|V|, k) each
-    knn = nearest_neighbors.PrecomputedNeighbors(rows, np.maximum(1.0 - sims, 0.0).astype(np.float32))
-    if on_step and on_step(0.02, start, "t-SNE: neighbours found; computing their affinities"):
-        raise ProjectionCancelled("t-SNE cancelled")
-    affinities = affinity.PerplexityBasedNN(perplexity=perplexity, knn_index=knn, n_jobs=n_jobs,
-                                            random_state=seed, verbose=False)
-    # Barnes-Hut below 10,000 words, FFT interpolation above (openTSNE's own rule): the FFT grid
-    # has a fixed cost per iteration that small sets never pay back
-    method = "fft" if n >= 10_000 else "bh"
-    embedding = TSNEEmbedding(start, affinities, negative_gradient_method=method, n_jobs=n_jobs,
-                              random_state=seed, verbose=False)
-    done = [0]
-
-    def step(offset):
-        def callback(iteration, error, coords):
-            done[0] = offset + iteration
-            return bool(on_step(done[0] / total, np.asarray(coords, dtype=np.float32),
-                                f"t-SNE: iteration {done[0]} of {total}"))
-        return callback if on_step else None
-
-    try:
-        embedding = embedding.optimize(TSNE_EARLY, exaggeration=12, momentum=0.5, callbacks=step(0),
-                                       callbacks_every_iters=every)
-        embedding = embedding.optimize(TSNE_MAIN, momentum=0.8, callbacks=step(TSNE_EARLY),
-                                       callbacks_every_iters=every, **(TSNE_GRID if method == "fft" else {}))
-    except OptimizationInterrupt:
-        raise ProjectionCancelled(f"t-SNE cancelled at iteration {done[0]} of {total}") from None
-    return np.asarray(embedding, dtype=np.float32)
+    """A t-SNE or UMAP stopped by its caller's `on_step` (the explorer's cancel button)."""
 
 
 def umap(vectors, seed: int = 0, n_neighbors: int = 15, on_step=None) -> np.ndarray:
@@ -237,8 +168,8 @@ def align_to(reference, vectors) -> np.ndarray:
     vectors from any invertible transform of it (V → AV with U → A⁻ᵀU), rotations included. Two
     independently trained sets therefore share no axes, and a rotation is the part of that freedom
     that keeps cosines, so it is what is removed before drawing them together. Checkpoints of one
-    run already share one coordinate system: aligning them removes real movement too (notebook
-    08 measures how much). The scale is kept, so early checkpoints look small.
+    run already share one coordinate system and are never aligned: it would remove real movement
+    too (notebook 08 measures how much). The scale is kept.
     """
     ref = as_matrix(reference, "reference").astype(np.float64)
     x = as_matrix(vectors, "vectors", cols=ref.shape[1], rows=ref.shape[0]).astype(np.float64)
@@ -246,7 +177,3 @@ def align_to(reference, vectors) -> np.ndarray:
     rotation, _ = orthogonal_procrustes(x - x_mean, ref - ref_mean)  # (D, D)
     return ((x - x_mean) @ rotation + ref_mean).astype(np.float32)
 
-
-def align_checkpoints(checkpoint_vectors, final_vectors) -> list:
-    """Each checkpoint's (|V|, D) vectors rotated onto the final vectors (see `align_to`)."""
-    return [align_to(final_vectors, v) for v in checkpoint_vectors]
