@@ -448,10 +448,24 @@ def try_server_files(page, budget, tmp_path):
         for path in SERVER_FILES[:3]:
             box.fill(path, timeout=budget.ms(10))
             box.press("Enter", timeout=budget.ms(10))
+    # every text the message line takes is recorded: a later message (a redraw after the width
+    # changed, say) may replace the prompt before a poll would see it
+    page.evaluate("""() => {
+        window.w2vMessages = [];
+        const record = () => document.querySelectorAll('.w2v-message')
+                                     .forEach(m => window.w2vMessages.push(m.textContent));
+        new MutationObserver(record).observe(document.body, {subtree: true, childList: true, characterData: true});
+    }""")
     page.locator(".w2v-explorer select").first.select_option(label="a word2vec or projector file…",
                                                               timeout=budget.ms(10))
-    page.wait_for_function("() => [...document.querySelectorAll('.w2v-message')].some(m => "
-                           "m.textContent.includes('upload'))", polling=300, timeout=budget.ms(120))
+    try:
+        page.wait_for_function("() => window.w2vMessages.some(t => t.includes('upload'))", polling=300,
+                               timeout=budget.ms(120))
+    except PlaywrightTimeout:
+        messages = page.evaluate("() => window.w2vMessages.slice(-5)")
+        pytest.fail(f"picking the file choice never asked for an upload; messages: {messages}; the menu shows "
+                    f"{page.locator('.w2v-explorer select').first.input_value()!r}; widget errors: "
+                    + widget_error_texts(page))
     assert not page.get_by_placeholder("run folder, word2vec .txt/.bin or vectors.tsv").count()  # no path box
     uploads = []
     for path in SERVER_FILES[:3]:  # what a visitor might upload: copies of files named like the server's
