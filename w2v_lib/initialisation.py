@@ -46,9 +46,8 @@ def initial_center_vectors(n_words: int, dim: int, rng: np.random.Generator, sta
 
 
 def fast_start(method: str) -> str:
-    """The start of the fast trainer's `method` ("compiled" or "numpy", as make_config resolves it).
-    The compiled kernels start from gensim 4's ±1/d, where it measured better (docs/benchmark.md,
-    5 seeds: skip-gram analogy 0.0155 → 0.0184, CBOW 0.0070 → 0.0091)."""
+    """The start of the fast trainer's `method` ("compiled" or "numpy", as make_config resolves it;
+    why the compiled kernels start from gensim's: the module's docstring)."""
     return "gensim" if method == "compiled" else "word2vec"
 
 
