@@ -291,3 +291,17 @@ def test_mean_comes_from_frequent_words_and_modes_carry_over(model, tmp_path):
     assert model.with_vectors(shifted).centred and not raw.with_vectors(shifted).centred
     assert np.allclose(model.with_vectors(shifted).vectors, model.vectors, atol=1e-4)
     assert not load_word_vectors(make_run(tmp_path), centred=False).centred
+
+
+def test_tsne_threads_follow_the_idle_cores_and_survive_a_system_without_load_average(monkeypatch):
+    import os
+
+    from w2v_lib.vectors import tsne as tsne_module
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.0, 0.0, 0.0))
+    assert tsne_module.idle_cores() == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 0.0, 0.0))
+    assert tsne_module.idle_cores() == 1  # never fewer than one
+    monkeypatch.delattr(os, "getloadavg")  # Windows has none
+    assert tsne_module.idle_cores() == 4

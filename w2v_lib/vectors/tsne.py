@@ -46,7 +46,7 @@ def idle_cores() -> int:
     cores = os.cpu_count() or 1
     try:
         busy = os.getloadavg()[0]
-    except OSError:  # no load average on this system: use every core
+    except (OSError, AttributeError):  # no load average here (Windows has no os.getloadavg): use every core
         busy = 0.0
     return max(1, min(cores, round(cores - busy)))
 
