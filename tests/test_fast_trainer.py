@@ -126,6 +126,24 @@ def test_a_checkpoint_for_another_vocabulary_is_refused(lee, tmp_path):
         train_word2vec(lee, epochs=2, vector_size=16, min_count=3, resume_from=full.checkpoints[0], log=None)
 
 
+def test_resume_refusals_are_the_optimizer_loaders(lee, tmp_path):
+    """The trainer loads through optimizer.checkpoint_to_resume: the same refusals, word for word."""
+    from w2v_lib.optimizer import checkpoint_to_resume, load_checkpoint, save_checkpoint
+
+    full = train_word2vec(lee, epochs=1, seed=2, vector_size=16, checkpoint_dir=tmp_path, checkpoint_every=1)
+    ck = load_checkpoint(full.checkpoints[0])
+    no_state = save_checkpoint(tmp_path / "no_state" / "sgd_00000001.npz", ck["x"], 1, 1.0, None)
+    with pytest.raises(ValueError) as by_trainer:
+        train_word2vec(lee, epochs=2, seed=2, vector_size=16, resume_from=no_state, log=None)
+    with pytest.raises(ValueError) as by_loader:
+        checkpoint_to_resume(no_state, ck["x"].shape, needs_rng_state=True)
+    assert str(by_trainer.value) == str(by_loader.value) and "no random state" in str(by_loader.value)
+    with pytest.raises(ValueError) as wrong_shape:
+        train_word2vec(lee, epochs=2, vector_size=8, resume_from=full.checkpoints[0], log=None)
+    assert f"shape {ck['x'].shape}; x0 has shape" in str(wrong_shape.value)
+    assert "pass the same sentences and options" in str(wrong_shape.value)
+
+
 @pytest.mark.parametrize("corpus", [[], [[]], [[], []]])
 def test_an_empty_corpus_is_refused(corpus):
     with pytest.raises(ValueError, match="empty"):

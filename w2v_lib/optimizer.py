@@ -159,11 +159,22 @@ def sgd_step(params, grad, step: float):
     ### END SOLUTION
 
 
-def checkpoint_to_resume(path, shape) -> dict:
-    """Load the checkpoint a run continues from; refuse one whose parameters have another shape."""
+def checkpoint_to_resume(path, shape, *, needs_rng_state: bool = False, shape_hint: str = "") -> dict:
+    """Load the checkpoint a run continues from; refuse one whose parameters have another shape.
+
+    Args:
+        path: the checkpoint (`save_checkpoint`'s .npz).
+        shape: the shape the run's parameters x0 have, e.g. (2|Vocab|, d).
+        needs_rng_state: refuse a checkpoint without a random state (a run that draws cannot continue exactly).
+        shape_hint: what to do when the shapes differ, added to that message.
+    """
     ck = load_checkpoint(path)
     if ck["x"].shape != tuple(shape):
-        raise ValueError(f"checkpoint {path} holds parameters of shape {ck['x'].shape}; x0 has shape {tuple(shape)}")
+        raise ValueError(f"checkpoint {path} holds parameters of shape {ck['x'].shape}; x0 has shape {tuple(shape)}"
+                         + (f" ({shape_hint})" if shape_hint else ""))
+    if needs_rng_state and ck["rng_state"] is None:
+        raise ValueError(f"checkpoint {path} holds no random state, so the run cannot be continued exactly: "
+                         "resume from a checkpoint that this trainer wrote")
     return ck
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from ..compiled import alias_tables, seed_state
 from ..corpora import Vocabulary, build_vocabulary, encode
 from ..initialisation import fast_start, initial_center_vectors
-from ..optimizer import TrainingDiverged, checkpoint_path, load_checkpoint, restore_rng, save_checkpoint
+from ..optimizer import TrainingDiverged, checkpoint_path, checkpoint_to_resume, restore_rng, save_checkpoint
 from ..sampling import NegativeSampler, noise_distribution
 from . import batching, kernels, word_kernels
 from .config import PAIR_MODES, SHUFFLES, FastConfig, make_config
@@ -82,15 +82,10 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
     outside_vectors = np.zeros((n, d), dtype=np.float32)  # (|V|, d)
     start_epoch = 0
     if resume_from is not None:
-        ck = load_checkpoint(resume_from)
-        if ck["x"].shape != (2 * n, d):
-            raise ValueError(f"checkpoint {resume_from} holds parameters of shape {ck['x'].shape}; this "
-                             f"corpus and config need {(2 * n, d)} (pass the same sentences and options)")
+        ck = checkpoint_to_resume(resume_from, (2 * n, d), needs_rng_state=True,
+                                  shape_hint="pass the same sentences and options")
         center_vectors, outside_vectors = (np.ascontiguousarray(a, dtype=np.float32) for a in np.split(ck["x"], 2))
         start_epoch = ck["iteration"]
-        if ck["rng_state"] is None:
-            raise ValueError(f"checkpoint {resume_from} holds no random state, so the run cannot be continued "
-                             "exactly: resume from a checkpoint that train_word2vec wrote")
         restore_rng(rng, ck, resume_from)
         if log:
             log(f"resuming from {resume_from} after epoch {start_epoch} of {cfg.epochs}")
