@@ -543,3 +543,39 @@ def test_the_figure_and_its_labels_take_the_width_the_page_measures(explorer):
     boxes = [(x - FONT_PX[0] * len(t), y - FONT_PX[1], x + FONT_PX[0] * len(t), y + FONT_PX[1])
              for (x, y), t in zip(px, labels.text)]
     assert all(-FONT_PX[0] * 20 < b[0] and b[2] < 360 + FONT_PX[0] * 20 for b in boxes)
+
+
+def test_a_search_reads_an_expression_once_and_keeps_rows(explorer, monkeypatch):
+    """Enter on an expression tokenises it once; every word is looked up once, a plain word never."""
+    from w2v_lib.vectors import expressions
+
+    model, calls = explorer.model, {"tokenize": 0, "word_index": 0}
+    tokenize, word_index = expressions.tokenize, model.word_index
+
+    def counting_tokenize(text):
+        calls["tokenize"] += 1
+        return tokenize(text)
+
+    def counting_word_index(*args, **kwargs):
+        calls["word_index"] += 1
+        return word_index(*args, **kwargs)
+
+    monkeypatch.setattr(expressions, "tokenize", counting_tokenize)
+    monkeypatch.setattr(model, "word_index", counting_word_index)
+    explorer.search_box.value = "Good"  # found up to case
+    assert highlighted_words(explorer)[0] == "good" and calls == {"tokenize": 0, "word_index": 0}
+    explorer.search_box.value = "king - man + woman - man"
+    assert explorer.neighbours[0][0] == "queen"
+    assert calls == {"tokenize": 1, "word_index": 3}  # king, man, woman: each once
+    assert "'king' − 'man'" not in explorer.controls.explanation.value  # no stale analogy text
+
+
+def test_the_search_box_takes_the_parsers_symbols(explorer):
+    """Every symbol that ends a bare word in the parser makes the search box read an expression."""
+    from w2v_lib.vectors.expressions import SYMBOLS
+
+    explorer.search_box.value = "kin"
+    assert "matches for" in explorer.message.value  # a plain part of a word: the matches
+    for symbol in sorted(SYMBOLS):
+        explorer.submit_search(f"kin{symbol}g")
+        assert "matches for" not in explorer.message.value, symbol  # parsed (and refused), not searched

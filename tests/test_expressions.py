@@ -144,3 +144,27 @@ def test_two_signs_in_a_row_are_read_as_written_and_noted():
     assert len(notes) == 1 and "reads as '+'" in notes[0] and "position 6" in notes[0]
     assert "reads as '-'" in sign_notes("king + \u2212 man")[0]
     assert sign_notes("king - man") == [] and sign_notes("2 * -man + king") == []
+
+
+def test_read_expression_tokenises_once_and_agrees_with_the_parts(monkeypatch):
+    from w2v_lib.vectors import expressions
+
+    text = 'king - - man + "a b" * 2'
+    expected = (parse(text), words_in(parse(text)), sign_notes(text))
+    counted = []
+    tokenize = expressions.tokenize
+    monkeypatch.setattr(expressions, "tokenize", lambda t: counted.append(t) or tokenize(t))
+    read = expressions.read_expression(text)
+    assert counted == [text]
+    assert (read.tree, read.words, read.notes) == expected and read.text == text
+
+
+@pytest.mark.parametrize("text, expression", [("good", False), ("n't", False), ("a-b", True), ('"x"', True),
+                                               ("king \u2212 man", True), ("(good)", True), ("2/3", True)])
+def test_is_expression_is_what_ends_a_bare_word(text, expression):
+    from w2v_lib.vectors.expressions import is_expression, tokenize
+
+    assert is_expression(text) is expression
+    tokens = tokenize(text)
+    one_bare_word = len(tokens) == 2 and tokens[0].kind == "word" and tokens[0].value == text
+    assert one_bare_word is not expression

@@ -4,9 +4,9 @@ expect it, where it is, measured (its rank, similarity and count), not guessed.
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
+
+from ..vectors.expressions import BinOp, Word
 
 RARE_COUNT = 5  # a word seen fewer times has a vector that is still mostly its random start
 RARE_SHARE = 0.25  # the filter is on by default when at least this share of the vocabulary is rare
@@ -16,7 +16,6 @@ EXPECTED = {("king", "man", "woman"): "queen", ("man", "king", "queen"): "woman"
             ("good", "better", "bad"): "worse", ("better", "good", "bad"): "worse",
             ("walking", "walk", "swim"): "swimming", ("brother", "man", "woman"): "sister",
             ("he", "him", "her"): "she", ("big", "bigger", "small"): "smaller"}
-_A_MINUS_B_PLUS_C = re.compile(r"^\s*([^\s+\-*/()]+)\s*[-\u2212]\s*([^\s+\-*/()]+)\s*\+\s*([^\s+\-*/()]+)\s*$")
 
 
 def default_min_count(counts) -> int:
@@ -28,13 +27,16 @@ def default_min_count(counts) -> int:
 
 
 def analogy_words(query):
-    """(a, b, c) of an analogy question or of an expression written `a - b + c`, else None."""
+    """(a, b, c) of an analogy question or of an expression read as `a - b + c` (words only), else None."""
     kind, arg = query
     if kind == "analogy":
         return tuple(arg)
     if kind == "expression":
-        found = _A_MINUS_B_PLUS_C.match(arg)
-        return found.groups() if found else None
+        tree = arg.tree  # a read_expression; a − b + c parses as BinOp(+, BinOp(−, a, b), c)
+        if isinstance(tree, BinOp) and tree.op == "+" and isinstance(tree.left, BinOp) and tree.left.op == "-":
+            parts = (tree.left.left, tree.left.right, tree.right)
+            if all(isinstance(p, Word) for p in parts):
+                return tuple(p.word for p in parts)
     return None
 
 

@@ -12,7 +12,7 @@ import hashlib
 
 import numpy as np
 
-from ..vectors.expressions import parse, sign_notes, words_in
+from ..vectors.expressions import is_expression, read_expression
 from ..vectors.keyed import METRICS, WordVectors
 from ..vectors.projections import UMAP_LIBRARY, custom_axes, pca_basis, umap
 from ..vectors.tsne import TSNE_LIBRARY, tsne
@@ -21,7 +21,6 @@ from .answers import default_min_count, explain_answer
 PROJECTIONS = ("PCA 2-D", "PCA 3-D", "t-SNE 2-D", "UMAP 2-D", "custom axes")
 LEARNED = {"t-SNE 2-D": (tsne, TSNE_LIBRARY), "UMAP 2-D": (umap, UMAP_LIBRARY)}  # slow: final vectors only, cached
 COLOURINGS = ("frequency band", "k-means cluster", "none")
-EXPRESSION_CHARS = set('+-*/()"\u2212')
 # (vector fingerprint, centred, projection, seed) → (|V|, 2): t-SNE of 20,000 words takes tens of seconds
 _PROJECTION_CACHE: dict = {}
 
@@ -239,7 +238,7 @@ class ExplorerState:
 
     # --- questions ---------------------------------------------------------------------------
     def clear_answer(self):
-        self.query = None  # ("word", w) | ("analogy", (a, b, c)) | ("expression", text) | ("search", text)
+        self.query = None  # ("word", row) | ("analogy", (a, b, c)) | ("expression", Expression) | ("search", text)
         self.highlighted = np.zeros(0, dtype=np.int64)  # rows drawn in red, the query's own words first
         self.selected = None
         self.neighbours = []  # [(word, score)]
@@ -270,13 +269,18 @@ class ExplorerState:
             self.clear_answer()
             raise ValueError("the search box is empty: type a word (e.g. good) and press Enter")
         m = self.current_model
-        if text in m.index or text.lower() in m.lower_index:
-            self.ask(("word", m.words[m.word_index(text, ignore_case=True)]))
+        row = m.index.get(text, m.lower_index.get(text.lower()))
+        if row is not None:
+            self.ask(("word", row))
             return []
-        if EXPRESSION_CHARS & set(text):
-            notes = sign_notes(text) if '"' not in text else []
-            self.ask(("expression", text))
-            return notes
+        if is_expression(text):
+            try:
+                expression = read_expression(text)
+            except ValueError:
+                self.clear_answer()
+                raise
+            self.ask(("expression", expression))
+            return expression.notes if '"' not in text else []
         self.ask(("search", text))
         return []
 
@@ -284,7 +288,7 @@ class ExplorerState:
         """Select one word (what a click does): highlight it and its k nearest neighbours."""
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < len(self.model):
             raise ValueError(f"index must be in [0, {len(self.model)}); got {index!r}")
-        self.ask(("word", self.model.words[int(index)]))
+        self.ask(("word", int(index)))
         self.selected = int(index)
 
     def analogy(self, a: str, b: str, c: str):
@@ -313,25 +317,25 @@ class ExplorerState:
             return
         rare = self.rare_rows(m)
         if kind == "word":
-            query_vec, inputs = m.vector(arg), (arg,)
-            head, title = [m.word_index(arg)], f"nearest to {arg!r}"
+            head, title = [arg], f"nearest to {m.words[arg]!r}"
+            query_vec = m.vectors[arg]  # (D,)
         elif kind == "analogy":
-            query_vec, inputs = m.vector(arg[0]) - m.vector(arg[1]) + m.vector(arg[2]), arg  # (D,)
             head, title = [m.word_index(w) for w in arg], f"{arg[0]!r} − {arg[1]!r} + {arg[2]!r}"
+            query_vec = m.vectors[head[0]] - m.vectors[head[1]] + m.vectors[head[2]]  # (D,)
         else:
-            query_vec, inputs = m.expression_vector(arg)
-            head, title = [m.word_index(w) for w in words_in(parse(arg))], f"nearest to {arg}"
-        skip = [m.word_index(w) if isinstance(w, str) else int(w) for w in inputs]
-        hits = m.neighbours_of_vector(query_vec, k, metric, exclude=skip + [int(r) for r in rare])
+            query_vec, head = m.expression_rows(arg)
+            title = f"nearest to {arg.text}"
+        rows, scores = m.neighbour_rows(query_vec, k, metric, exclude_rows=head + [int(r) for r in rare])
+        hits = [(m.words[r], float(s)) for r, s in zip(rows, scores)]
         self.query, self.neighbours = query, hits
         self.selected = head[0] if kind == "word" else None
-        self.highlighted = np.array(head + [m.index[w] for w, _ in hits], dtype=np.int64)
+        self.highlighted = np.concatenate([np.array(head, dtype=np.int64), rows.astype(np.int64)])
         filtered = f", count ≥ {self.min_count}" if rare.size else ""
         self.list_title = f"{title} ({metric}, {space}{filtered})"
         self.list_rows = hits
         self.summary = f"{len(hits)} neighbours, {title}, by {metric} on {space} vectors" + (
             f" (the {rare.size:,} words seen fewer than {self.min_count} times left out)" if rare.size else "")
-        self.explanation = explain_answer(m, query, query_vec, skip, hits, metric, self.min_count)
+        self.explanation = explain_answer(m, query, query_vec, head, hits, metric, self.min_count)
 
     def rare_rows(self, model=None) -> np.ndarray:
         """Rows of the words the minimum count leaves out of neighbour lists."""

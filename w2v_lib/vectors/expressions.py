@@ -25,6 +25,7 @@ import numpy as np
 
 OPERATORS = "+-*/()"
 MINUS_SIGN = "\u2212"  # −, read as "-"
+SYMBOLS = frozenset(OPERATORS + MINUS_SIGN + '"')  # what ends a bare word; text holding one is an expression
 MAX_TOKENS = 400  # a sum of 200 words; evaluation recurses once per operator
 MAX_DEPTH = 40  # nested parentheses and signs
 _NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -113,12 +114,18 @@ def tokenize(text: str) -> list:
 
 
 def _ends_token(ch: str) -> bool:
-    return ch.isspace() or ch in OPERATORS or ch == '"' or ch == MINUS_SIGN
+    return ch.isspace() or ch in SYMBOLS
+
+
+def is_expression(text: str) -> bool:
+    """Whether `text` reads as word arithmetic rather than one word: it holds an operator, a minus
+    sign or a double quote (a bare word can hold none of them)."""
+    return not SYMBOLS.isdisjoint(text)
 
 
 class _Parser:
-    def __init__(self, text: str):
-        self.text, self.tokens, self.i, self.depth = text, tokenize(text), 0, 0
+    def __init__(self, text: str, tokens: list):
+        self.text, self.tokens, self.i, self.depth = text, tokens, 0, 0
 
     def deeper(self, tok: Token):
         self.depth += 1
@@ -173,12 +180,36 @@ class _Parser:
         raise ExpressionError(self.text, tok.pos, f"expected a word, a number or '(' but found {found}")
 
 
+@dataclass(frozen=True)
+class Expression:
+    """An expression read once: its text, its tree, the words it names and the notes on its signs."""
+    text: str
+    tree: object
+    words: list  # in order of first appearance
+    notes: list  # see sign_notes
+
+
+def read_expression(text: str) -> Expression:
+    """Tokenise and parse `text` once; raises ExpressionError (with a caret) when it is malformed."""
+    tokens = _checked_tokens(text)
+    tree = _parse_tokens(text, tokens)
+    return Expression(text, tree, words_in(tree), _sign_notes(tokens))
+
+
 def parse(text: str):
     """Parse an expression into a tree of Word, Number, Negate and BinOp nodes."""
+    return _parse_tokens(text, _checked_tokens(text))
+
+
+def _checked_tokens(text) -> list:
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError(text if isinstance(text, str) else "", 0,
                               "empty expression: type a word or e.g. king - man + woman")
-    parser = _Parser(text)
+    return tokenize(text)
+
+
+def _parse_tokens(text: str, tokens: list):
+    parser = _Parser(text, tokens)
     tree = parser.expr()
     extra = parser.peek()
     if extra.kind != "end":
@@ -188,7 +219,11 @@ def parse(text: str):
 
 def sign_notes(text: str) -> list:
     """Notes on signs that follow another sign, e.g. `king - - man`, which reads as king + man."""
-    tokens, notes = tokenize(text), []
+    return _sign_notes(tokenize(text))
+
+
+def _sign_notes(tokens: list) -> list:
+    notes = []
     for prev, tok in zip(tokens, tokens[1:]):
         if prev.kind == tok.kind == "op" and prev.value in "+-" and tok.value in "+-":
             reading = "+" if (prev.value == "-") == (tok.value == "-") else "-"

@@ -20,7 +20,7 @@ import numpy as np
 
 from .._checks import as_matrix
 from ..corpora.vocabulary import FREQUENT_MIN_COUNT
-from .expressions import evaluate, parse
+from .expressions import Expression, evaluate, read_expression
 
 METRICS = ("cosine", "euclidean")
 MEAN_MIN_COUNT = FREQUENT_MIN_COUNT  # the mean is taken over the frequent words (when counts are known)
@@ -216,7 +216,16 @@ class WordVectors:
 
     def expression_vector(self, text: str):
         """Evaluate word arithmetic such as "king - man + woman": returns ((D,) vector, input words)."""
-        return evaluate(parse(text), self.vector)
+        vec, rows = self.expression_rows(read_expression(text))
+        return vec, [self.words[r] for r in rows]
+
+    def expression_rows(self, expression: Expression):
+        """Evaluate an expression read by `read_expression`: ((D,) vector, rows of the words it names).
+
+        Each word is looked up once; an unknown one raises UnknownWordError with suggestions."""
+        row_of = {w: self.word_index(w) for w in expression.words}
+        vec, _ = evaluate(expression.tree, lambda w: self.vectors[row_of[w]])
+        return vec, list(row_of.values())
 
     def search(self, text: str, limit: int | None = None) -> np.ndarray:
         """Indices of words containing `text` (case-insensitive), the exact match first."""
@@ -243,20 +252,27 @@ class WordVectors:
         distances are translation invariant, ‖(x − μ) − (q − μ)‖ = ‖x − q‖, so centring leaves
         the euclidean neighbours of a word or of a − b + c unchanged; only cosine scores move.
         """
+        skip = [w if isinstance(w, (int, np.integer)) else self.word_index(w) for w in exclude]
+        rows, scores = self.neighbour_rows(query, k, metric, exclude_rows=skip)
+        return [(self.words[i], float(s)) for i, s in zip(rows, scores)]
+
+    def neighbour_rows(self, query, k: int = 10, metric: str = "cosine", exclude_rows=()) -> tuple:
+        """The k rows nearest to the (D,) `query`, leaving out `exclude_rows`: ((≤k,) rows, (≤k,) scores)."""
         _check_k(k)
         query = np.asarray(query, dtype=np.float32)
         if query.shape != (self.dim,):
             raise ValueError(f"query must have shape ({self.dim},); got {query.shape}")
         if metric == "cosine" and not np.linalg.norm(query) > 0:
             raise ValueError("the query vector is zero, so it has no direction to compare by cosine")
-        skip = [w if isinstance(w, (int, np.integer)) else self.word_index(w) for w in exclude]
+        skip = [int(r) for r in exclude_rows]
         idx, scores = self.nearest(query[None], k, metric, exclude=[skip] if skip else None)
-        return [(self.words[i], float(s)) for i, s in zip(idx[0], scores[0]) if i >= 0]
+        found = idx[0] >= 0  # fewer than k rows when the exclusions leave fewer
+        return idx[0][found], scores[0][found]
 
     def neighbours(self, text: str, k: int = 10, metric: str = "cosine") -> list:
         """The k nearest words of a word or an expression, leaving out the words it names."""
-        vec, used = self.expression_vector(text)
-        return self.neighbours_of_vector(vec, k, metric, exclude=used)
+        vec, rows = self.expression_rows(read_expression(text))
+        return self.neighbours_of_vector(vec, k, metric, exclude=rows)
 
     def analogy(self, a: str, b: str, c: str, k: int = 5, metric: str = "cosine") -> list:
         """Words d with a − b + c ≈ d (king − man + woman ≈ queen), the inputs excluded."""

@@ -300,7 +300,6 @@
            (hit.length > DRAW_CAP ? "; the " + fmt(DRAW_CAP) + " shortest marked" : "") +
            (hit.length > LIST_CAP ? ", " + LIST_CAP + " listed" : ""), [hit, null]);
   }
-  var EXPRESSION_CHARS = /[+\-*/()"\u2212]/;
   function exactRow(text) {
     if (index.has(text)) return index.get(text);
     var t = text.trim();
@@ -315,7 +314,7 @@
       if (row !== undefined) return showWord(row);
       var t = text.trim();
       if (!t) return fail("type a word first (e.g. good), part of one, or an expression such as king - man + woman");
-      if (EXPRESSION_CHARS.test(t)) return showExpression(t);
+      if (expr.isExpression(t)) return showExpression(t);
       return showMatches(t);
     } catch (err) {
       fail(err.message);
@@ -325,7 +324,7 @@
     // a keystroke: the words containing what is typed (an expression waits for Enter)
     var text = String(raw), t = text.trim();
     if (!t && !text) return fail("");
-    if (exactRow(text) === undefined && EXPRESSION_CHARS.test(t)) {
+    if (exactRow(text) === undefined && expr.isExpression(t)) {
       say("press Enter to evaluate the expression");
       return;
     }

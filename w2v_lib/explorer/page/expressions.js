@@ -17,9 +17,10 @@ var W2VExpressions = function (spaces, digitZeros) {
   var NOT_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
 
   function isDigit(ch) { return DIGIT.test(ch); }
-  function endsToken(ch) {
-    return SPACE.has(ch) || OPERATORS.indexOf(ch) >= 0 || ch === '"' || ch === MINUS_SIGN;
-  }
+  function isSymbol(ch) { return OPERATORS.indexOf(ch) >= 0 || ch === '"' || ch === MINUS_SIGN; }
+  function endsToken(ch) { return SPACE.has(ch) || isSymbol(ch); }
+  // word arithmetic rather than one word: a bare word can hold no operator, minus sign or quote
+  function isExpression(text) { return Array.from(text).some(isSymbol); }
   function digitValue(ch) {  // the largest run start at or below the code point
     var cp = ch.codePointAt(0), lo = 0, hi = digitZeros.length - 1;
     while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (digitZeros[mid] <= cp) lo = mid; else hi = mid - 1; }
@@ -264,6 +265,6 @@ var W2VExpressions = function (spaces, digitZeros) {
   }
 
   return {parse: parse, tokenize: tokenize, signNotes: signNotes, wordsIn: wordsIn, toText: toText,
-          evaluate: evaluate, pyRepr: pyRepr};
+          evaluate: evaluate, pyRepr: pyRepr, isExpression: isExpression};
 };
 if (typeof module !== "undefined") module.exports = W2VExpressions;
