@@ -57,6 +57,29 @@ def test_parser_rejects_bad_options():
     assert build_parser().parse_args(["train"]).iterations == 40000
 
 
+def test_course_commands_parse_their_options_in_one_parser(monkeypatch, capsys):
+    """grade, student and autograder: the course module's options, read by the command's own parser."""
+    import sys as system
+
+    from w2v_lib.course import grader, grading, release
+
+    train_only = ("from w2v_lib.__main__ import build_parser; import sys; build_parser().parse_args(['train']); "
+                  "print(sorted(m for m in sys.modules if m.startswith(('w2v_lib.course.grad', 'w2v_lib.course.rel'))))")
+    loaded = subprocess.run([sys.executable, "-c", train_only], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"  # another command's parse imports no course module
+    args = build_parser().parse_args(["grade", "subs", "--jobs", "2", "--trusted"])
+    assert (args.submissions, args.jobs, args.trusted, args.func) == (Path("subs"), 2, True, grading.run)
+    assert build_parser().parse_args(["student", "--out", "o", "--no-hints"]).func is release.run
+    assert build_parser().parse_args(["autograder", "--gradescope", "a.zip"]).func is grader.gradescope.run
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["grade", "subs", "--jbos", "2"])  # a misspelt option is refused by that parser
+    assert "--jbos" in capsys.readouterr().err
+    monkeypatch.setitem(system.modules, "w2v_lib.course.grading", None)  # as in the student release
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["grade", "subs"])
+    assert "not in the student release" in capsys.readouterr().err
+
+
 def test_module_entry_point_runs(tiny_sst, tmp_path):
     env = {**os.environ, "MPLBACKEND": "Agg"}
     root = Path(__file__).resolve().parent.parent

@@ -19,6 +19,7 @@ import pytest
 
 pytest.importorskip("nbgrader", reason="grading needs the [grade] extra (pip install -e '.[grade]')")
 
+from w2v_lib.__main__ import main  # noqa: E402
 from w2v_lib.course.cells import grade_id, is_exercise, read_notebook  # noqa: E402
 from w2v_lib.course.grader.sandbox import Sandbox, SandboxUnavailable  # noqa: E402
 from w2v_lib.course.grading import graded_notebooks  # noqa: E402
@@ -346,20 +347,16 @@ def test_links_fifos_devices_and_duplicates_are_refused_and_named(graded):
 
 
 def test_without_a_sandbox_grading_is_refused_unless_trusted(tmp_path, monkeypatch, capsys):
-    from w2v_lib.course import grading
-
     (tmp_path / "subs" / "alice").mkdir(parents=True)
     monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on PATH
-    assert grading.main([str(tmp_path / "subs"), "--no-progress"]) == 2
+    assert main(["grade", str(tmp_path / "subs"), "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "bubblewrap" in err and "--trusted" in err, err
 
 
 def test_bad_submission_folders_are_named(tmp_path, capsys):
-    from w2v_lib.course import grading
-
-    assert grading.main([str(tmp_path / "missing")]) == 2
+    assert main(["grade", str(tmp_path / "missing")]) == 2
     assert "not a folder" in capsys.readouterr().err
     (tmp_path / "empty").mkdir()
-    assert grading.main([str(tmp_path / "empty")]) == 2
+    assert main(["grade", str(tmp_path / "empty")]) == 2
     assert "holds no student folders" in capsys.readouterr().err

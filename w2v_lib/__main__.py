@@ -137,32 +137,48 @@ def add_train_command(subparsers) -> None:
     p.set_defaults(func=_run_train)
 
 
-def _run_course(args) -> int:
-    # Imported on use: the student release ships without the course's release and grading modules.
-    module = importlib.import_module(f".course.{args.course_module}", __package__)
-    return module.main(args.arguments)
+class _CommandParser(argparse.ArgumentParser):
+    """One command's parser. A course command's options and `run` come from its module
+    (`add_arguments(parser)`, `run(args)`), imported when the command is parsed or its help shown:
+    other commands need not import it, and the student release ships without it."""
 
+    def __init__(self, *args, course_module: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._course_module = course_module
 
-def _add_course_command(subparsers, name: str, module: str, help: str, usage: str) -> None:
-    """A command whose arguments the course's own parser reads (`module.main`): one set of options."""
-    p = subparsers.add_parser(name, help=help, add_help=False,
-                              usage=f"python -m w2v_lib {name} {usage} (--help for all)")
-    p.set_defaults(func=_run_course, course_module=module, pass_through=True)
+    def _load_course_options(self) -> None:
+        if self._course_module is None:
+            return
+        name, self._course_module = self._course_module, None
+        try:
+            module = importlib.import_module(f".course.{name}", __package__)
+        except ModuleNotFoundError as err:
+            self.error(f"this command is the instructor's: it is not in the student release ({err})")
+        module.add_arguments(self)
+        self.set_defaults(func=module.run)
+
+    def parse_known_args(self, args=None, namespace=None):
+        self._load_course_options()
+        return super().parse_known_args(args, namespace)
+
+    def format_help(self) -> str:
+        self._load_course_options()
+        return super().format_help()
 
 
 def add_student_command(subparsers) -> None:
-    _add_course_command(subparsers, "student", "release", "write the student release (see docs/instructors.md)",
-                        "--out DIR [--notebooks 00-05] [--no-hints] [--force]")
+    subparsers.add_parser("student", course_module="release", help="write the student release "
+                          "(see docs/instructors.md)", description="write the student release of the workbook")
 
 
 def add_grade_command(subparsers) -> None:
-    _add_course_command(subparsers, "grade", "grading", "grade a folder of submissions (see docs/instructors.md)",
-                        "SUBMISSIONS [--jobs N] [--timeout S] [--trusted]")
+    subparsers.add_parser("grade", course_module="grading", help="grade a folder of submissions "
+                          "(see docs/instructors.md)", description="grade a folder of submissions")
 
 
 def add_autograder_command(subparsers) -> None:
-    _add_course_command(subparsers, "autograder", "grader.gradescope",
-                        "write a Gradescope autograder (see docs/instructors.md)", "--gradescope OUT.zip")
+    subparsers.add_parser("autograder", course_module="grader.gradescope", help="write a Gradescope autograder "
+                          "(see docs/instructors.md)", description="write a Gradescope autograder")
 
 
 COMMANDS = [add_download_command, add_train_command, add_student_command, add_grade_command, add_autograder_command]
@@ -170,7 +186,7 @@ COMMANDS = [add_download_command, add_train_command, add_student_command, add_gr
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m w2v_lib", description="The word2vec workbook's commands.")
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="command")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="command", parser_class=_CommandParser)
     for add in COMMANDS:
         add(subparsers)
     return parser
@@ -216,13 +232,7 @@ def _describe(err: BaseException) -> str:
 
 def main(argv=None) -> int:
     """Run one command; expected errors print one line on stderr and return 2 (as argparse's do)."""
-    parser = build_parser()
-    # student and grade hand their arguments to the course's own parsers (one set of options).
-    args, extra = parser.parse_known_args(argv)
-    if getattr(args, "pass_through", False):
-        args.arguments = extra
-    elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except _expected_errors() as err:

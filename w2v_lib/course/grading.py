@@ -16,7 +16,7 @@ from pathlib import Path
 from .grader import GradingError, Limits, grade
 from .grader.spec import SpecError, graded_notebooks
 
-__all__ = ["add_arguments", "graded_notebooks", "main", "run"]
+__all__ = ["add_arguments", "graded_notebooks", "run"]
 
 
 def _positive(text: str) -> float:
@@ -54,9 +54,3 @@ def run(args) -> int:
     print(f"wrote {report.grades_csv} and feedback in {report.grades_csv.parent / 'feedback'}")
     print(report.summary())
     return 1 if report.refusals() else 0
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m w2v_lib grade", description="grade a folder of submissions")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))

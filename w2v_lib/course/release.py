@@ -16,7 +16,6 @@ deadline (docs/instructors.md).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import shutil
@@ -226,13 +225,6 @@ def _refuse_leftover_markers(out: Path) -> None:
             for marker in (BEGIN_SOLUTION, BEGIN_HIDDEN, BEGIN_NOTE):
                 if marker in text:
                     raise ReleaseError(f"{path.relative_to(out)} still holds {marker!r}: the release would leak it")
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m w2v_lib.course release",
-                                     description="write the student release of the workbook")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
 
 
 def add_arguments(parser) -> None:

@@ -12,7 +12,6 @@ root only. AUTOGRADER_ROOT and AUTOGRADER_PYTHON override /autograder and its Py
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -133,15 +132,10 @@ def run(args) -> int:
     return 0
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m w2v_lib autograder", description="write a Gradescope autograder")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    if len(sys.argv) == 2 and not sys.argv[1].startswith("-"):
-        outcome = run_gradescope(Path(sys.argv[1]))
-        print(f"score {outcome['score']:g}")
-        sys.exit(0)
-    sys.exit(main())
+if __name__ == "__main__":  # inside Gradescope's container: run_autograder calls this with its root folder
+    if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
+        sys.exit("usage: python -m w2v_lib.course.grader.gradescope AUTOGRADER_ROOT (inside Gradescope); "
+                 "to write an autograder: python -m w2v_lib autograder --gradescope OUT.zip")
+    outcome = run_gradescope(Path(sys.argv[1]))
+    print(f"score {outcome['score']:g}")
+    sys.exit(0)
