@@ -64,7 +64,8 @@ def test_course_commands_parse_their_options_in_one_parser(monkeypatch, capsys):
     from w2v_lib.course import grader, grading, release
 
     train_only = ("from w2v_lib.__main__ import build_parser; import sys; build_parser().parse_args(['train']); "
-                  "print(sorted(m for m in sys.modules if m.startswith(('w2v_lib.course.grad', 'w2v_lib.course.rel'))))")
+                  "print(sorted(m for m in sys.modules if m.startswith(('w2v_lib.course.grad', "
+                  "'w2v_lib.course.rel'))))")
     loaded = subprocess.run([sys.executable, "-c", train_only], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"  # another command's parse imports no course module
     args = build_parser().parse_args(["grade", "subs", "--jobs", "2", "--trusted"])
