@@ -221,3 +221,19 @@ def test_load_answers_reads_every_exercise():
     answers = load_answers(NOTEBOOKS)
     asked = {grade_id(c) for p in question_notebooks() for c in load(p)["cells"] if is_exercise(c)}
     assert asked <= set(answers) and all(callable(answers[name]) for name in asked)
+
+
+def test_negatives_are_bound_by_the_library(notebook):
+    """No cell wraps the four-argument negative-sampling loss into skipgram's three-argument F by
+    hand: `sampling.negative_sampling` does (once_per_row where a second call per pair is an error)."""
+    path, nb = notebook
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code" or is_exercise(cell):
+            continue
+        code = re.sub(r"^\s*[%!].*$", "", source(cell), flags=re.M)  # IPython magics are not Python
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.FunctionDef) and [a.arg for a in node.args.args] == [
+                    "center_vec", "outside_idx", "outside_vectors"]:
+                calls = {c.func.id for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)}
+                assert "neg_sampling_loss_and_gradient" not in calls, \
+                    f"{path.name}, cell {i}: {node.name} binds negatives by hand; call negative_sampling"

@@ -161,3 +161,23 @@ def test_negative_sampling_binds_the_loss_it_is_given():
     assert seen == [(1, 2), (3, 3)]
     with pytest.raises(ValueError, match="loss_and_gradient must be a function"):
         negative_sampling(np.array([1, 2]), loss_and_gradient="not a function")
+
+
+def test_once_per_row_uses_each_row_once_and_refuses_a_second_call_per_pair():
+    seen = []
+
+    def own_loss(center_vec, outside_idx, outside_vectors, neg_indices):
+        seen.append(tuple(neg_indices))
+        return 0.5, np.zeros_like(center_vec), np.zeros_like(outside_vectors)
+
+    args = (np.zeros(2), 0, np.zeros((4, 2)))
+    f = negative_sampling(np.array([[1, 2], [3, 3]]), loss_and_gradient=own_loss, once_per_row=True)
+    f(*args)
+    f(*args)
+    assert seen == [(1, 2), (3, 3)]
+    with pytest.raises(RuntimeError, match="more than 2 times for one window"):
+        f(*args)  # a third call for a window of two pairs: a model calling F twice for one pair
+    cycling = negative_sampling(np.array([[1, 2], [3, 3]]), loss_and_gradient=own_loss)
+    for _ in range(3):
+        cycling(*args)
+    assert seen[-1] == (1, 2)  # without the option, row i mod M, as before

@@ -122,7 +122,7 @@ def _check_k(k):
         raise ValueError(f"k (the number of negatives) must be a non-negative integer; got {k!r}")
 
 
-def negative_sampling(negatives, k: int = 10, loss_and_gradient=None):
+def negative_sampling(negatives, k: int = 10, loss_and_gradient=None, *, once_per_row: bool = False):
     """Bind negatives into the three-argument form skipgram and cbow call.
 
     `loss_and_gradient` is the four-argument negative-sampling loss to bind (the library's
@@ -133,6 +133,9 @@ def negative_sampling(negatives, k: int = 10, loss_and_gradient=None):
       * pre-drawn indices, shape (K,) (the same negatives for every call) or (M, K) (call i
         uses row i mod M, so a skipgram over M outside words uses one row per word, again on
         every evaluation, which keeps a gradient check deterministic).
+
+    With `once_per_row`, call i uses row i and a call beyond the M-th raises RuntimeError: a model
+    that calls F more than once per outside word is told so instead of reusing rows.
 
     Returns f(center_vec, outside_idx, outside_vectors) -> (loss, grad_center_vec, grad_outside_vectors).
     """
@@ -163,6 +166,9 @@ def negative_sampling(negatives, k: int = 10, loss_and_gradient=None):
     calls = [0]
 
     def loss_and_gradient(center_vec, outside_idx, outside_vectors):
+        if once_per_row and calls[0] >= table.shape[0]:
+            raise RuntimeError(f"F was called more than {table.shape[0]} times for one window: "
+                               "call it once per pair (outside word)")
         row = table[calls[0] % table.shape[0]]  # (K,)
         calls[0] += 1
         return pair_loss(center_vec, outside_idx, outside_vectors, row)
