@@ -74,6 +74,22 @@ def test_the_lock_is_reentrant_in_one_process_and_names_the_holder(tmp_path):
     assert issubclass(RunBusyError, BlockingIOError)
 
 
+def test_without_posix_locks_train_says_which_platforms_work(tiny_sst, tmp_path, monkeypatch, capsys):  # noqa: F811
+    """A system without fcntl (Windows): one line naming the system and what to use, not a traceback."""
+    import platform
+
+    from w2v_lib.__main__ import main
+
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # `import fcntl` now fails, as on Windows
+    monkeypatch.setattr(platform, "system", lambda: "Windows")
+    run_dir = tmp_path / "run"
+    assert main(["train", "--sst-dir", str(tiny_sst), "--run-dir", str(run_dir), "--iterations", "5", *TINY]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert all(fact in err for fact in ("fcntl", "Windows", "Linux and macOS", "WSL")), err
+    assert not (run_dir / "checkpoints").exists()  # stopped before anything was trained or written
+
+
 def test_a_folder_that_is_not_a_runs_is_never_written_into(tmp_path):
     """Before: `train` silently replaced a config.json that was not a run's."""
     mine = tmp_path / "mine"

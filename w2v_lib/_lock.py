@@ -4,14 +4,33 @@ The lock belongs to an open file description, so the operating system releases i
 process ends, however it ends (kill -9 included): no stale lock is ever left to clear by hand.
 The file holds the owner's pid, for the message a second process gets. Within one process the
 lock is re-entrant (the command line holds it around `train_sst`, which takes it again).
+
+`fcntl` is POSIX only: on a system without it (Windows) taking a lock raises PlatformUnsupported,
+which says what to use instead (README, "Supported platforms").
 """
 from __future__ import annotations
 
 import os
+import platform
 from contextlib import contextmanager
 from pathlib import Path
 
 _held = {}  # resolved lock path → [file descriptor, depth]: this process's locks
+
+
+class PlatformUnsupported(OSError):
+    """This system has no `fcntl` (POSIX file locks), which run folders need."""
+
+
+def _fcntl():
+    try:
+        import fcntl
+    except ImportError:
+        raise PlatformUnsupported(
+            f"training locks its run folder with fcntl.flock, which {platform.system() or 'this system'} does not "
+            "have: the workbook's training and grading run on Linux and macOS; on Windows, use WSL 2 (Windows "
+            "Subsystem for Linux) or a Linux container") from None
+    return fcntl
 
 
 class LockHeld(BlockingIOError):
@@ -25,8 +44,7 @@ class LockHeld(BlockingIOError):
 @contextmanager
 def held_lock(path):
     """Hold the exclusive lock `path` (created if missing, never deleted) for the block; LockHeld if taken."""
-    import fcntl  # POSIX only, like the rest of the kill-safety
-
+    fcntl = _fcntl()  # POSIX only, like the rest of the kill-safety
     path = Path(path)
     key = str(path.resolve())
     if key in _held:
