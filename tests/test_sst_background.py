@@ -1,6 +1,7 @@
 """What the compiled SST run does beside its steps: checkpoints written by a thread, work run alongside."""
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -65,3 +66,26 @@ def test_work_alongside_runs_while_training_and_its_error_changes_nothing(tmp_pa
     without = train_sst(run_dir=tmp_path / "b", **kw)
     assert finished.wait(30) and ran == ["alongside the SGD"]
     np.testing.assert_array_equal(with_it.params, without.params)
+
+
+def test_overlapping_runs_restore_the_switch_interval_in_any_order(tmp_path):
+    """Two train_sst calls with work alongside, overlapping in one process: the interval stays low
+    until the last one ends, and is then what it was before the first began."""
+    from w2v_lib.assignment import train
+
+    original = sys.getswitchinterval()
+    assert train._start_alongside(lambda: None) and train._start_alongside(lambda: None)  # run A, then run B
+    assert sys.getswitchinterval() == train.ALONGSIDE_SWITCH_S
+    train._release_switch_interval()  # A ends first
+    assert sys.getswitchinterval() == train.ALONGSIDE_SWITCH_S  # B still trains
+    train._release_switch_interval()
+    assert sys.getswitchinterval() == original
+    # the same through train_sst, two runs in two threads
+    kw = dict(sentences=SENTENCES, iterations=300, checkpoint_every=100, log=None, copies=2,
+              subsample_threshold=1e-2, method="compiled", alongside=lambda: time.sleep(0.05))
+    runs = [threading.Thread(target=train_sst, kwargs=dict(run_dir=tmp_path / name, **kw)) for name in "ab"]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(120)
+    assert sys.getswitchinterval() == original and not train._switch_state["holders"]

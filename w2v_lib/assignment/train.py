@@ -300,8 +300,8 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
         except TrainingDiverged as err:
             raise _divergence(err, run, cfg) from None
         finally:
-            if switch is not None:
-                sys.setswitchinterval(switch)
+            if switch:
+                _release_switch_interval()
         seconds = time.perf_counter() - start
         run.save(data.vocab.words, data.vocab.counts, res.x)
         save_history(None, res.losses, res.ema_losses, finished=True)  # after the vectors: marks the run done
@@ -313,14 +313,14 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
                           final, seconds, run.checkpoints())
 
 
-def _start_alongside(task):
-    """Start `task` in a thread; returns the interpreter's GIL switch interval to restore after the SGD (None: no task).
+def _start_alongside(task) -> bool:
+    """Start `task` in a thread; True when it did, and the caller then owes `_release_switch_interval()`.
 
     The SGD thread needs the GIL for a moment between its compiled blocks (every few milliseconds);
     while another thread runs Python it would wait up to the switch interval (5 ms) each time, which
     would stretch the SGD, so the interval is ALONGSIDE_SWITCH_S meanwhile."""
     if task is None:
-        return None
+        return False
 
     def quietly():
         try:
@@ -328,10 +328,30 @@ def _start_alongside(task):
         except Exception:  # noqa: BLE001 — a preparation: the call it prepares raises the same error itself
             pass
 
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(ALONGSIDE_SWITCH_S)
+    _lower_switch_interval()
     threading.Thread(target=quietly, name="alongside the SGD", daemon=True).start()
-    return previous
+    return True
+
+
+# The switch interval is the interpreter's, shared by overlapping train_sst calls (threads): the first
+# to lower it keeps the value to restore and the last to finish restores it, in whatever order they end.
+_switch_guard = threading.Lock()
+_switch_state = {"holders": 0, "restore": None}
+
+
+def _lower_switch_interval() -> None:
+    with _switch_guard:
+        if _switch_state["holders"] == 0:
+            _switch_state["restore"] = sys.getswitchinterval()
+            sys.setswitchinterval(ALONGSIDE_SWITCH_S)
+        _switch_state["holders"] += 1
+
+
+def _release_switch_interval() -> None:
+    with _switch_guard:
+        _switch_state["holders"] -= 1
+        if _switch_state["holders"] == 0:
+            sys.setswitchinterval(_switch_state["restore"])
 
 
 def ensure_sst_run(run_dir=None, sst_dir=None, progress: bool = False) -> Path:
