@@ -35,6 +35,7 @@ from w2v_lib.assignment.sst_sgd import sgd_compiled
 from w2v_lib.assignment.step import make_objective
 from w2v_lib.assignment.train import DEFAULT_SEED, DEFAULTS, DRAW_AHEAD, init_params, train_sst
 from w2v_lib.corpora import find_sst, prepare_corpus, read_sentences
+from w2v_lib.initialisation import run_streams
 
 # (label, method, dtype): the course's arrays are float64 (np.random.rand); the trainer uses float32.
 VARIANTS = [("straightforward, float64 (the course's dtype)", "straightforward", np.float64),
@@ -76,19 +77,19 @@ def whole_run(sentences, method: str) -> dict:
 
 def train_sst_corpus(sentences):
     """The subsampled corpus train_sst builds with its default seed (its second spawned stream)."""
-    corpus_rng = np.random.default_rng(np.random.SeedSequence(DEFAULT_SEED).spawn(3)[1])
+    corpus_rng = run_streams(DEFAULT_SEED).corpus
     return prepare_corpus(sentences, corpus_rng, DEFAULTS["copies"], DEFAULTS["subsample_threshold"])
 
 
 def exact_sgd_run(data) -> dict:
     """The compiled SGD of train_sst's run (its corpus `data`, start and stream) with exact σ (the kernel before
     the table), checkpoints as train_sst's."""
-    seed = np.random.SeedSequence(DEFAULT_SEED).spawn(3)
-    x0 = init_params(len(data.vocab), DEFAULTS["dim"], np.random.default_rng(seed[0]))
+    streams = run_streams(DEFAULT_SEED)
+    x0 = init_params(len(data.vocab), DEFAULTS["dim"], streams.init)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         res = sgd_compiled(data, x0, DEFAULTS["step"], 40000, anneal_every=DEFAULTS["anneal_every"],
-                           rng=np.random.default_rng(seed[2]), checkpoint_every=2000, checkpoint_dir=tmp, log=None,
+                           rng=streams.training, checkpoint_every=2000, checkpoint_dir=tmp, log=None,
                            sigmoid="exact")
         return dict(sgd_s=time.perf_counter() - start, loss=res.ema)
 

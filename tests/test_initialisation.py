@@ -45,3 +45,19 @@ def test_init_params_stacks_the_course_start_over_zeros():
 def test_an_unknown_start_is_refused_with_the_choices():
     with pytest.raises(ValueError, match="'course', 'word2vec', 'gensim'"):
         initial_center_vectors(3, 2, np.random.default_rng(0), "glove")
+
+
+def test_seed_streams_are_spawned_in_one_place():
+    """Library code, benches and notebooks take a run's streams from run_streams; none spawns its own."""
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spawning = re.compile(r"SeedSequence\(.*\)\s*\.spawn\(")
+    texts = {p: p.read_text(encoding="utf-8") for folder in ("w2v_lib", "bench") for p in (root / folder).rglob("*.py")}
+    for path in (root / "notebooks").glob("*.ipynb"):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        texts[path] = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    found = sorted(str(p.relative_to(root)) for p, text in texts.items() if spawning.search(text))
+    assert found == ["w2v_lib/initialisation.py"], f"seed streams spawned outside run_streams: {found}"
