@@ -72,7 +72,7 @@ def widget_bench(opts) -> bool:
 
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in range(opts.words)]
-    vectors = rng.standard_normal((opts.words, opts.dim)).astype(np.float32)  # (|V|, D)
+    vectors = rng.standard_normal((opts.words, opts.dim)).astype(np.float32)  # (|Vocab|, D)
     counts = rng.zipf(1.3, opts.words).clip(1, 10**6)
     model = WordVectors(words, vectors, counts)
     # a few training checkpoints, so the slider's update is timed too
@@ -118,7 +118,7 @@ def widget_bench(opts) -> bool:
 def synthetic_model(n: int, dim: int, seed: int = 0) -> WordVectors:
     """n words × dim float32 vectors whose spectrum decays as 1/√rank, and Zipf counts."""
     rng = np.random.default_rng(seed)
-    vectors = rng.standard_normal((n, dim), dtype=np.float32)  # (|V|, D)
+    vectors = rng.standard_normal((n, dim), dtype=np.float32)  # (|Vocab|, D)
     vectors /= np.sqrt(np.arange(1, dim + 1, dtype=np.float32))
     return WordVectors([f"w{i}" for i in range(n)], vectors, np.sort(rng.zipf(1.3, n).clip(1, 10**6))[::-1])
 

@@ -1,6 +1,6 @@
 """PCA's top 2 directions, old way against new: the old `principal_basis` decomposed the whole
 (D, D) covariance (an SVD, O(D³)); the new one asks LAPACK for the top eigenpairs only, of the
-smaller of the covariance and the (|V|, |V|) Gram matrix.
+smaller of the covariance and the (|Vocab|, |Vocab|) Gram matrix.
 
 Two shapes of input per dimension D: the command line's plot (the 24 course words, whose vectors
 are [v_w, u_w]: `train --dim 5000` plots D = 10,000) and an explorer-sized set. The vectors are a
@@ -24,7 +24,7 @@ from w2v_lib.vectors.projections import principal_basis
 def full_svd_basis(vectors, n_components: int):
     """The old way, kept here as the reference: SVD of the whole (D, D) covariance; (n, D) directions."""
     x = np.asarray(vectors, dtype=np.float64)
-    centred = x - x.mean(axis=0)  # (|V|, D)
+    centred = x - x.mean(axis=0)  # (|Vocab|, D)
     u, _, _ = np.linalg.svd(centred.T @ centred / x.shape[0])  # (D, D)
     comps = u[:, :n_components].T  # (n, D)
     signs = np.sign(comps[np.arange(n_components), np.abs(comps).argmax(axis=1)])
@@ -51,7 +51,7 @@ def main(argv=None):
     principal_basis(rng.standard_normal((50, 50)), 2)  # BLAS and LAPACK warmed up
     print(f"PCA, 2 components; medians of {args.repeats} runs; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'|V|':>6} {'D':>6} {'old: full SVD':>14} {'new: top-k':>12} {'speed-up':>9} {'max |Δ|':>9}")
+    print(f"{'|Vocab|':>6} {'D':>6} {'old: full SVD':>14} {'new: top-k':>12} {'speed-up':>9} {'max |Δ|':>9}")
     for dim in args.dims:
         for n_words in args.words:
             vectors = rng.standard_normal((n_words, dim)).astype(np.float32)

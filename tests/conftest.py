@@ -33,18 +33,18 @@ dims = st.integers(1, 6)
 
 
 def random_tables(seed, n_words, dim, scale=SCALE):
-    """(center_vectors, outside_vectors), each (|V|, d) float64, from a seed."""
+    """(center_vectors, outside_vectors), each (|Vocab|, d) float64, from a seed."""
     rng = np.random.default_rng(seed)
     return scale * rng.standard_normal((n_words, dim)), scale * rng.standard_normal((n_words, dim))
 
 
 def stack(center_vectors, outside_vectors):
-    """The training parameters (2|V|, d) = [center_vectors; outside_vectors]."""
+    """The training parameters (2|Vocab|, d) = [center_vectors; outside_vectors]."""
     return np.concatenate([center_vectors, outside_vectors], axis=0)
 
 
 def window_objective(model, center_idx, idxs, loss_and_gradient):
-    """f(params) -> (loss, grad (2|V|, d)) for one window of skipgram or cbow on stacked params."""
+    """f(params) -> (loss, grad (2|Vocab|, d)) for one window of skipgram or cbow on stacked params."""
     return lambda params: window_batch_loss_and_gradient(model, params, [(center_idx, idxs)], loss_and_gradient)
 
 

@@ -164,7 +164,7 @@ KEY_FORMULAS = [
      ("(σ(u_oᵀv_c)-1)v_c", "σ(u_kᵀv_c)v_c", "(σ(z_o)-1)v_c", "np.outer(σ(z_k),v_c)")),
     ("04_negative_sampling", "answer_neg_sampling_vectorised", "δ = σ(Ũᵀv_c) − 1; ∂J/∂v_c = Ũδ; v_c δᵀ",
      ("σ(Ũᵀv_c)-1", "=Ũδ", "v_cδᵀ")),
-    ("04_negative_sampling", "answer_neg_sampling_cost", "the arithmetic shrinks by |V|/(K+1)",
+    ("04_negative_sampling", "answer_neg_sampling_cost", "the arithmetic shrinks by |Vocab|/(K+1)",
      ("|V|/(K+1)", "|Vocab|/(K+1)", "W/(K+1)", "/(k+1)")),
     ("04_negative_sampling", "answer_repeated_negatives", "a negative drawn m times: m σ(u_kᵀv_c) v_c (np.add.at)",
      ("m_sσ(", "np.add.at", "addedoncepercopy", "oncepereachoccurrence", "isaddedonceperoccurrence")),

@@ -713,7 +713,7 @@ from w2v_lib.vectors import WordVectors
 
 rng = np.random.default_rng(0)
 centres = 3 * rng.standard_normal((8, 20))  # eight clusters: a map for t-SNE and UMAP to find
-vectors = centres[rng.integers(0, 8, {LIVE_WORDS})] + rng.standard_normal(({LIVE_WORDS}, 20))  # (|V|, 20)
+vectors = centres[rng.integers(0, 8, {LIVE_WORDS})] + rng.standard_normal(({LIVE_WORDS}, 20))  # (|Vocab|, 20)
 Explorer(WordVectors([f"w{{i}}" for i in range({LIVE_WORDS})], vectors.astype(np.float32)), name="clusters")
 """
 READ_WORDS = """() => {

@@ -37,7 +37,7 @@ def toy_model(n=3000, dim=24, long_word=False):
     if long_word:
         words.append("a" * 1_000_000)
     spectrum = 1.0 / np.sqrt(np.arange(1, dim + 1))
-    vectors = (rng.standard_normal((len(words), dim)) * spectrum).astype(np.float32)  # (|V|, D)
+    vectors = (rng.standard_normal((len(words), dim)) * spectrum).astype(np.float32)  # (|Vocab|, D)
     return WordVectors(words, vectors, rng.integers(1, 10_000, len(words)))
 
 

@@ -45,8 +45,8 @@ def test_time_losses_reports_the_median_of_a_fake_clock():
 
 def test_ratios_measure_how_much_slower_the_softmax_is():
     # Losses whose cost is exactly the rows they touch, on a clock that only they advance: the
-    # softmax costs |V| per call, negative sampling K + 1, so the measured ratios must be the
-    # predicted |V| / (K + 1), and a softmax made twice as slow must double them.
+    # softmax costs |Vocab| per call, negative sampling K + 1, so the measured ratios must be the
+    # predicted |Vocab| / (K + 1), and a softmax made twice as slow must double them.
     now = [0.0]
     slowdown = [1.0]
 

@@ -60,7 +60,7 @@ TRANSPOSED_DJ_DU = '''def naive_softmax_loss_and_gradient(center_vec, outside_id
     delta = y_hat.copy()
     delta[outside_idx] -= 1.0
     grad_center_vec = outside_vectors.T @ delta
-    # the 2020 write-up: dJ/dU = (y_hat - y) v_c, one row per word -> shape (d, |V|) here
+    # the 2020 write-up: dJ/dU = (y_hat - y) v_c, one row per word -> shape (d, |Vocab|) here
     grad_outside_vecs = np.outer(center_vec, delta)
     return loss, grad_center_vec, grad_outside_vecs
 '''

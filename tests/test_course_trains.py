@@ -29,7 +29,7 @@ def setup():
     n = len(data.vocab)
     sampler = NegativeSampler(data.vocab.counts, rng, method="alias")
     batches = draw_batches(ContextSampler(data.subsampled), sampler, rng, 6, 8, 3, 4)
-    params = rng.standard_normal((2 * n, 5)) * 0.3  # (2|V|, d): outside vectors non-zero, so v_c moves too
+    params = rng.standard_normal((2 * n, 5)) * 0.3  # (2|Vocab|, d): outside vectors non-zero, so v_c moves too
     return batches, params, n, data.vocab.words
 
 

@@ -114,7 +114,7 @@ def test_transposed_square_table():
     (lambda g: g[0], "wrong_shape", "check which array"),
 ])
 def test_a_wrong_shape_fails_with_both_shapes_never_a_broadcast_error(wrong, pattern, said):
-    # g.T is one write-up's ∂J/∂U = v_c (ŷ − y)ᵀ, the handout's (d, |V|) orientation.
+    # g.T is one write-up's ∂J/∂U = v_c (ŷ − y)ᵀ, the handout's (d, |Vocab|) orientation.
     v_table, table = random_tables(3, 6, 3)
     result = gradcheck(lambda t: (naive_softmax_loss_and_gradient(v_table[0], 1, t)[0],
                                   wrong(naive_softmax_loss_and_gradient(v_table[0], 1, t)[2])), table, name="dJ/dU")
@@ -160,7 +160,7 @@ def test_cbow_window_as_a_set_names_the_stacked_center_row_and_its_multiplicity(
     # One write-up: ∂J_CBOW/∂v_k = ∂F/∂v̂ "if k is in the window", the window taken as a set.
     def cbow_as_set(center_idx, ctx, center_vectors, outside_vectors, F):
         loss, g_v_hat, g_outside = F(center_vectors[ctx].sum(axis=0), center_idx, outside_vectors)
-        grad_center = np.zeros_like(center_vectors)  # (|V|, d)
+        grad_center = np.zeros_like(center_vectors)  # (|Vocab|, d)
         grad_center[ctx] = g_v_hat  # a repeated index written, not added
         return loss, grad_center, g_outside
 

@@ -5,18 +5,18 @@ import pytest
 
 from w2v_lib import cbow, naive_softmax_loss_and_gradient, neg_sampling_loss_and_gradient, skipgram
 
-N, D = 5, 3  # |V| ≠ d, so a transposed table is always caught
-V = np.random.default_rng(0).standard_normal((N, D))
-U = np.random.default_rng(1).standard_normal((N, D))
-v_c = V[0]
+N, D = 5, 3  # |Vocab| ≠ d, so a transposed table is always caught
+CENTER_VECTORS = np.random.default_rng(0).standard_normal((N, D))
+OUTSIDE_VECTORS = np.random.default_rng(1).standard_normal((N, D))
+v_c = CENTER_VECTORS[0]
 NEG = np.array([1, 2])
 
 
-def naive(center=v_c, o=1, table=U):
+def naive(center=v_c, o=1, table=OUTSIDE_VECTORS):
     return naive_softmax_loss_and_gradient(center, o, table)
 
 
-def neg(center=v_c, o=1, table=U, negs=NEG):
+def neg(center=v_c, o=1, table=OUTSIDE_VECTORS, negs=NEG):
     return neg_sampling_loss_and_gradient(center, o, table, negs)
 
 
@@ -24,13 +24,13 @@ LOSSES = {"naive": naive, "neg": neg}
 
 # (keyword of the helpers above, bad value, pattern the message must match)
 BAD_PAIR_ARGUMENTS = [
-    ("table", U.T, r"center_vec has length 3 but outside_vectors has shape \(3, 5\).*U transposed"),
-    ("table", U[:, :2], r"outside_vectors must be \(\|V\|, 3\)"),
-    ("table", U[0], r"outside_vectors must be a 2-D array .* got shape \(3,\)"),
-    ("table", U[None], r"outside_vectors must be a 2-D array .* got shape \(1, 5, 3\)"),
+    ("table", OUTSIDE_VECTORS.T, r"center_vec has length 3 but outside_vectors has shape \(3, 5\).*U transposed"),
+    ("table", OUTSIDE_VECTORS[:, :2], r"outside_vectors must be \(\|Vocab\|, 3\)"),
+    ("table", OUTSIDE_VECTORS[0], r"outside_vectors must be a 2-D array .* got shape \(3,\)"),
+    ("table", OUTSIDE_VECTORS[None], r"outside_vectors must be a 2-D array .* got shape \(1, 5, 3\)"),
     ("table", np.zeros((0, D)), "outside_vectors must hold at least one word vector"),
     ("table", np.full((N, D), "a"), "outside_vectors must hold real numbers"),
-    ("center", V[:2], r"center_vec must be a 1-D vector .* got shape \(2, 3\)"),
+    ("center", CENTER_VECTORS[:2], r"center_vec must be a 1-D vector .* got shape \(2, 3\)"),
     ("center", v_c[:2], r"center_vec has length 2 but outside_vectors has shape \(5, 3\)"),
     ("center", 1.0, r"center_vec must be a 1-D vector .* got shape \(\)"),
     ("center", v_c > 0, "center_vec must hold real numbers; got dtype bool"),
@@ -76,7 +76,7 @@ def test_empty_negatives_and_numpy_integers_are_fine():
     assert neg(negs=np.array([1, 2], dtype=np.uint8))[0] == neg()[0]
 
 
-def window(model, center=0, idxs=(1, 2, 1), center_vectors=V, outside_vectors=U,
+def window(model, center=0, idxs=(1, 2, 1), center_vectors=CENTER_VECTORS, outside_vectors=OUTSIDE_VECTORS,
            loss_and_gradient=naive_softmax_loss_and_gradient):
     return model(center, np.asarray(idxs), center_vectors, outside_vectors, loss_and_gradient)
 
@@ -90,15 +90,15 @@ def window(model, center=0, idxs=(1, 2, 1), center_vectors=V, outside_vectors=U,
     ({"idxs": [1.0, 2.0]}, "{idx} must hold integer word indices"),
     ({"idxs": [True]}, "{idx} must hold integer word indices; got dtype bool"),
     ({"idxs": [[1, 2]]}, "{idx} must be a 1-D array"),
-    ({"center_vectors": V.T}, r"center_vectors and outside_vectors must have the same shape .* "
+    ({"center_vectors": CENTER_VECTORS.T}, r"center_vectors and outside_vectors must have the same shape .* "
                               r"got center_vectors \(3, 5\) and outside_vectors \(5, 3\)"),
-    ({"outside_vectors": U.T}, r"got center_vectors \(5, 3\) and outside_vectors \(3, 5\).*U transposed"),
-    ({"outside_vectors": U[:4]}, r"got center_vectors \(5, 3\) and outside_vectors \(4, 3\)"),
-    ({"center_vectors": V[0]}, r"center_vectors must be a 2-D array"),
-    ({"outside_vectors": U[None]}, r"outside_vectors must be a 2-D array"),
-    ({"loss_and_gradient": lambda v, o, W: (0.0, v, W.T)},
+    ({"outside_vectors": OUTSIDE_VECTORS.T}, r"got center_vectors \(5, 3\) and outside_vectors \(3, 5\).*U transposed"),
+    ({"outside_vectors": OUTSIDE_VECTORS[:4]}, r"got center_vectors \(5, 3\) and outside_vectors \(4, 3\)"),
+    ({"center_vectors": CENTER_VECTORS[0]}, r"center_vectors must be a 2-D array"),
+    ({"outside_vectors": OUTSIDE_VECTORS[None]}, r"outside_vectors must be a 2-D array"),
+    ({"loss_and_gradient": lambda v, o, outside: (0.0, v, outside.T)},
      r"loss_and_gradient returned gradients of shapes \(3,\) and \(3, 5\); expected \(3,\) .* \(5, 3\)"),
-    ({"loss_and_gradient": lambda v, o, W: (0.0, v)}, "loss_and_gradient must return"),
+    ({"loss_and_gradient": lambda v, o, outside: (0.0, v)}, "loss_and_gradient must return"),
 ])
 def test_bad_window_arguments(model, idx_name, kwargs, match):
     with pytest.raises(ValueError, match=match.format(idx=idx_name)):

@@ -78,7 +78,7 @@ def test_the_page_carries_coordinates_counts_and_the_vectors_questions_use(tmp_p
 def test_page_vectors_fit_the_budget_by_a_linear_projection():
     rng = np.random.default_rng(0)
     spectrum = 1.0 / np.sqrt(np.arange(1, 61))  # decaying, as real embeddings' is
-    vectors = (rng.standard_normal((3000, 60)) * spectrum).astype(np.float32)  # (|V|, D)
+    vectors = (rng.standard_normal((3000, 60)) * spectrum).astype(np.float32)  # (|Vocab|, D)
     full, scale, kept = page_vectors(vectors, budget=10**9)
     assert full.shape == (3000, 60) and kept == 1.0
     np.testing.assert_allclose(full.astype(np.float32) * scale, vectors, atol=1e-3 * np.abs(vectors).max())

@@ -17,7 +17,7 @@ SPECIAL = ["king", "queen", "man", "woman", "good", "great", "bad", "<script>", 
 
 
 def toy_vectors(n_filler=40, dim=12, seed=0):
-    """(words, (|V|, dim) vectors, counts) with a planted gender and royalty structure."""
+    """(words, (|Vocab|, dim) vectors, counts) with a planted gender and royalty structure."""
     rng = np.random.default_rng(seed)
     royal, male, female, pos = (np.eye(dim)[i] * 3.0 for i in range(4))
     planted = {"king": royal + male, "queen": royal + female, "man": male, "woman": female,
@@ -25,7 +25,7 @@ def toy_vectors(n_filler=40, dim=12, seed=0):
                "<script>": np.eye(dim)[6] * 2, "-lrb-": np.eye(dim)[7] * 2, "'s": np.eye(dim)[8] * 2}
     words = list(planted) + [f"filler{i}" for i in range(n_filler)]
     filler = 0.3 * rng.standard_normal((n_filler, dim))  # small: far from every planted direction
-    vectors = np.vstack([np.stack(list(planted.values())), filler]).astype(np.float32)  # (|V|, dim)
+    vectors = np.vstack([np.stack(list(planted.values())), filler]).astype(np.float32)  # (|Vocab|, dim)
     vectors[: len(planted)] += 0.05 * rng.standard_normal((len(planted), dim)).astype(np.float32)
     counts = np.concatenate([np.array([500, 400, 2000, 1500, 3000, 800, 700, 3, 5000, 9000]),
                              rng.integers(1, 50, n_filler)])
@@ -35,12 +35,12 @@ def toy_vectors(n_filler=40, dim=12, seed=0):
 def make_run(tmp_path, n_checkpoints=4, seed=0):
     """A training run folder like the SST run's: vocab.tsv, vectors.txt and sgd checkpoints.
 
-    The "training" pulls stacked (2|V|, d) parameters towards the toy vectors on a quadratic,
+    The "training" pulls stacked (2|Vocab|, d) parameters towards the toy vectors on a quadratic,
     so the checkpoints move from noise to the final picture.
     """
     words, vectors, counts = toy_vectors(seed=seed)
     d = vectors.shape[1] // 2
-    target = np.concatenate([vectors[:, :d], vectors[:, d:]], axis=0).astype(np.float64)  # (2|V|, d)
+    target = np.concatenate([vectors[:, :d], vectors[:, d:]], axis=0).astype(np.float64)  # (2|Vocab|, d)
     x0 = 0.01 * np.random.default_rng(seed).standard_normal(target.shape)
     iterations = 10 * n_checkpoints
     result = sgd(lambda x: (0.5 * float(((x - target) ** 2).sum()), x - target), x0, 0.05, iterations,

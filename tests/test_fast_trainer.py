@@ -8,23 +8,23 @@ from w2v_lib.corpora import read_text_sentences
 from w2v_lib.fast import FastConfig, kernels, make_config, train_word2vec
 from w2v_lib.fast.batching import window_layout
 
-V, D = 9, 5
+N_WORDS, D = 9, 5
 
 
 def tables(seed):
     rng = np.random.default_rng(seed)
-    return tuple((rng.standard_normal((V, D)) * 0.5).astype(np.float32) for _ in range(2))
+    return tuple((rng.standard_normal((N_WORDS, D)) * 0.5).astype(np.float32) for _ in range(2))
 
 
-def reference_step(model, W, C, centers, contexts, negatives, lr):
+def reference_step(model, center, outside, centers, contexts, negatives, lr):
     """The tables after one gradient step on the sum of the reference losses of every window."""
-    W_ref, C_ref = W.astype(np.float64), C.astype(np.float64)
-    gW, gC = np.zeros_like(W_ref), np.zeros_like(C_ref)
+    center_ref, outside_ref = center.astype(np.float64), outside.astype(np.float64)
+    gW, gC = np.zeros_like(center_ref), np.zeros_like(outside_ref)
     for c, row in zip(centers, contexts):
-        _, gw, gc = model(int(c), row[row >= 0], W_ref, C_ref, negative_sampling(negatives))
+        _, gw, gc = model(int(c), row[row >= 0], center_ref, outside_ref, negative_sampling(negatives))
         gW += gw
         gC += gc
-    return W_ref - lr * gW, C_ref - lr * gC
+    return center_ref - lr * gW, outside_ref - lr * gC
 
 
 @pytest.fixture(scope="module")
@@ -34,44 +34,44 @@ def lee():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_skipgram_step_is_the_reference_gradient_step(seed):
-    W, C = tables(seed)
+    center, outside = tables(seed)
     # two windows in one group; word 2 is an outside word twice, and a center of one window and
     # an outside word of the other, so the scatter must accumulate
     centers = np.array([1, 2], dtype=np.int32)
     contexts = np.array([[2, 3, 2, -1], [1, 4, -1, -1]], dtype=np.int32)
     negatives = np.array([[5, 6, 7, 5]], dtype=np.int32)  # (G=1, M=K=4), a repeated negative
     lr = 0.1
-    W_ref, C_ref = reference_step(skipgram, W, C, centers, contexts, negatives[0], lr)
+    center_ref, outside_ref = reference_step(skipgram, center, outside, centers, contexts, negatives[0], lr)
     words, indptr = window_layout(contexts)
-    kernels.skipgram_step(W, C, centers, words, indptr, negatives, np.float32(lr), np.float32(1.0))
-    np.testing.assert_allclose(W, W_ref, atol=2e-6)
-    np.testing.assert_allclose(C, C_ref, atol=2e-6)
+    kernels.skipgram_step(center, outside, centers, words, indptr, negatives, np.float32(lr), np.float32(1.0))
+    np.testing.assert_allclose(center, center_ref, atol=2e-6)
+    np.testing.assert_allclose(outside, outside_ref, atol=2e-6)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_cbow_step_with_the_sum_is_the_reference_gradient_step(seed):
-    W, C = tables(seed)
+    center, outside = tables(seed)
     centers = np.array([0, 3], dtype=np.int32)
     contexts = np.array([[1, 2, 1], [4, 0, -1]], dtype=np.int32)  # word 1 twice: v̂ counts it twice
     negatives = np.array([[5, 6, 8]], dtype=np.int32)
     lr = 0.05
-    W_ref, C_ref = reference_step(cbow, W, C, centers, contexts, negatives[0], lr)
+    center_ref, outside_ref = reference_step(cbow, center, outside, centers, contexts, negatives[0], lr)
     words, indptr = window_layout(contexts)
-    kernels.cbow_step(W, C, centers, words, indptr, negatives, np.float32(lr), np.float32(1.0), mean=False)
-    np.testing.assert_allclose(W, W_ref, atol=2e-6)
-    np.testing.assert_allclose(C, C_ref, atol=2e-6)
+    kernels.cbow_step(center, outside, centers, words, indptr, negatives, np.float32(lr), np.float32(1.0), mean=False)
+    np.testing.assert_allclose(center, center_ref, atol=2e-6)
+    np.testing.assert_allclose(outside, outside_ref, atol=2e-6)
 
 
 def test_a_negative_equal_to_the_outside_word_is_left_out():
-    W, C = tables(5)
+    center, outside = tables(5)
     contexts = np.array([[3]], dtype=np.int32)
     # negatives [3, 4] with weight 1 for the pair (1 → 3) must act as the single negative [4]
-    W_ref, C_ref = reference_step(skipgram, W, C, [1], contexts, np.array([4]), 0.1)
+    center_ref, outside_ref = reference_step(skipgram, center, outside, [1], contexts, np.array([4]), 0.1)
     words, indptr = window_layout(contexts)
-    kernels.skipgram_step(W, C, np.array([1], np.int32), words, indptr, np.array([[3, 4]], np.int32),
+    kernels.skipgram_step(center, outside, np.array([1], np.int32), words, indptr, np.array([[3, 4]], np.int32),
                           np.float32(0.1), np.float32(1.0))
-    np.testing.assert_allclose(W, W_ref, atol=2e-6)
-    np.testing.assert_allclose(C, C_ref, atol=2e-6)
+    np.testing.assert_allclose(center, center_ref, atol=2e-6)
+    np.testing.assert_allclose(outside, outside_ref, atol=2e-6)
 
 
 def test_scatter_add_rows_accumulates_repeats():
@@ -221,22 +221,23 @@ def test_compiled_kernel_is_the_reference_step_window_after_window(model):
     pytest.importorskip("numba")
     from w2v_lib import cbow as cbow_model
     from w2v_lib.fast.word_kernels import train_chunk
-    W, C = tables(3)
+    center, outside = tables(3)
     tokens = np.array([0, 1, 2, 3, 4], dtype=np.int32)  # no word twice in a window: rows change once each
     sentence_ids = np.zeros(5, dtype=np.int32)
-    threshold, alias = np.zeros(V, dtype=np.uint32), np.full(V, 5, dtype=np.int32)
+    threshold, alias = np.zeros(N_WORDS, dtype=np.uint32), np.full(N_WORDS, 5, dtype=np.int32)
     lr, k = 0.1, 2
-    W_ref, C_ref = W.astype(np.float64), C.astype(np.float64)
+    center_ref, outside_ref = center.astype(np.float64), outside.astype(np.float64)
     reference = skipgram if model == "skipgram" else cbow_model
     for i in range(len(tokens)):
         context = np.array([tokens[j] for j in (i - 1, i + 1) if 0 <= j < len(tokens)])
-        _, gW, gC = reference(int(tokens[i]), context, W_ref, C_ref, negative_sampling(np.array([5] * k)))
-        W_ref, C_ref = W_ref - lr * gW, C_ref - lr * gC
+        _, gW, gC = reference(int(tokens[i]), context, center_ref, outside_ref, negative_sampling(np.array([5] * k)))
+        center_ref, outside_ref = center_ref - lr * gW, outside_ref - lr * gC
     # M = 1 draw of weight K/M = 2: each row changes once per window, as in the simultaneous step
-    train_chunk(W, C, tokens, sentence_ids, np.ones(V, dtype=np.float32), threshold, alias, model == "cbow", 1, k, 1,
+    train_chunk(center, outside, tokens, sentence_ids, np.ones(N_WORDS, dtype=np.float32), threshold, alias,
+                model == "cbow", 1, k, 1,
                 False, lr, lr, np.uint64(0), 1)
-    np.testing.assert_allclose(W, W_ref, atol=2e-6)
-    np.testing.assert_allclose(C, C_ref, atol=2e-6)
+    np.testing.assert_allclose(center, center_ref, atol=2e-6)
+    np.testing.assert_allclose(outside, outside_ref, atol=2e-6)
 
 
 @pytest.mark.parametrize("per_pair", [1, 2])
@@ -245,26 +246,29 @@ def test_compiled_per_pair_rules_are_word2vecs_step_pair_after_pair(per_pair):
     input, centre c predicted) is its own gradient step, in corpus order, as word2vec.c and gensim do."""
     pytest.importorskip("numba")
     from w2v_lib.fast.word_kernels import train_chunk
-    W, C = tables(4)
+    center, outside = tables(4)
     tokens = np.array([0, 1, 2, 3, 4], dtype=np.int32)
-    threshold, alias = np.zeros(V, dtype=np.uint32), np.full(V, 5, dtype=np.int32)
+    threshold, alias = np.zeros(N_WORDS, dtype=np.uint32), np.full(N_WORDS, 5, dtype=np.int32)
     lr, k = 0.1, 1  # one negative: word2vec moves u_5 between two draws of it, the reference would not
-    W_ref, C_ref = W.astype(np.float64), C.astype(np.float64)
+    center_ref, outside_ref = center.astype(np.float64), outside.astype(np.float64)
     for i in range(len(tokens)):
         for j in (i - 1, i + 1):
             if 0 <= j < len(tokens):
-                _, gW, gC = skipgram(int(tokens[j]), tokens[[i]], W_ref, C_ref, negative_sampling(np.array([5] * k)))
-                W_ref, C_ref = W_ref - lr * gW, C_ref - lr * gC
-    kept, *_ = train_chunk(W, C, tokens, np.zeros(5, dtype=np.int32), np.ones(V, dtype=np.float32), threshold, alias,
+                _, gW, gC = skipgram(int(tokens[j]), tokens[[i]], center_ref, outside_ref,
+                                     negative_sampling(np.array([5] * k)))
+                center_ref, outside_ref = center_ref - lr * gW, outside_ref - lr * gC
+    kept, *_ = train_chunk(center, outside, tokens, np.zeros(5, dtype=np.int32), np.ones(N_WORDS, dtype=np.float32),
+                           threshold, alias,
                            False, 1, k, k, False, lr, lr, np.uint64(0), 1, per_pair)
     assert kept == 5
-    np.testing.assert_allclose(W, W_ref, atol=2e-6)
-    np.testing.assert_allclose(C, C_ref, atol=2e-6)
+    np.testing.assert_allclose(center, center_ref, atol=2e-6)
+    np.testing.assert_allclose(outside, outside_ref, atol=2e-6)
     # the summed rule (0) is a different step on the same data: the test can tell them apart
-    W0, C0 = tables(4)
-    train_chunk(W0, C0, tokens, np.zeros(5, dtype=np.int32), np.ones(V, dtype=np.float32), threshold, alias,
+    center0, outside0 = tables(4)
+    train_chunk(center0, outside0, tokens, np.zeros(5, dtype=np.int32), np.ones(N_WORDS, dtype=np.float32),
+                threshold, alias,
                 False, 1, k, k, False, lr, lr, np.uint64(0), 1, 0)
-    assert np.abs(W0 - W_ref).max() > 1e-3
+    assert np.abs(center0 - center_ref).max() > 1e-3
 
 
 def test_sharing_is_checked_and_defaults_by_method():
@@ -284,16 +288,16 @@ def test_shuffled_windows_are_the_same_windows_in_another_order(per_pair):
     pytest.importorskip("numba")
     from w2v_lib.fast.word_kernels import train_chunk
     rng = np.random.default_rng(3)
-    tokens = rng.integers(0, V, 400).astype(np.int32)
+    tokens = rng.integers(0, N_WORDS, 400).astype(np.int32)
     sentence_ids = (np.arange(400) // 20).astype(np.int32)
-    threshold, alias = np.zeros(V, dtype=np.uint32), np.full(V, 5, dtype=np.int32)
+    threshold, alias = np.zeros(N_WORDS, dtype=np.uint32), np.full(N_WORDS, 5, dtype=np.int32)
     moved = {}
     for shuffle in (0, 1, 2):
-        W, C = tables(5)
-        W0 = W.copy()
-        train_chunk(W, C, tokens, sentence_ids, np.ones(V, dtype=np.float32), threshold, alias,
+        center, outside = tables(5)
+        center0 = center.copy()
+        train_chunk(center, outside, tokens, sentence_ids, np.ones(N_WORDS, dtype=np.float32), threshold, alias,
                     False, 1, 1, 1, False, 1e-4, 1e-4, np.uint64(0), 1, per_pair, shuffle)
-        moved[shuffle] = W - W0
+        moved[shuffle] = center - center0
     size = np.abs(moved[0]).max()
     assert size > 1e-4
     for shuffle in (1, 2):

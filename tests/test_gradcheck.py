@@ -27,8 +27,8 @@ def quadratic(x):
 
 def of_outside(loss_fn, v_c, *args):
     """The loss as a function of Uᵀ alone: W -> (J, ∂J/∂Uᵀ)."""
-    def f(W):
-        loss, _, grad_U = loss_fn(v_c, args[0], W, *args[1:])
+    def f(outside):
+        loss, _, grad_U = loss_fn(v_c, args[0], outside, *args[1:])
         return loss, grad_U
     return f
 
@@ -61,20 +61,20 @@ def test_int_points_are_checked_in_float64():
     assert result and result.analytic.dtype == np.float64
 
 
-def naive_softmax_transposed_outside_grad(v_c, o, U):
+def naive_softmax_transposed_outside_grad(v_c, o, outside_vectors):
     """A student's bug: ∂J/∂Uᵀ built as v_c (ŷ − y)ᵀ, the handout's orientation, not its transpose."""
-    loss, grad_v, _ = naive_softmax_loss_and_gradient(v_c, o, U)
-    delta = softmax(U @ v_c)
+    loss, grad_v, _ = naive_softmax_loss_and_gradient(v_c, o, outside_vectors)
+    delta = softmax(outside_vectors @ v_c)
     delta[o] -= 1.0
-    return loss, grad_v, np.outer(v_c, delta)  # (d, |V|): same shape only because |V| = d here
+    return loss, grad_v, np.outer(v_c, delta)  # (d, |Vocab|): same shape only because |Vocab| = d here
 
 
 def test_transposed_outside_gradient_fails_at_the_off_diagonal_coordinates():
-    v_table, U = random_tables(11, 4, 4)  # square, so the wrong layout slips past any shape check
+    v_table, outside_vectors = random_tables(11, 4, 4)  # square, so the wrong layout slips past any shape check
     v_c, o = v_table[0], 2
-    result = gradcheck(of_outside(naive_softmax_transposed_outside_grad, v_c, o), U)
+    result = gradcheck(of_outside(naive_softmax_transposed_outside_grad, v_c, o), outside_vectors)
     assert not result and result.max_rel_error > 1e-3
-    right = naive_softmax_loss_and_gradient(v_c, o, U)[2]
+    right = naive_softmax_loss_and_gradient(v_c, o, outside_vectors)[2]
     wrong = right.T
     differs = np.abs(wrong - right) / np.maximum(1, np.maximum(np.abs(wrong), np.abs(right))) > result.tolerance
     assert set(result.failed_indices) == {tuple(int(i) for i in idx) for idx in np.argwhere(differs)}
@@ -83,14 +83,14 @@ def test_transposed_outside_gradient_fails_at_the_off_diagonal_coordinates():
 
 
 def test_u_for_u_transpose_in_the_center_gradient_fails_at_v_c():
-    v_table, U = random_tables(12, 3, 3)
+    v_table, outside_vectors = random_tables(12, 3, 3)
     v_c, o = v_table[0], 1
 
     def mixed_up(v):
-        loss, _, _ = naive_softmax_loss_and_gradient(v, o, U)
-        delta = softmax(U @ v)
+        loss, _, _ = naive_softmax_loss_and_gradient(v, o, outside_vectors)
+        delta = softmax(outside_vectors @ v)
         delta[o] -= 1.0
-        return loss, U @ delta  # should be δ @ U, i.e. U(ŷ − y) with words as columns
+        return loss, outside_vectors @ delta  # should be δ @ U, i.e. U(ŷ − y) with words as columns
 
     result = gradcheck(mixed_up, v_c)
     assert not result and result.n_failed >= 1
@@ -98,42 +98,42 @@ def test_u_for_u_transpose_in_the_center_gradient_fails_at_v_c():
 
 
 def test_handout_orientation_for_a_non_square_table_fails_with_both_shapes_named():
-    v_table, U = random_tables(13, 5, 3)
+    v_table, outside_vectors = random_tables(13, 5, 3)
 
-    def handout_layout(W):
-        loss, _, grad_U = naive_softmax_loss_and_gradient(v_table[0], 0, W)
-        return loss, grad_U.T  # (d, |V|): the handout's ∂J/∂U
+    def handout_layout(outside):
+        loss, _, grad_U = naive_softmax_loss_and_gradient(v_table[0], 0, outside)
+        return loss, grad_U.T  # (d, |Vocab|): the handout's ∂J/∂U
 
-    result = gradcheck(handout_layout, U, name="dJ/dU")
+    result = gradcheck(handout_layout, outside_vectors, name="dJ/dU")
     assert not result and result.pattern == "transposed_shape"
     assert str(result).startswith("FAILED: dJ/dU has shape (3, 5), but x has shape (5, 3)")
     assert "Transposed, it is right" in result.diagnosis
-    assert result.n_failed == U.size and result.worst == []
+    assert result.n_failed == outside_vectors.size and result.worst == []
 
 
-def neg_sampling_overwriting_repeats(v_c, o, U, negs):
+def neg_sampling_overwriting_repeats(v_c, o, outside_vectors, negs):
     """A student's bug: `grad[negs] += ...` keeps only one occurrence of a repeated negative."""
-    loss, grad_v, _ = neg_sampling_loss_and_gradient(v_c, o, U, negs)
-    grad_U = np.zeros_like(U)
-    grad_U[o] += (sigmoid(U[o] @ v_c) - 1.0) * v_c
-    grad_U[negs] += np.outer(sigmoid(U[negs] @ v_c), v_c)  # buffered: a repeat overwrites
+    loss, grad_v, _ = neg_sampling_loss_and_gradient(v_c, o, outside_vectors, negs)
+    grad_U = np.zeros_like(outside_vectors)
+    grad_U[o] += (sigmoid(outside_vectors[o] @ v_c) - 1.0) * v_c
+    grad_U[negs] += np.outer(sigmoid(outside_vectors[negs] @ v_c), v_c)  # buffered: a repeat overwrites
     return loss, grad_v, grad_U
 
 
-def neg_sampling_sign_error(v_c, o, U, negs):
+def neg_sampling_sign_error(v_c, o, outside_vectors, negs):
     """A student's bug: ∂J/∂u_k written as [1 − σ(u_kᵀv_c)] v_c instead of σ(u_kᵀv_c) v_c."""
-    loss, grad_v, grad_U = neg_sampling_loss_and_gradient(v_c, o, U, negs)
-    grad_U = np.zeros_like(U)
-    grad_U[o] += (sigmoid(U[o] @ v_c) - 1.0) * v_c
-    np.add.at(grad_U, negs, np.outer(1.0 - sigmoid(U[negs] @ v_c), v_c))
+    loss, grad_v, grad_U = neg_sampling_loss_and_gradient(v_c, o, outside_vectors, negs)
+    grad_U = np.zeros_like(outside_vectors)
+    grad_U[o] += (sigmoid(outside_vectors[o] @ v_c) - 1.0) * v_c
+    np.add.at(grad_U, negs, np.outer(1.0 - sigmoid(outside_vectors[negs] @ v_c), v_c))
     return loss, grad_v, grad_U
 
 
 def test_overwritten_repeats_fail_exactly_at_the_repeated_negatives_row():
-    v_table, U = random_tables(14, 8, 3)
+    v_table, outside_vectors = random_tables(14, 8, 3)
     v_c, o, negs = v_table[0], 0, np.array([2, 5, 2, 7])
-    assert gradcheck(of_outside(neg_sampling_loss_and_gradient, v_c, o, negs), U)  # the right one passes
-    result = gradcheck(of_outside(neg_sampling_overwriting_repeats, v_c, o, negs), U, name="dJ/dU")
+    assert gradcheck(of_outside(neg_sampling_loss_and_gradient, v_c, o, negs), outside_vectors)  # the right one passes
+    result = gradcheck(of_outside(neg_sampling_overwriting_repeats, v_c, o, negs), outside_vectors, name="dJ/dU")
     assert not result
     assert set(result.failed_indices) == {(2, j) for j in range(3)}  # all of row 2, nothing else
     assert all(idx[0] == 2 for idx, *_ in result.worst[:3])
@@ -142,9 +142,9 @@ def test_overwritten_repeats_fail_exactly_at_the_repeated_negatives_row():
 
 
 def test_sign_error_fails_exactly_at_the_negatives_rows():
-    v_table, U = random_tables(15, 8, 3)
+    v_table, outside_vectors = random_tables(15, 8, 3)
     v_c, o, negs = v_table[0], 1, np.array([3, 4, 6])
-    result = gradcheck(of_outside(neg_sampling_sign_error, v_c, o, negs), U)
+    result = gradcheck(of_outside(neg_sampling_sign_error, v_c, o, negs), outside_vectors)
     assert not result
     assert failed_rows(result) == {3, 4, 6}  # u_o's row and the untouched words are right
     assert result.n_failed == len(result.failed_indices) == 9
@@ -153,8 +153,8 @@ def test_sign_error_fails_exactly_at_the_negatives_rows():
 def test_overwritten_repeats_through_skipgram_point_at_the_outside_rows_of_the_stacked_params():
     n = 6
     params = stack(*random_tables(16, n, 2))
-    f = window_objective(skipgram, 0, np.array([1]), lambda v, o, W: neg_sampling_overwriting_repeats(
-        v, o, W, np.array([4, 4, 3])))
+    f = window_objective(skipgram, 0, np.array([1]), lambda v, o, outside: neg_sampling_overwriting_repeats(
+        v, o, outside, np.array([4, 4, 3])))
     result = gradcheck(f, params)
     assert not result
     assert failed_rows(result) == {n + 4}  # the outside half of the stack, row of word 4
@@ -194,8 +194,8 @@ def test_rng_may_be_a_generator_or_a_list_of_them():
 
 
 def test_plot_draws_the_error_map_and_marks_the_failures():
-    v_table, U = random_tables(15, 8, 3)
-    result = gradcheck(of_outside(neg_sampling_sign_error, v_table[0], 1, np.array([3, 4, 6])), U)
+    v_table, outside_vectors = random_tables(15, 8, 3)
+    result = gradcheck(of_outside(neg_sampling_sign_error, v_table[0], 1, np.array([3, 4, 6])), outside_vectors)
     ax = result.plot()
     assert ax.get_images()[0].get_array().shape == (8, 3)
     marked = {(int(r), int(c)) for c, r in ax.collections[0].get_offsets()}
@@ -229,9 +229,9 @@ def test_a_nan_gradient_fails_and_is_located():
 
 
 def test_the_verdict_lists_only_wrong_coordinates_in_aligned_columns_with_labels():
-    v_table, U = random_tables(15, 8, 3)
+    v_table, outside_vectors = random_tables(15, 8, 3)
     words = ["the", "coffee", "tea", "cup", "hot", "cold", "milk", "sugar"]
-    result = gradcheck(of_outside(neg_sampling_sign_error, v_table[0], 1, np.array([3, 4, 6])), U,
+    result = gradcheck(of_outside(neg_sampling_sign_error, v_table[0], 1, np.array([3, 4, 6])), outside_vectors,
                        name="dJ/dU", labels=row_labels(words, "u"), n_worst=4)
     lines = str(result).splitlines()
     assert lines[0].startswith("FAILED: dJ/dU is wrong at 9 of 24 coordinates")
@@ -284,7 +284,7 @@ def test_a_vector_is_plotted_as_analytic_and_numeric_bars():
 
 
 def test_a_wrong_shape_still_plots_a_message():
-    result = gradcheck(lambda W: (float((W ** 2).sum()), 2 * W.T), np.ones((3, 2)))
+    result = gradcheck(lambda outside: (float((outside ** 2).sum()), 2 * outside.T), np.ones((3, 2)))
     ax = result.plot()
     assert "shape (2, 3)" in ax.texts[0].get_text()
     plt.close(ax.figure)

@@ -1,4 +1,4 @@
-"""skipgram and cbow: how they call F, what they sum, and gradchecks on the stacked (2|V|, d) parameters."""
+"""skipgram and cbow: how they call F, what they sum, and gradchecks on the stacked (2|Vocab|, d) parameters."""
 import numpy as np
 import pytest
 from hypothesis import given
@@ -43,13 +43,13 @@ class Recorder:
 
 
 def test_skipgram_calls_f_once_per_outside_word_in_order_and_sums():
-    V, U = random_tables(0, 5, 3)
+    center_vectors, outside_vectors = random_tables(0, 5, 3)
     f = Recorder(5, 3)
-    loss, grad_center, grad_outside = skipgram(2, [4, 0, 4, 1], V, U, f)
+    loss, grad_center, grad_outside = skipgram(2, [4, 0, 4, 1], center_vectors, outside_vectors, f)
     assert [o for _, o, _ in f.calls] == [4, 0, 4, 1]
     for v_c, _, table in f.calls:
-        np.testing.assert_array_equal(v_c, V[2])
-        np.testing.assert_array_equal(table, U)
+        np.testing.assert_array_equal(v_c, center_vectors[2])
+        np.testing.assert_array_equal(table, outside_vectors)
     assert loss == 10 + 20 + 30 + 40
     np.testing.assert_array_equal(grad_center[2], np.full(3, 1000.0))
     assert not np.delete(grad_center, 2, axis=0).any()  # only v_c enters the loss
@@ -57,14 +57,14 @@ def test_skipgram_calls_f_once_per_outside_word_in_order_and_sums():
 
 
 def test_cbow_sums_the_context_with_repeats_and_calls_f_once():
-    V, U = random_tables(1, 5, 3)
+    center_vectors, outside_vectors = random_tables(1, 5, 3)
     f = Recorder(5, 3)
-    loss, grad_center, grad_outside = cbow(3, [1, 4, 1], V, U, f)
+    loss, grad_center, grad_outside = cbow(3, [1, 4, 1], center_vectors, outside_vectors, f)
     assert len(f.calls) == 1
     v_hat, center, table = f.calls[0]
-    np.testing.assert_allclose(v_hat, 2 * V[1] + V[4])
+    np.testing.assert_allclose(v_hat, 2 * center_vectors[1] + center_vectors[4])
     assert center == 3
-    np.testing.assert_array_equal(table, U)
+    np.testing.assert_array_equal(table, outside_vectors)
     assert loss == 10.0
     np.testing.assert_array_equal(grad_center[1], np.full(3, 200.0))  # word 1 is in the context twice
     np.testing.assert_array_equal(grad_center[4], np.full(3, 100.0))
@@ -73,34 +73,38 @@ def test_cbow_sums_the_context_with_repeats_and_calls_f_once():
 
 
 def test_skipgram_with_the_real_loss_is_the_sum_of_pair_losses():
-    V, U = random_tables(2, 6, 4)
-    loss, grad_center, grad_outside = skipgram(0, [3, 5, 3], V, U, naive_softmax_loss_and_gradient)
-    pairs = [naive_softmax_loss_and_gradient(V[0], o, U) for o in (3, 5, 3)]
+    center_vectors, outside_vectors = random_tables(2, 6, 4)
+    loss, grad_center, grad_outside = skipgram(0, [3, 5, 3], center_vectors, outside_vectors,
+                                               naive_softmax_loss_and_gradient)
+    pairs = [naive_softmax_loss_and_gradient(center_vectors[0], o, outside_vectors) for o in (3, 5, 3)]
     assert loss == pytest.approx(sum(p[0] for p in pairs), rel=1e-14)
     np.testing.assert_allclose(grad_center[0], sum(p[1] for p in pairs), rtol=1e-13)
     np.testing.assert_allclose(grad_outside, sum(p[2] for p in pairs), rtol=1e-13)
 
 
 def test_negative_sampling_binding_of_predrawn_rows():
-    V, U = random_tables(3, 6, 2)
+    center_vectors, outside_vectors = random_tables(3, 6, 2)
     table = np.array([[1, 2], [4, 4], [0, 5]])
     f = negative_sampling(table)
-    loss, _, _ = skipgram(0, [3, 1, 2], V, U, f)
-    expected = sum(neg_sampling_loss_and_gradient(V[0], o, U, row)[0] for o, row in zip([3, 1, 2], table))
+    loss, _, _ = skipgram(0, [3, 1, 2], center_vectors, outside_vectors, f)
+    expected = sum(neg_sampling_loss_and_gradient(center_vectors[0], o, outside_vectors, row)[0]
+                   for o, row in zip([3, 1, 2], table))
     assert loss == pytest.approx(expected, rel=1e-14)
     # the next window of three starts again at row 0, so repeated evaluations agree
-    assert skipgram(0, [3, 1, 2], V, U, f)[0] == loss
+    assert skipgram(0, [3, 1, 2], center_vectors, outside_vectors, f)[0] == loss
     single = negative_sampling(np.array([2, 2, 5]))  # (K,): the same negatives on every call
-    assert skipgram(0, [3, 1], V, U, single)[0] == pytest.approx(
-        sum(neg_sampling_loss_and_gradient(V[0], o, U, [2, 2, 5])[0] for o in (3, 1)), rel=1e-14)
+    assert skipgram(0, [3, 1], center_vectors, outside_vectors, single)[0] == pytest.approx(
+        sum(neg_sampling_loss_and_gradient(center_vectors[0], o, outside_vectors, [2, 2, 5])[0] for o in (3, 1)),
+        rel=1e-14)
 
 
 def test_negative_sampling_binding_of_a_sampler_draws_fresh_negatives():
-    V, U = random_tables(4, 8, 3)
+    center_vectors, outside_vectors = random_tables(4, 8, 3)
     sampler = NegativeSampler(np.arange(1, 9), rng=7)
     twin = NegativeSampler(np.arange(1, 9), rng=7)
-    loss, _, _ = skipgram(5, [2, 6], V, U, negative_sampling(sampler, k=4))
-    expected = sum(neg_sampling_loss_and_gradient(V[5], o, U, twin.sample(o, 4))[0] for o in (2, 6))
+    loss, _, _ = skipgram(5, [2, 6], center_vectors, outside_vectors, negative_sampling(sampler, k=4))
+    expected = sum(neg_sampling_loss_and_gradient(center_vectors[5], o, outside_vectors, twin.sample(o, 4))[0]
+                   for o in (2, 6))
     assert loss == pytest.approx(expected, rel=1e-14)
 
 
@@ -166,7 +170,7 @@ def test_window_batch_wrapper_is_the_mean_of_the_windows_on_stacked_params():
 
     rng = np.random.default_rng(0)
     center_vectors, outside_vectors = rng.standard_normal((6, 3)), rng.standard_normal((6, 3))
-    params = np.concatenate([center_vectors, outside_vectors])  # (2|V|, d)
+    params = np.concatenate([center_vectors, outside_vectors])  # (2|Vocab|, d)
     windows = [(0, np.array([1, 2])), (3, np.array([4, 4, 5]))]
     loss, grad = window_batch_loss_and_gradient(skipgram, params, windows, naive_softmax_loss_and_gradient)
     parts = [skipgram(c, o, center_vectors, outside_vectors, naive_softmax_loss_and_gradient) for c, o in windows]
@@ -185,7 +189,7 @@ def test_window_batch_wrapper_is_the_mean_of_the_windows_on_stacked_params():
 def test_the_window_batch_wrapper_refuses_a_gradient_that_would_broadcast():
     from w2v_lib.models import window_batch_loss_and_gradient
 
-    params = np.zeros((6, 2))  # |V| = 3, d = 2
+    params = np.zeros((6, 2))  # |Vocab| = 3, d = 2
 
     def one_row_model(center_idx, outside_idxs, center_vectors, outside_vectors, f):
         return 1.0, np.ones(2), np.zeros((3, 2))  # a (d,) centre gradient: wrong

@@ -27,7 +27,7 @@ def assert_sign_rule(components):
 @pytest.mark.parametrize("shape", [(500, 40), (40, 500), (24, 10_000), (300, 300), (1_000, 600), (500, 1_200)])
 @pytest.mark.parametrize("k", [2, 3])
 def test_top_directions_are_the_full_svds(shape, k):
-    """Every route (covariance when D ≤ |V|, Gram matrix otherwise; LAPACK for a small one, Lanczos
+    """Every route (covariance when D ≤ |Vocab|, Gram matrix otherwise; LAPACK for a small one, Lanczos
     from 400 rows) on data with a clear spectrum."""
     rng = np.random.default_rng(sum(shape) + k)
     scales = np.geomspace(10.0, 0.1, shape[1])  # distinct variances: each direction is well defined
@@ -49,7 +49,7 @@ def test_rank_deficient_data(shape):
     orthonormal directions of zero variance, and the same on every call (not arbitrary)."""
     rng = np.random.default_rng(0)
     line = rng.standard_normal(shape[1])
-    vectors = rng.standard_normal((shape[0], 1)) * line + 1.0  # (|V|, D), rank 1 after centring
+    vectors = rng.standard_normal((shape[0], 1)) * line + 1.0  # (|Vocab|, D), rank 1 after centring
     basis = pca_basis(vectors, 3)
     reference, _ = full_svd(vectors, 1)
     assert min(np.abs(basis.components[0] - reference[0]).max(),

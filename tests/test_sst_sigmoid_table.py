@@ -20,31 +20,31 @@ def data():
 
 
 def tabulated_terms(scores, table):
-    """(σ(−y), −log σ(y)) for each score y as the kernel computes them (one outside word per pair)."""
+    """(σ(−s), −log σ(s)) for each score s as the kernel computes them (one outside word per pair)."""
     coef = scores.astype(np.float32).reshape(-1, 1)  # (P, 1): pairs with no negatives
     losses = np.array([sst_kernel._loss_and_coefficients(coef[i:i + 1], 1, 1, np.float32(1.0), table)
                        for i in range(len(coef))])
-    return -coef[:, 0].astype(np.float64), losses  # the kernel stores −σ(−y_o)/B for the outside word
+    return -coef[:, 0].astype(np.float64), losses  # the kernel stores −σ(−s_o)/B for the outside word
 
 
 def test_the_table_is_within_its_stated_bounds_and_exact_beyond():
     # a grid finer than the table's step, every entry's ends, and points just below and above TABLE_END
-    y = np.concatenate([np.linspace(-8, 8, 40_001), np.arange(-1024, 1025) / sst_kernel.TABLE_PER_UNIT,
+    s = np.concatenate([np.linspace(-8, 8, 40_001), np.arange(-1024, 1025) / sst_kernel.TABLE_PER_UNIT,
                         np.nextafter(np.float32([8, -8]), np.float32(0)), [8.5, -9.0, 30.0, -30.0, 200.0, -200.0]])
-    y = y.astype(np.float32).astype(np.float64)  # the scores the kernel sees
-    sig, loss = tabulated_terms(y, sst_kernel.sigmoid_table())
-    exact_sig = 1.0 / (1.0 + np.exp(y))  # σ(−y)
-    exact_loss = np.logaddexp(0.0, -y)  # −log σ(y)
+    s = s.astype(np.float32).astype(np.float64)  # the scores the kernel sees
+    sig, loss = tabulated_terms(s, sst_kernel.sigmoid_table())
+    exact_sig = 1.0 / (1.0 + np.exp(s))  # σ(−s)
+    exact_loss = np.logaddexp(0.0, -s)  # −log σ(s)
     sig_error, loss_error = np.abs(sig - exact_sig), np.abs(loss - exact_loss)
     assert sig_error.max() <= sst_kernel.SIGMOID_ERROR < 1.2e-6, sig_error.max()
     assert loss_error.max() <= sst_kernel.SOFTPLUS_ERROR < 3e-6, loss_error.max()
     # the bounds are not loose by orders of magnitude: interpolation error is what they describe
     assert sig_error.max() > sst_kernel.SIGMOID_ERROR / 10 and loss_error.max() > sst_kernel.SOFTPLUS_ERROR / 10
-    # no clipping (the C word2vec's table saturates σ at |y| = 6): large scores are exact, the loss grows as |y|
-    far = np.abs(y) >= sst_kernel.TABLE_END
+    # no clipping (the C word2vec's table saturates σ at |s| = 6): large scores are exact, the loss grows as |s|
+    far = np.abs(s) >= sst_kernel.TABLE_END
     np.testing.assert_allclose(sig[far], exact_sig[far], rtol=1e-6, atol=1e-30)
-    np.testing.assert_allclose(loss[far], exact_loss[far], rtol=1e-6, atol=1e-7)  # 1 + e^(−|y|) in float32
-    assert loss[y == -200.0] == pytest.approx(200.0)
+    np.testing.assert_allclose(loss[far], exact_loss[far], rtol=1e-6, atol=1e-7)  # 1 + e^(−|s|) in float32
+    assert loss[s == -200.0] == pytest.approx(200.0)
 
 
 def test_nan_and_infinite_scores_still_reach_the_loss():

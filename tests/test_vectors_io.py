@@ -105,7 +105,7 @@ def test_projector_row_count_mismatch(tmp_path):
     (["", "b"], vectors(n=2), "is empty"),
     (["a", "a"], vectors(n=2), "words must be unique"),
     (["a", "b", "c"], vectors(n=2), "got 3 words for 2 vectors"),
-    (["a", "b"], np.zeros(2), r"vectors must be 2-D \(\|V\|, d\); got shape \(2,\)"),
+    (["a", "b"], np.zeros(2), r"vectors must be 2-D \(\|Vocab\|, d\); got shape \(2,\)"),
     (["a", "b"], np.full((2, 2), "1.0"), "vectors must hold real numbers; got dtype <U3"),
 ])
 @pytest.mark.parametrize("binary", [False, True])

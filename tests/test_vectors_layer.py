@@ -28,7 +28,7 @@ def test_vectors_never_import_the_assignment(tmp_path):
     from w2v_lib.assignment import RunFolder, load_run  # the parent may: it writes a run to read back
 
     words, counts = ["the", "movie", "good"], [5, 3, 2]
-    params = np.random.default_rng(0).standard_normal((6, 4))  # (2|V|, d)
+    params = np.random.default_rng(0).standard_normal((6, 4))  # (2|Vocab|, d)
     RunFolder(tmp_path / "run").save(words, counts, params)
     program = f"""
 import importlib, json, sys

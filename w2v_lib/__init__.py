@@ -2,23 +2,23 @@
 
 Glossary (the handout's symbol → the name in code; vectors are rows throughout):
 
-    |V|        vocabulary size: n_words, len(vocab)
+    |Vocab|        vocabulary size: n_words, len(vocab)
     d          vector dimension
     v_c        center_vec, (d,): the center word's vector, row c of center_vectors
     u_w        row w of outside_vectors, (d,)
-    V          center_vectors, (|V|, d): every word's center vector as a row
-    U          outside_vectors.T: the handout's U has the u_w as columns (d, |V|);
-               code keeps outside_vectors, (|V|, d)
+    V          center_vectors, (|Vocab|, d): every word's center vector as a row
+    U          outside_vectors.T: the handout's U has the u_w as columns (d, |Vocab|);
+               code keeps outside_vectors, (|Vocab|, d)
     o          outside_idx: the observed outside word
     w_1..w_K   neg_indices, (K,): the negative words, drawn by NegativeSampler (repeats allowed)
-    ŷ          y_hat = softmax(outside_vectors @ v_c), (|V|,)
+    ŷ          y_hat = softmax(outside_vectors @ v_c), (|Vocab|,)
     y          the one-hot label of o (never a table or a score)
     J          the loss of one pair (F), or of a window (skipgram, cbow)
-    θ          params, (2|V|, d) = [center_vectors; outside_vectors], what sgd trains
+    θ          params, (2|Vocab|, d) = [center_vectors; outside_vectors], what sgd trains
     α          step, the SGD step size
 
 "Word vectors" (what a run's vectors.txt holds and the explorer shows) are [v_w, u_w] side by
-side, (|V|, 2d): assignment.word_vectors.
+side, (|Vocab|, 2d): assignment.word_vectors.
 
 Layout: the handout core is flat here (activations, losses, models, sampling, gradcheck,
 optimizer, cost_model); corpora/ turns text into word indices; vectors/ trained vectors

@@ -90,7 +90,7 @@ def _run_train(args) -> int:
                            checkpoint_every=args.checkpoint_every or None, seed=args.seed,
                            progress=not args.no_progress, resume=args.resume, overwrite=args.overwrite,
                            method=args.method, alongside=warm_up_plotting, **hyper)
-        vectors = word_vectors(result.params, len(result.words))  # (|V|, 2d): the vectors vectors.txt holds
+        vectors = word_vectors(result.params, len(result.words))  # (|Vocab|, 2d): the vectors vectors.txt holds
         plot = folder.save_plot(result.words, vectors, title=f"SST skip-gram, {result.iterations} iterations",
                                 path=args.plot)
     print(f"iteration {result.iterations}: loss EMA {result.final_loss_ema:.3f} "

@@ -1,7 +1,7 @@
 """Argument checks shared by every public function.
 
 Each check raises a ValueError that names the argument, what it got and what it expects,
-so a student who passes a (d, |V|) matrix where a (|V|, d) one belongs is told so at once.
+so a student who passes a (d, |Vocab|) matrix where a (|Vocab|, d) one belongs is told so at once.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def as_matrix(x, name: str, cols: int | None = None, rows: int | None = None) ->
     """Return `x` as a 2-D float array of words-as-rows, checking its shape."""
     arr = np.asarray(x)
     if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array of shape (|V|, d), one word per row; got shape {arr.shape}")
+        raise ValueError(f"{name} must be a 2-D array of shape (|Vocab|, d), one word per row; got shape {arr.shape}")
     if cols is not None and arr.shape[1] != cols:
         raise ValueError(
             f"{name} must have {cols} columns (the vector dimension d); got shape {arr.shape}. "

@@ -12,8 +12,9 @@ numba installed (`HAVE_NUMBA` False) the callers fall back to the NumPy paths.
 The random stream inside the kernels is SplitMix64 (a 64-bit counter passed through a mixing
 function), seeded from the caller's numpy Generator: one multiply-xorshift chain per draw, no
 table, no call out of the kernel. Negative words are drawn by Walker's alias method from the
-(keep, alias) table of `NegativeSampler(counts, method="alias")`: two arrays of |V| numbers (about 160 KB for the SST),
-which stay in cache, where the C word2vec's 10⁸-entry unigram table makes every draw a cache miss.
+(keep, alias) table of `NegativeSampler(counts, method="alias")`: two arrays of |Vocab| numbers
+(about 160 KB for the SST), which stay in cache, where the C word2vec's 10⁸-entry unigram table
+makes every draw a cache miss.
 """
 from __future__ import annotations
 
@@ -114,7 +115,7 @@ def uniform(bits):
 def alias_draw(bits32, threshold, alias):
     """One word from Walker's alias table, for 32 random bits (a uint64 below 2³²).
 
-    bits32 · |V| / 2³² is a uniform real in [0, |V|): its integer part picks the column and its
+    bits32 · |Vocab| / 2³² is a uniform real in [0, |Vocab|): its integer part picks the column and its
     fraction (the product's low 32 bits) keeps the column if below threshold[col], else takes
     alias[col]. `threshold` is keep · 2³² as uint32 (see `alias_tables`), so no float is formed.
     """
@@ -125,8 +126,8 @@ def alias_draw(bits32, threshold, alias):
 
 def alias_tables(sampler):
     """(threshold uint32, alias int32) of a NegativeSampler(method="alias"), compact for `alias_draw`."""
-    threshold = np.minimum(np.floor(sampler.keep * 2.0**32), 2.0**32 - 1).astype(np.uint32)  # (|V|,)
-    return threshold, sampler.alias.astype(np.int32)  # (|V|,) each
+    threshold = np.minimum(np.floor(sampler.keep * 2.0**32), 2.0**32 - 1).astype(np.uint32)  # (|Vocab|,)
+    return threshold, sampler.alias.astype(np.int32)  # (|Vocab|,) each
 
 
 def seed_state(rng: np.random.Generator) -> np.uint64:

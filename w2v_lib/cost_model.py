@@ -1,8 +1,8 @@
-"""How the cost of the two losses grows with the vocabulary size |V| (notebook 04).
+"""How the cost of the two losses grows with the vocabulary size |Vocab| (notebook 04).
 
 Notebook 04 asks for the predicted ratio of the two losses' costs (predicted_cost_ratio) and
-measures it here. The library's negative-sampling loss returns a dense (|V|, d) gradient, whose
-zero-fill is itself O(|V|·d); `time_losses` therefore also times negative sampling on the
+measures it here. The library's negative-sampling loss returns a dense (|Vocab|, d) gradient, whose
+zero-fill is itself O(|Vocab|·d); `time_losses` therefore also times negative sampling on the
 gathered rows it touches only, as a sparse trainer would run it.
 """
 from __future__ import annotations
@@ -39,7 +39,7 @@ def neg_sampling_on_touched_rows(center_vec, outside_idx, outside_vectors, neg_i
 
 
 def predicted_cost_ratio(vocab_sizes, k: int) -> np.ndarray:
-    """Rows touched by the full softmax over rows touched by negative sampling, per |V| of `vocab_sizes`."""
+    """Rows touched by the full softmax over rows touched by negative sampling, per |Vocab| of `vocab_sizes`."""
     sizes = np.asarray(vocab_sizes, dtype=np.float64)
     if sizes.ndim != 1 or sizes.size == 0 or (sizes < 1).any():
         raise ValueError(f"vocab_sizes must be a non-empty 1-D array of sizes >= 1; got {np.asarray(vocab_sizes)!r}")
@@ -55,7 +55,7 @@ class LossTimings:
     vocab_sizes: np.ndarray
     k: int
     softmax: np.ndarray
-    neg_sampling: np.ndarray  # the library's call, dense (|V|, d) gradient included
+    neg_sampling: np.ndarray  # the library's call, dense (|Vocab|, d) gradient included
     neg_sampling_touched: np.ndarray  # the same loss on the K + 1 touched rows only
 
     @property
@@ -93,7 +93,7 @@ def _median_seconds(call, repeats: int, number: int, clock) -> float:
 def time_losses(vocab_sizes, dim: int = 50, k: int = 10, repeats: int = 7, number: int = 20,
                 rng=None, clock=time.perf_counter, softmax_loss=naive_softmax_loss_and_gradient,
                 neg_loss=neg_sampling_loss_and_gradient) -> LossTimings:
-    """Time both losses (median of `repeats` runs of `number` calls) for each |V| in vocab_sizes.
+    """Time both losses (median of `repeats` runs of `number` calls) for each |Vocab| in vocab_sizes.
 
     Vectors are drawn from `rng` (a Generator or a seed) at scale 0.1, as at initialisation.
     `clock` returns seconds; tests pass a fake one. `softmax_loss` and `neg_loss` are the two
@@ -111,7 +111,7 @@ def time_losses(vocab_sizes, dim: int = 50, k: int = 10, repeats: int = 7, numbe
     out = {"softmax": [], "neg_sampling": [], "neg_sampling_touched": []}
     with _single_thread():
         for n_words in sizes:
-            outside_vectors = 0.1 * gen.standard_normal((n_words, dim))  # (|V|, d)
+            outside_vectors = 0.1 * gen.standard_normal((n_words, dim))  # (|Vocab|, d)
             v_c = 0.1 * gen.standard_normal(dim)  # (d,)
             neg = gen.integers(1, n_words, size=k)  # (K,) never o = 0
             calls = {"softmax": partial(softmax_loss, v_c, 0, outside_vectors),

@@ -176,7 +176,7 @@ def gradcheck(f, x, h: float = 1e-4, tolerance: float = 1e-6, rng=None, name: st
             function at x, x+h and x−h.
         name: what the verdict calls the gradient.
         n_worst: how many wrong coordinates the verdict lists.
-        labels: names for x's coordinates: a list of words (rows of a (|V|, d) table), a symbol
+        labels: names for x's coordinates: a list of words (rows of a (|Vocab|, d) table), a symbol
             such as "v_c" (a vector), or `row_labels` / `stacked_labels` / `vector_labels`.
         inputs: other vectors f reads, e.g. {"u": outside_vectors, "v_c": v_c}, so that an
             error equal to one of them is named ("u_2") in the diagnosis.

@@ -11,7 +11,7 @@ def _check_tables(center_vectors, outside_vectors):
     outside_vectors = as_matrix(outside_vectors, "outside_vectors")
     if center_vectors.shape != outside_vectors.shape:  # either may be the wrong one, so name both
         raise ValueError(
-            f"center_vectors and outside_vectors must have the same shape (|V|, d), one word per row; "
+            f"center_vectors and outside_vectors must have the same shape (|Vocab|, d), one word per row; "
             f"got center_vectors {center_vectors.shape} and outside_vectors {outside_vectors.shape} "
             "(pass the handout's U transposed)")
     return center_vectors, outside_vectors
@@ -35,13 +35,13 @@ def skipgram(center_idx, outside_idxs, center_vectors, outside_vectors, loss_and
     Args:
         center_idx: c, the center word's index.
         outside_idxs: the window's outside words, 1-D (a word may occur more than once).
-        center_vectors: the v_w as rows, (|V|, d).
-        outside_vectors: the u_w as rows (the handout's Uᵀ), (|V|, d).
+        center_vectors: the v_w as rows, (|Vocab|, d).
+        outside_vectors: the u_w as rows (the handout's Uᵀ), (|Vocab|, d).
         loss_and_gradient: F, called as F(center_vec, outside_idx, outside_vectors) once per
-            outside word, in order; it returns (loss, grad_center_vec (d,), grad_outside (|V|, d)).
+            outside word, in order; it returns (loss, grad_center_vec (d,), grad_outside (|Vocab|, d)).
 
     Returns:
-        (loss, grad_center_vectors (|V|, d), grad_outside_vectors (|V|, d)).
+        (loss, grad_center_vectors (|Vocab|, d), grad_outside_vectors (|Vocab|, d)).
     # BEGIN INSTRUCTOR NOTE
     Only row c of the center gradient is non-zero: no other v_w enters the loss.
     # END INSTRUCTOR NOTE
@@ -53,8 +53,8 @@ def skipgram(center_idx, outside_idxs, center_vectors, outside_vectors, loss_and
     outs = as_indices(outside_idxs, "outside_idxs", n_words)
 
     loss = 0.0
-    grad_center_vectors = np.zeros_like(center_vectors)  # (|V|, d)
-    grad_outside_vectors = np.zeros_like(outside_vectors)  # (|V|, d)
+    grad_center_vectors = np.zeros_like(center_vectors)  # (|Vocab|, d)
+    grad_outside_vectors = np.zeros_like(outside_vectors)  # (|Vocab|, d)
     for o in outs:
         pair = loss_and_gradient(center_vectors[c], int(o), outside_vectors)
         pair_loss, g_center, g_outside = _check_pair_result(pair, d, outside_vectors.shape)
@@ -73,7 +73,7 @@ def cbow(center_idx, context_idxs, center_vectors, outside_vectors, loss_and_gra
     its u vector).
 
     Returns:
-        (loss, grad_center_vectors (|V|, d), grad_outside_vectors (|V|, d)).
+        (loss, grad_center_vectors (|Vocab|, d), grad_outside_vectors (|Vocab|, d)).
     # BEGIN INSTRUCTOR NOTE
     Row w of grad_center_vectors is (number of times w is in the context) · ∂F/∂v̂.
     # END INSTRUCTOR NOTE
@@ -87,7 +87,7 @@ def cbow(center_idx, context_idxs, center_vectors, outside_vectors, loss_and_gra
     v_hat = center_vectors[ctx].sum(axis=0)  # (d,)
     pair = loss_and_gradient(v_hat, c, outside_vectors)
     loss, g_v_hat, grad_outside_vectors = _check_pair_result(pair, d, outside_vectors.shape)
-    grad_center_vectors = np.zeros_like(center_vectors)  # (|V|, d)
+    grad_center_vectors = np.zeros_like(center_vectors)  # (|Vocab|, d)
     np.add.at(grad_center_vectors, ctx, g_v_hat)  # repeats accumulate
     return loss, grad_center_vectors, np.asarray(grad_outside_vectors)
     ### END SOLUTION
@@ -96,7 +96,7 @@ def cbow(center_idx, context_idxs, center_vectors, outside_vectors, loss_and_gra
 def _check_window_result(result, table_shape: tuple):
     """Unpack a model's (loss, grad_center_vectors, grad_outside_vectors), checking what it returned.
 
-    A (d,) gradient would broadcast silently into every row of the (|V|, d) table: refuse it.
+    A (d,) gradient would broadcast silently into every row of the (|Vocab|, d) table: refuse it.
     """
     if not isinstance(result, tuple) or len(result) != 3:
         raise ValueError("the model must return (loss, grad_center_vectors, grad_outside_vectors); "
@@ -114,13 +114,13 @@ def window_batch_loss_and_gradient(model, params, windows, loss_and_gradient):
 
     Args:
         model: `skipgram` or `cbow` (or a function with their signature).
-        params: the training parameters (2|V|, d) = [center_vectors; outside_vectors].
+        params: the training parameters (2|Vocab|, d) = [center_vectors; outside_vectors].
         windows: [(center_idx, outside_idxs)], one pair per window.
         loss_and_gradient: F for every window, or a list of one F per window (e.g. each bound to
             its own pre-drawn negatives).
 
     Returns:
-        (loss, grad (2|V|, d)): the mean over the windows of the model's loss, and its gradient
+        (loss, grad (2|Vocab|, d)): the mean over the windows of the model's loss, and its gradient
         [∂J/∂center_vectors; ∂J/∂outside_vectors].
     """
     params = as_matrix(params, "params")
@@ -128,13 +128,13 @@ def window_batch_loss_and_gradient(model, params, windows, loss_and_gradient):
         raise ValueError(f"params must stack [center_vectors; outside_vectors], an even number of rows; "
                          f"got shape {params.shape}")
     n_words = params.shape[0] // 2
-    center_vectors, outside_vectors = params[:n_words], params[n_words:]  # (|V|, d) each
+    center_vectors, outside_vectors = params[:n_words], params[n_words:]  # (|Vocab|, d) each
     per_window = loss_and_gradient if isinstance(loss_and_gradient, (list, tuple)) else None
     if per_window is not None and len(per_window) != len(windows):
         raise ValueError(f"loss_and_gradient holds {len(per_window)} functions for {len(windows)} windows: "
                          "pass one per window, or a single one for all")
     batch = len(windows)
-    loss, grad = 0.0, np.zeros_like(params)  # (2|V|, d)
+    loss, grad = 0.0, np.zeros_like(params)  # (2|Vocab|, d)
     for i, (center_idx, outside_idxs) in enumerate(windows):
         f = per_window[i] if per_window is not None else loss_and_gradient
         w_loss, g_center, g_outside = _check_window_result(

@@ -149,7 +149,7 @@ def sgd_step(params, grad, step: float):
     """One step of gradient descent, θ ← θ − α ∇J(θ), made in place on `params`, which it returns.
 
     Args:
-        params: θ, the parameters, e.g. the stacked (2|V|, d) [center_vectors; outside_vectors].
+        params: θ, the parameters, e.g. the stacked (2|Vocab|, d) [center_vectors; outside_vectors].
         grad: ∇J(θ), the same shape (or a RowSparseGradient, which updates only its rows).
         step: α, the step size (learning rate).
     """

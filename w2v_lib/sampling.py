@@ -1,7 +1,7 @@
 """Negative sampling: the unigram^0.75 sampler and the binding that plugs it into skipgram/cbow.
 
 One sampler, two ways to turn a uniform number into a word: a search in the cumulative
-distribution (`method="cdf"`, O(log |V|) per draw) or Walker's alias table (`method="alias"`,
+distribution (`method="cdf"`, O(log |Vocab|) per draw) or Walker's alias table (`method="alias"`,
 O(1) per draw, what the SST training uses). Both draw from `noise_distribution(counts)`.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .losses import neg_sampling_loss_and_gradient
 
 
 def noise_distribution(counts, power: float = 0.75) -> np.ndarray:
-    """P(w) ∝ count(w)^power, shape (|V|,): the distribution negatives are drawn from."""
+    """P(w) ∝ count(w)^power, shape (|Vocab|,): the distribution negatives are drawn from."""
     c = np.asarray(counts, dtype=np.float64)
     if c.ndim != 1 or c.size == 0:
         raise ValueError(f"counts must be a non-empty 1-D array of word counts; got shape {c.shape}")
@@ -27,7 +27,7 @@ def noise_distribution(counts, power: float = 0.75) -> np.ndarray:
     weights = c ** power
     if weights.sum() <= 0:
         raise ValueError("counts must have at least one positive entry")
-    return weights / weights.sum()  # (|V|,)
+    return weights / weights.sum()  # (|Vocab|,)
 
 
 class NegativeSampler:
@@ -37,7 +37,7 @@ class NegativeSampler:
     negatives follow P conditioned on w ≠ o.
 
     Args:
-        counts: (|V|,) non-negative word counts.
+        counts: (|Vocab|,) non-negative word counts.
         rng: a numpy Generator or a seed (the sampler keeps a Generator as `self.rng`).
         power: the exponent on the counts.
         method: "cdf" (search the cumulative distribution) or "alias" (Walker's alias table:
@@ -47,11 +47,11 @@ class NegativeSampler:
     def __init__(self, counts, rng=None, power: float = 0.75, method: str = "cdf"):
         if method not in ("cdf", "alias"):
             raise ValueError(f"method must be 'cdf' or 'alias'; got {method!r}")
-        self.probabilities = noise_distribution(counts, power)  # (|V|,)
+        self.probabilities = noise_distribution(counts, power)  # (|Vocab|,)
         self.method = method
         self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
         if method == "cdf":
-            self._cdf = np.cumsum(self.probabilities)  # (|V|,)
+            self._cdf = np.cumsum(self.probabilities)  # (|Vocab|,)
             # rounding can leave the sum a hair under 1; clamp from the last positive word on, so that
             # no draw u < 1 lands on a trailing word whose count is 0
             self._cdf[np.flatnonzero(self.probabilities)[-1]:] = 1.0
@@ -63,10 +63,11 @@ class NegativeSampler:
         return self.probabilities.shape[0]
 
     def implied_probabilities(self) -> np.ndarray:
-        """The distribution the draws follow exactly (for "alias": (keep[w] + Σ_{alias[i]=w} (1 − keep[i])) / |V|)."""
+        """The distribution the draws follow exactly
+        (for "alias": (keep[w] + Σ_{alias[i]=w} (1 − keep[i])) / |Vocab|)."""
         if self.method == "cdf":
             return np.diff(self._cdf, prepend=0.0)
-        p = self.keep + np.bincount(self.alias, weights=1.0 - self.keep, minlength=self.vocab_size)  # (|V|,)
+        p = self.keep + np.bincount(self.alias, weights=1.0 - self.keep, minlength=self.vocab_size)  # (|Vocab|,)
         return p / self.vocab_size
 
     def _draw(self, shape) -> np.ndarray:
@@ -103,9 +104,9 @@ class NegativeSampler:
 
 def _alias_table(probabilities):
     """Walker's alias table (Vose's construction): draw column i uniformly, keep it with
-    probability keep[i], else take alias[i]. Returns (keep (|V|,), alias (|V|,))."""
+    probability keep[i], else take alias[i]. Returns (keep (|Vocab|,), alias (|Vocab|,))."""
     n = probabilities.shape[0]
-    scaled = probabilities * n  # (|V|,) mean 1
+    scaled = probabilities * n  # (|Vocab|,) mean 1
     keep, alias = np.ones(n), np.arange(n)
     small = [i for i in range(n) if scaled[i] < 1.0]
     large = [i for i in range(n) if scaled[i] >= 1.0]

@@ -1,7 +1,7 @@
 """A gradient that is zero except on a few rows, applied to the parameters without densifying.
 
 One SGD step of the SST run touches ~2,000 of the 39,074 parameter rows. Keeping the gradient as
-(rows, values) makes sgd's `x -= step * grad` cost O(rows touched · d) instead of O(|V| · d),
+(rows, values) makes sgd's `x -= step * grad` cost O(rows touched · d) instead of O(|Vocab| · d),
 and is the same update as the dense one: a row listed twice receives both values.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 
 
 class RowSparseGradient:
-    """A (2|V|, d) gradient kept as (rows, values): row rows[i] receives values[i], repeats add up.
+    """A (2|Vocab|, d) gradient kept as (rows, values): row rows[i] receives values[i], repeats add up.
 
     It behaves as its dense equivalent (np.asarray builds it), with two fast paths used by sgd:
     `step * g` scales the values, and `x -= g` subtracts each value from its row in place
@@ -63,7 +63,7 @@ class RowSparseGradient:
 
 
 def _element_views(target, values):
-    """Flat views of target (2|V|, d) and values (M, d) for ufunc.at, and the elements per row.
+    """Flat views of target (2|Vocab|, d) and values (M, d) for ufunc.at, and the elements per row.
 
     For an even d, a pair of float32 (float64) is viewed as one complex64 (complex128): complex
     addition adds real and imaginary parts separately with the same IEEE rounding, so the result

@@ -4,7 +4,7 @@
     <run>/losses.npz            every iteration's loss and its 0.95/0.05 moving average (loss_history.py)
     <run>/vocab.tsv             word<TAB>count, one line per word, in index order  } vectors/vector_folder.py
     <run>/vectors.txt           word2vec text format: the word vectors (below)     } (read without the run)
-    <run>/checkpoints/sgd_<iteration>.npz   sgd checkpoints; x is the stacked (2|V|, d)
+    <run>/checkpoints/sgd_<iteration>.npz   sgd checkpoints; x is the stacked (2|Vocab|, d)
                                 parameters [center_vectors; outside_vectors]
     <run>/word_vectors.png      the course's 2-D plot of the same word vectors
     <run>/.w2v-run              the marker: this folder is a run's       } run_owner.py

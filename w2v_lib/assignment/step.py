@@ -4,7 +4,7 @@ Two objectives compute the same thing, the loss and gradient of one SGD step ove
 windows (loss and gradients averaged over them):
   * `straightforward_loss_and_gradient`, the reference: the core `window_batch_loss_and_gradient`
     (a Python loop over windows calling `skipgram` with `negative_sampling`, which builds a dense
-    (|V|, d) gradient per pair);
+    (|Vocab|, d) gradient per pair);
   * `batch_loss_and_gradient`, the fast one: every pair of the 50 windows at once, negatives
     drawn in bulk, the gradient returned as rows + values (`RowSparseGradient`) so that sgd's
     `x -= step * grad` touches only the rows that moved (repeats accumulated), which equals the

@@ -29,7 +29,7 @@ def select_words(words, vectors, wanted, missing: str = "error"):
         raise ValueError(f"missing must be 'error' or 'skip'; got {missing!r}")
     vectors = np.asarray(vectors)
     if vectors.ndim != 2 or vectors.shape[0] != len(words):
-        raise ValueError(f"vectors must be (|V|, d) with |V| = {len(words)} words; got shape {vectors.shape}")
+        raise ValueError(f"vectors must be (|Vocab|, d) with |Vocab| = {len(words)} words; got shape {vectors.shape}")
     index = {w: i for i, w in enumerate(words)}
     absent = [w for w in wanted if w not in index]
     if absent and missing == "error":

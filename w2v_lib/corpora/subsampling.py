@@ -14,7 +14,7 @@ from .vocabulary import TokenizedCorpus, Vocabulary, build_vocabulary, encode
 
 
 def reject_probabilities(counts, n_tokens: int | None = None, threshold: float = 1e-5) -> np.ndarray:
-    """The course's drop probability per word, max(0, 1 − sqrt(threshold·N / count)), shape (|V|,)."""
+    """The course's drop probability per word, max(0, 1 − sqrt(threshold·N / count)), shape (|Vocab|,)."""
     c = np.asarray(counts, dtype=np.float64)
     if c.ndim != 1 or (c <= 0).any():
         raise ValueError(f"counts must be a 1-D array of positive counts; got shape {c.shape}")
@@ -47,7 +47,7 @@ class TrainingCorpus:
     """Everything the training samples from: the vocabulary, the corpus and its subsampled copies."""
     vocab: Vocabulary
     corpus: TokenizedCorpus  # the sentences as read
-    reject_prob: np.ndarray  # (|V|,) the course's drop probabilities
+    reject_prob: np.ndarray  # (|Vocab|,) the course's drop probabilities
     subsampled: TokenizedCorpus  # `copies` subsampled copies, sentences of >= 2 tokens
 
 

@@ -5,7 +5,7 @@ One `Vocabulary` serves both trainers; three arguments of `build_vocabulary` say
   * `order`: "first_seen" (the course's `utils/treebank.py`) or "count" (most frequent first, ties
     in first-seen order, as gensim and the fast trainer);
   * `unknown`: what `encode` does with a word not in the vocabulary: "map" it to `unk_token`
-    (appended with count 1, so |V| = types + 1 and N counts it too, as the course does), "drop"
+    (appended with count 1, so |Vocab| = types + 1 and N counts it too, as the course does), "drop"
     it, or raise an "error".
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ FREQUENT_MIN_COUNT = 20
 @dataclass(frozen=True)
 class Vocabulary:
     words: list  # index -> word
-    counts: np.ndarray  # (|V|,) int64, corpus counts (the unknown token's is 1)
+    counts: np.ndarray  # (|Vocab|,) int64, corpus counts (the unknown token's is 1)
     index: dict  # word -> index
     unknown: str = "map"  # encode's policy for words not in `index`: "map", "drop" or "error"
     unk: str | None = None  # with unknown="map": the token unknown words map to

@@ -67,7 +67,7 @@ def check_returns(result, names: tuple, function: str) -> tuple:
 
 
 def check_shape(name: str, got, expected_shape: tuple) -> None:
-    """Assert the shape of an array, naming the expected one (e.g. (|V|, d) rows, not U's (d, |V|))."""
+    """Assert the shape of an array, naming the expected one (e.g. (|Vocab|, d) rows, not U's (d, |Vocab|))."""
     shape = np.shape(got)
     if tuple(shape) != tuple(expected_shape):
         hint = " (the transpose of the expected shape)" if tuple(shape) == tuple(expected_shape)[::-1] else ""

@@ -25,7 +25,7 @@ NEEDED = ("skipgram", "neg_sampling_loss_and_gradient", "sgd_step")
 
 
 def student_batch_loss_and_gradient(answers: dict, params, batch, n_words: int):
-    """The batch's mean loss and dense (2|V|, d) gradient, made with the student's own functions.
+    """The batch's mean loss and dense (2|Vocab|, d) gradient, made with the student's own functions.
 
     The course's SGD wrapper calls the student's skipgram once per window, whose F is the
     student's negative-sampling loss with that pair's pre-drawn negatives (one row per outside
@@ -81,14 +81,14 @@ def compare_training(answers: dict, batches, params, n_words: int, step: float, 
     if missing:
         raise ValueError(f"compare_training needs your {', '.join(missing)}: no exercise cell defines "
                          f"{'it' if len(missing) == 1 else 'them'} (load_answers found {sorted(answers)})")
-    mine = np.array(params, dtype=np.float64)  # (2|V|, d), a copy
+    mine = np.array(params, dtype=np.float64)  # (2|Vocab|, d), a copy
     theirs = mine.copy()
     result = TrainingComparison()
     close = lambda a, b: np.allclose(a, b, rtol=rtol, atol=rtol)  # noqa: E731  (atol: entries near 0)
     for t, batch in enumerate(batches, start=1):
         loss, grad = student_batch_loss_and_gradient(answers, mine, batch, n_words)
         ref_loss, ref_grad = batch_loss_and_gradient(theirs, batch, n_words)
-        ref_grad = np.asarray(ref_grad)  # (2|V|, d) dense
+        ref_grad = np.asarray(ref_grad)  # (2|Vocab|, d) dense
         result.student_losses.append(loss)
         result.library_losses.append(ref_loss)
         result.steps = t

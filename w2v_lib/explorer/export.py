@@ -49,12 +49,12 @@ def export_html(path, model: WordVectors, coords=None, *, title: str = "Word vec
     """Write a standalone page with the words' 2-D map and a search box that needs no Python.
 
     Args:
-        coords: (|V|, 2) positions; the 2-D PCA of the vectors by default (fitted on at most
+        coords: (|Vocab|, 2) positions; the 2-D PCA of the vectors by default (fitted on at most
             page_data.FIT_ROWS evenly spaced words, then applied to all).
         projection: what the coordinates are (e.g. "t-SNE"), for the subtitle and axis titles;
             "PCA" when coords are not given.
         axis_titles: (x title, y title); "<projection> 1" and "<projection> 2" by default.
-        colours: optional (|V|,) integer groups (e.g. frequency bands) to colour the points,
+        colours: optional (|Vocab|,) integer groups (e.g. frequency bands) to colour the points,
             named by `colour_names` in the legend.
         label_limit: at most this many text labels, placed clear of the markers and each other.
         vector_budget: bytes of float16 vectors the page may carry (page_data.page_vectors).

@@ -1,14 +1,14 @@
 """What the offline page carries, packed so that 400,000 words × 300 dimensions still make a page.
 
 The page answers every question itself (a word's neighbours, `king - man + woman`, part of a
-word), so it carries, for |V| words:
+word), so it carries, for |Vocab| words:
 
 - the words (JSON), their counts (uint32) and colour groups (uint8), if any;
 - the 2-D coordinates drawn (float32, 8 bytes a word);
 - the vectors the questions use (centred when the model is), as float16 (2 bytes a number).
   Float16 keeps cosine scores to about 1e-3: on the Wikipedia sample (9,002 × 100) 98 % of the
   words get exactly the same ten neighbours in the same order as the float32 vectors, and 99.97 %
-  of the neighbours are the same. When |V| × D × 2 bytes exceeds `vector_budget`, the vectors are
+  of the neighbours are the same. When |Vocab| × D × 2 bytes exceeds `vector_budget`, the vectors are
   first projected on their top principal directions (of the uncentred second moment, so that the
   projection is linear and commutes with word arithmetic) to the dimension the budget allows,
   never fewer than MIN_DIM; the page says so and how much of the vectors' energy it keeps.
@@ -46,13 +46,13 @@ def fit_rows(n: int) -> np.ndarray:
 
 
 def page_vectors(vectors, budget: int = VECTOR_BUDGET):
-    """(|V|, d) float16 vectors for the page, d ≤ D, and a note of what they are.
+    """(|Vocab|, d) float16 vectors for the page, d ≤ D, and a note of what they are.
 
     Returns (float16 array, scale, kept) where the page's vectors times `scale` are the model's
     vectors (projected when d < D), and `kept` is the share of Σ‖v‖² the projection keeps (1.0
     when nothing is dropped).
     """
-    vectors = np.asarray(vectors, dtype=np.float32)  # (|V|, D)
+    vectors = np.asarray(vectors, dtype=np.float32)  # (|Vocab|, D)
     n, dim = vectors.shape
     kept = 1.0
     target = max(MIN_DIM, budget // (2 * max(n, 1)))
@@ -64,7 +64,7 @@ def page_vectors(vectors, budget: int = VECTOR_BUDGET):
         top *= np.where(top[np.abs(top).argmax(axis=0), np.arange(target)] < 0, -1.0, 1.0)  # fixed signs
         total = float(energy.sum())
         kept = float(energy[::-1][:target].sum() / total) if total > 0 else 1.0
-        vectors = vectors @ top.astype(np.float32)  # (|V|, d)
+        vectors = vectors @ top.astype(np.float32)  # (|Vocab|, d)
     peak = float(np.abs(vectors).max()) if vectors.size else 0.0
     scale = 2.0 ** (np.ceil(np.log2(peak)) - 10) if peak > 0 else 1.0  # |v / scale| ≤ 1024
     return (vectors / scale).astype(np.float16), float(scale), kept

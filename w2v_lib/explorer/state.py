@@ -21,7 +21,7 @@ from .answers import default_min_count, explain_answer
 PROJECTIONS = ("PCA 2-D", "PCA 3-D", "t-SNE 2-D", "UMAP 2-D", "custom axes")
 LEARNED = {"t-SNE 2-D": (tsne, TSNE_LIBRARY), "UMAP 2-D": (umap, UMAP_LIBRARY)}  # slow: final vectors only, cached
 COLOURINGS = ("frequency band", "k-means cluster", "none")
-# (vector fingerprint, centred, projection, seed) → (|V|, 2): t-SNE of 20,000 words takes tens of seconds
+# (vector fingerprint, centred, projection, seed) → (|Vocab|, 2): t-SNE of 20,000 words takes tens of seconds
 _PROJECTION_CACHE: dict = {}
 
 
@@ -35,7 +35,7 @@ class ExplorerState:
 
     Args:
         vectors: the WordVectors of the final vectors; their centring is the initial mode.
-        checkpoints: [(iteration, (|V|, D) raw vectors)] oldest first, drawn as they are: one run's
+        checkpoints: [(iteration, (|Vocab|, D) raw vectors)] oldest first, drawn as they are: one run's
             checkpoints share the final vectors' axes (training never rotates them), so each is
             projected on the final vectors' PCA basis and every move on screen is a real one.
         name: what the vector set is called in titles and exports.
@@ -115,7 +115,7 @@ class ExplorerState:
         return name in LEARNED and self._cache_key(name) not in _PROJECTION_CACHE
 
     def compute_projection(self, name: str, on_step=None) -> np.ndarray:
-        """The (|V|, 2) learned layout `name` of the final vectors, from the cache or computed
+        """The (|Vocab|, 2) learned layout `name` of the final vectors, from the cache or computed
         (see vectors.projections.tsne for `on_step`; it may stop the run)."""
         key = self._cache_key(name)
         if key not in _PROJECTION_CACHE:
@@ -134,7 +134,7 @@ class ExplorerState:
     def _compute_coords(self):
         if self.projection.startswith("PCA"):
             self.basis = pca_basis(self.model.raw_vectors, 3 if self.three_d else 2)
-        self.coords = self._project(self.current_model)  # (|V|, 2 or 3)
+        self.coords = self._project(self.current_model)  # (|Vocab|, 2 or 3)
         # one fixed frame for every checkpoint, so the slider shows motion, not rescaling
         frames = [self.coords] + ([self._project(self._checkpoint_model(j)) for j in range(len(self.checkpoints))]
                                   if self.checkpoints and not self.learned else [])

@@ -34,7 +34,7 @@ class Explorer(ExplorerDrawing, VectorLoading):
 
     Args:
         model: the WordVectors of the final vectors (centred by default).
-        checkpoints: optional [(iteration, (|V|, D) vectors)] from training, oldest first.
+        checkpoints: optional [(iteration, (|Vocab|, D) vectors)] from training, oldest first.
         name: the vector set's name (titles, exports, the vectors menu).
         sources: optional {menu name: loader() -> (WordVectors, checkpoints)} offered in the
             vectors menu (see sources.py); files come by upload too.

@@ -24,7 +24,7 @@ def per_pair_dense(loss_and_gradient, center_vectors, outside_vectors, centers, 
     for c, o, neg in zip(centers, outsides, negatives):
         _, g_center, g_outside = loss_and_gradient(center_vectors[c], o, outside_vectors, neg)
         center_vectors[c] -= lr * g_center
-        outside_vectors -= lr * g_outside  # touches all |V| rows to change K + 1 of them
+        outside_vectors -= lr * g_outside  # touches all |Vocab| rows to change K + 1 of them
 
 
 def per_pair_rows(center_vectors, outside_vectors, centers, outsides, negatives, lr):

@@ -49,8 +49,8 @@ def analogy_accuracy(vectors, words, path, batch: int = 1024) -> AnalogyResult:
     without a, b and c (unit vectors), and count it correct when it is d.
 
     Args:
-        vectors: (|V|, d) the word vectors, one row per word of `words`.
-        words: the |V| words.
+        vectors: (|Vocab|, d) the word vectors, one row per word of `words`.
+        words: the |Vocab| words.
         path: a questions file in word2vec's format (": section" lines, then "a b c d" lines).
     """
     kv = _raw_vectors(vectors, words)

@@ -17,7 +17,7 @@ MAX_WORD_BYTES = 4096  # a longer word in a binary file is taken for damage (gen
 def _check_pair(words, vectors):
     vecs = np.asarray(vectors)
     if vecs.ndim != 2:
-        raise ValueError(f"vectors must be 2-D (|V|, d); got shape {vecs.shape}")
+        raise ValueError(f"vectors must be 2-D (|Vocab|, d); got shape {vecs.shape}")
     if vecs.dtype.kind not in "fiu":
         raise ValueError(f"vectors must hold real numbers; got dtype {vecs.dtype}")
     words = [str(w) for w in words]
@@ -32,7 +32,7 @@ def _check_pair(words, vectors):
 
 
 def save_word2vec(path, words, vectors, binary: bool = False) -> Path:
-    """Write `words` and their (|V|, d) `vectors` in the word2vec text (or binary) format.
+    """Write `words` and their (|Vocab|, d) `vectors` in the word2vec text (or binary) format.
 
     Atomically (_files.atomic_file), with the user's usual permissions (the umask's).
     """
@@ -53,7 +53,7 @@ def save_word2vec(path, words, vectors, binary: bool = False) -> Path:
 
 
 def load_word2vec(path, binary: bool | None = None, unicode_errors: str = "strict", limit: int | None = None):
-    """Read a word2vec text or binary file (or a .gz of one): returns (words, (|V|, d) float32).
+    """Read a word2vec text or binary file (or a .gz of one): returns (words, (|Vocab|, d) float32).
 
     `binary=None` decides from the content. Lines end at b"\\n" only: a form feed or U+2028
     inside a word stays part of it, as in gensim. `unicode_errors` is gensim's argument of the
@@ -226,7 +226,7 @@ def save_projector_tsv(vectors_path, metadata_path, words, vectors, metadata: di
 
 
 def load_projector_tsv(vectors_path, metadata_path):
-    """Read a vectors.tsv + metadata.tsv pair: returns (words, (|V|, d) float32, metadata dict)."""
+    """Read a vectors.tsv + metadata.tsv pair: returns (words, (|Vocab|, d) float32, metadata dict)."""
     return read_projector_bytes(Path(vectors_path).read_bytes(), Path(metadata_path).read_bytes(),
                                 vectors_path, metadata_path)
 

@@ -1,5 +1,5 @@
 """One object for trained word vectors, in the spirit of gensim's KeyedVectors: the words, their
-index, the (|V|, D) vectors, optional counts, and the questions asked of them.
+index, the (|Vocab|, D) vectors, optional counts, and the questions asked of them.
 
 Every nearest-neighbour question in the workbook goes through `WordVectors.nearest` (a batch of
 query vectors → each one's k best rows): a word's neighbours, an expression's, an analogy,
@@ -9,7 +9,7 @@ Centring: small word2vec runs leave every vector with one large shared component
 cosines are ≈ 1 and the neighbour lists carry no information. By default the vectors are
 centred: the mean vector μ is subtracted first (Mu & Viswanath 2018, "All-but-the-top") and
 every question is asked of x_w − μ; `raw_vectors` keeps the vectors as given. Vectors are
-rows, (|V|, D); the SST run's word vectors are [v_w, u_w] side by side, so D = 2d there.
+rows, (|Vocab|, D); the SST run's word vectors are [v_w, u_w] side by side, so D = 2d there.
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def _check_k(k):
 
 def nearest_rows(table, queries, k: int, metric: str = "cosine", exclude=None, chunk: int = 1024, *,
                  dtype=np.float32, unit_vectors=None, sq_norms=None):
-    """The k rows of `table` (|V|, D) nearest to each query (Q, D): ((Q, k) indices, (Q, k) scores),
+    """The k rows of `table` (|Vocab|, D) nearest to each query (Q, D): ((Q, k) indices, (Q, k) scores),
     best first; the one nearest-neighbour routine (`WordVectors.nearest` passes its own tables).
 
     Args:
@@ -71,26 +71,26 @@ def nearest_rows(table, queries, k: int, metric: str = "cosine", exclude=None, c
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {METRICS}; got {metric!r}")
     _check_k(k)
-    table = np.asarray(table, dtype=dtype)  # (|V|, D)
+    table = np.asarray(table, dtype=dtype)  # (|Vocab|, D)
     queries = np.asarray(queries, dtype=dtype)
     if queries.ndim != 2 or queries.shape[1] != table.shape[1]:
         raise ValueError(f"queries must have shape (Q, {table.shape[1]}); got {queries.shape}")
     if metric == "cosine" and unit_vectors is None:
-        unit_vectors = table / np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-12)  # (|V|, D)
+        unit_vectors = table / np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-12)  # (|Vocab|, D)
     if metric == "euclidean" and sq_norms is None:
-        sq_norms = np.einsum("ij,ij->i", table, table)  # (|V|,)
+        sq_norms = np.einsum("ij,ij->i", table, table)  # (|Vocab|,)
     if exclude is not None:
         exclude = np.asarray(exclude, dtype=np.int64).reshape(len(queries), -1)  # (Q, m)
     k_all = min(k, len(table))
     top_idx = np.full((len(queries), k), -1, dtype=np.int64)
     top_score = np.full((len(queries), k), -np.inf, dtype=dtype)
-    for start in range(0, len(queries), chunk):  # chunks keep the score block to chunk × |V| floats
+    for start in range(0, len(queries), chunk):  # chunks keep the score block to chunk × |Vocab| floats
         part = queries[start:start + chunk]  # (B, D)
         if metric == "cosine":
             norms = np.linalg.norm(part, axis=1, keepdims=True)  # (B, 1)
-            scores = (part / np.maximum(norms, 1e-30)) @ unit_vectors.T  # (B, |V|)
+            scores = (part / np.maximum(norms, 1e-30)) @ unit_vectors.T  # (B, |Vocab|)
         else:  # ‖x − q‖² = ‖x‖² − 2 x·q + ‖q‖²; the last term does not change the order
-            scores = 2.0 * (part @ table.T) - sq_norms  # (B, |V|)
+            scores = 2.0 * (part @ table.T) - sq_norms  # (B, |Vocab|)
         if exclude is not None:
             ex = exclude[start:start + chunk]  # (B, m)
             rows = np.broadcast_to(np.arange(len(part))[:, None], ex.shape)  # (B, m)
@@ -116,12 +116,12 @@ def neighbour_agreement(neighbours, other) -> np.ndarray:
 
 
 class WordVectors:
-    """Words, their (|V|, D) float32 vectors, unit-length copies and optional counts.
+    """Words, their (|Vocab|, D) float32 vectors, unit-length copies and optional counts.
 
     Args:
-        words: |V| unique strings, in row order.
-        vectors: (|V|, D) array, one word per row.
-        counts: optional (|V|,) corpus counts (frequency bands and the centring mean use them).
+        words: |Vocab| unique strings, in row order.
+        vectors: (|Vocab|, D) array, one word per row.
+        counts: optional (|Vocab|,) corpus counts (frequency bands and the centring mean use them).
         centred: subtract the mean vector μ (see `mean_vector`) before answering anything.
             `vectors` are then x_w − μ and `raw_vectors` the vectors as given; cosine
             neighbours, analogies, k-means clusters and custom axes change, euclidean
@@ -147,12 +147,12 @@ class WordVectors:
         self.words = words
         self.counts = counts
         self.centred = bool(centred)
-        self.raw_vectors = vectors  # (|V|, D) as given
+        self.raw_vectors = vectors  # (|Vocab|, D) as given
         self.mean = mean_vector(vectors, counts) if centred else np.zeros(vectors.shape[1], np.float32)  # (D,)
-        self.vectors = vectors - self.mean if centred else vectors  # (|V|, D) what every question uses
-        norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)  # (|V|, 1)
-        self.unit_vectors = self.vectors / np.maximum(norms, 1e-12)  # (|V|, D); zero rows stay zero
-        self.sq_norms = np.einsum("ij,ij->i", self.vectors, self.vectors)  # (|V|,) for euclidean distances
+        self.vectors = vectors - self.mean if centred else vectors  # (|Vocab|, D) what every question uses
+        norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)  # (|Vocab|, 1)
+        self.unit_vectors = self.vectors / np.maximum(norms, 1e-12)  # (|Vocab|, D); zero rows stay zero
+        self.sq_norms = np.einsum("ij,ij->i", self.vectors, self.vectors)  # (|Vocab|,) for euclidean distances
 
     def __len__(self):
         return len(self.words)
@@ -280,25 +280,25 @@ class WordVectors:
         return self.neighbours_of_vector(vec, k, metric, exclude=(a, b, c))
 
     def neighbour_table(self, k: int = 10, chunk: int = 1024):
-        """Every word's k nearest words by cosine, itself excluded: ((|V|, k) rows, (|V|, k) scores)."""
+        """Every word's k nearest words by cosine, itself excluded: ((|Vocab|, k) rows, (|Vocab|, k) scores)."""
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k < len(self):
             raise ValueError(f"k must be an integer in [1, {len(self) - 1}]; got {k!r}")
         return self.nearest(self.unit_vectors, k, exclude=np.arange(len(self))[:, None], chunk=chunk)
 
     # --- colourings --------------------------------------------------------------------------
     def frequency_bands(self, edges=(10, 100, 1000)) -> tuple:
-        """Band of each word by corpus count: (labels (|V|,) int, band names). Needs counts."""
+        """Band of each word by corpus count: (labels (|Vocab|,) int, band names). Needs counts."""
         if self.counts is None:
             raise ValueError("these vectors came without word counts, so there are no frequency bands; "
                              "load a training run (vocab.tsv) or colour by cluster")
         edges = sorted(int(e) for e in edges)
-        labels = np.searchsorted(np.array(edges), self.counts, side="right")  # (|V|,) in 0..len(edges)
+        labels = np.searchsorted(np.array(edges), self.counts, side="right")  # (|Vocab|,) in 0..len(edges)
         names = [f"< {edges[0]}"] + [f"{lo}–{hi - 1}" for lo, hi in zip(edges, edges[1:])] + [f"≥ {edges[-1]}"]
         return labels.astype(np.int64), [f"count {n}" for n in names]
 
     def kmeans_clusters(self, n_clusters: int = 8, seed: int = 0) -> np.ndarray:
         """k-means (scikit-learn) on the unit vectors, so clusters follow cosine similarity (of the
-        centred vectors if the set is centred): (|V|,) labels."""
+        centred vectors if the set is centred): (|Vocab|,) labels."""
         from sklearn.cluster import KMeans
 
         if isinstance(n_clusters, bool) or not isinstance(n_clusters, (int, np.integer)) \

@@ -1,7 +1,7 @@
 """From D dimensions to the screen: PCA (2-D/3-D), UMAP, axes defined by words (t-SNE: tsne.py), and the
 rotation that brings two independently trained vector sets into one picture (the comparison).
 
-Every projection returns (|V|, n) float32 coordinates, n = 2 or 3.
+Every projection returns (|Vocab|, n) float32 coordinates, n = 2 or 3.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class PCABasis:
 
     def project(self, vectors) -> np.ndarray:
         vectors = as_matrix(vectors, "vectors", cols=self.mean.shape[0])
-        return ((vectors - self.mean) @ self.components.T).astype(np.float32)  # (|V|, n)
+        return ((vectors - self.mean) @ self.components.T).astype(np.float32)  # (|Vocab|, n)
 
 
 def _check_n(n_components):
@@ -33,16 +33,16 @@ def _check_n(n_components):
 
 
 def pca_basis(vectors, n_components: int = 2) -> PCABasis:
-    """The 2 or 3 principal directions of the (|V|, D) vectors a picture uses (see `principal_basis`)."""
+    """The 2 or 3 principal directions of the (|Vocab|, D) vectors a picture uses (see `principal_basis`)."""
     _check_n(n_components)
     return principal_basis(vectors, n_components)
 
 
 def principal_basis(vectors, n_components: int) -> PCABasis:
-    """The top `n_components` principal directions of the (|V|, D) vectors, and only those.
+    """The top `n_components` principal directions of the (|Vocab|, D) vectors, and only those.
 
     From the smaller of the two square matrices of the centred data: the (D, D) covariance when
-    D ≤ |V|, the (|V|, |V|) Gram matrix otherwise (a plot of 30 words in 10,000 dimensions), with
+    D ≤ |Vocab|, the (|Vocab|, |Vocab|) Gram matrix otherwise (a plot of 30 words in 10,000 dimensions), with
     only the top eigenpairs asked for (`_top_eigenpairs`), which skips most of the work of a full
     decomposition. Deterministic: the same on every machine up to round-off. Each direction's sign
     is fixed (its largest-magnitude entry positive) so the picture does not flip between runs or
@@ -53,13 +53,13 @@ def principal_basis(vectors, n_components: int) -> PCABasis:
     if dim < n_components:
         raise ValueError(f"vectors have {dim} dimensions; cannot take {n_components} components")
     mean = x.mean(axis=0)  # (D,)
-    centred = x - mean  # (|V|, D)
+    centred = x - mean  # (|Vocab|, D)
     total = float(np.einsum("ij,ij->", centred, centred)) / n_rows  # the trace of the covariance
     if dim <= n_rows:
         var, comps = _top_eigenpairs(centred.T @ centred / n_rows, n_components)  # (n,), (D, n)
     else:
-        var, left = _top_eigenpairs(centred @ centred.T / n_rows, min(n_components, n_rows))  # (n,), (|V|, n)
-        comps = centred.T @ left  # (D, n): each column is the direction times sqrt(|V| var)
+        var, left = _top_eigenpairs(centred @ centred.T / n_rows, min(n_components, n_rows))  # (n,), (|Vocab|, n)
+        comps = centred.T @ left  # (D, n): each column is the direction times sqrt(|Vocab| var)
         comps = _orthonormal_completion(comps, var > _ZERO_VARIANCE * max(total, np.finfo(float).tiny),
                                         n_components)
         var = np.concatenate([var, np.zeros(n_components - len(var))])  # fewer rows than components
@@ -116,7 +116,7 @@ def _orthonormal_completion(columns, keep, k: int) -> np.ndarray:
 
 
 def pca(vectors, n_components: int = 2) -> np.ndarray:
-    """PCA coordinates, (|V|, n_components)."""
+    """PCA coordinates, (|Vocab|, n_components)."""
     return pca_basis(vectors, n_components).project(vectors)
 
 
@@ -125,7 +125,7 @@ class ProjectionCancelled(Exception):
 
 
 def umap(vectors, seed: int = 0, n_neighbors: int = 15, on_step=None) -> np.ndarray:
-    """UMAP coordinates (|V|, 2) from umap-learn (cosine, seeded). No live steps: `on_step` is
+    """UMAP coordinates (|Vocab|, 2) from umap-learn (cosine, seeded). No live steps: `on_step` is
     called once with the PCA picture before the (numba-compiled, slow to import) library starts."""
     _check_n(2)
     x = as_matrix(vectors, "vectors").astype(np.float32)
@@ -153,16 +153,16 @@ def custom_axes(model, expressions) -> np.ndarray:
     """Coordinates along axes given by expressions, e.g. ("woman - man", "queen - king").
 
     Each coordinate is the cosine-normalised word vector's projection on the axis direction,
-    as in the Embedding Projector's custom projection: (|V|, len(expressions)).
+    as in the Embedding Projector's custom projection: (|Vocab|, len(expressions)).
     """
     if isinstance(expressions, str) or len(expressions) not in (2, 3):
         raise ValueError(f"expressions must be 2 or 3 axis expressions; got {expressions!r}")
     dirs = np.stack([axis_direction(model, e) for e in expressions])  # (n, D)
-    return (model.unit_vectors @ dirs.T).astype(np.float32)  # (|V|, n)
+    return (model.unit_vectors @ dirs.T).astype(np.float32)  # (|Vocab|, n)
 
 
 def align_to(reference, vectors) -> np.ndarray:
-    """Rotate (|V|, D) `vectors` onto `reference` by orthogonal Procrustes, after centring both.
+    """Rotate (|Vocab|, D) `vectors` onto `reference` by orthogonal Procrustes, after centring both.
 
     The loss depends on the vectors only through the scores u_oᵀv_c, so it cannot tell a set of
     vectors from any invertible transform of it (V → AV with U → A⁻ᵀU), rotations included. Two

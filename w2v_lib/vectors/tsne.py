@@ -18,7 +18,7 @@ TSNE_LIBRARY = "openTSNE (FFT-accelerated gradients)"
 @dataclass(frozen=True)
 class TSNESchedule:
     """How openTSNE runs: `early` iterations with exaggeration 12 (momentum 0.5), then `main` without
-    (momentum 0.8); learning rate 'auto' (|V| / exaggeration); `n_jobs` threads (None: the cores
+    (momentum 0.8); learning rate 'auto' (|Vocab| / exaggeration); `n_jobs` threads (None: the cores
     idle now); FFT grid with `grid` interpolation intervals per unit in the main phase."""
     early: int = 100
     main: int = 400
@@ -31,7 +31,7 @@ class TSNESchedule:
         return self.early + self.main
 
 
-# what the explorer runs. With learning rate |V|/12 the exaggerated phase has gathered the clusters
+# what the explorer runs. With learning rate |Vocab|/12 the exaggerated phase has gathered the clusters
 # well before openTSNE's 250 iterations, and the main phase's last 100 iterations (the most costly:
 # the FFT grid grows with the spread) barely change the map; bench/bench_projections.py measures
 # the time and the map's quality (KL divergence, neighbours kept) of both schedules in one run
@@ -52,8 +52,8 @@ def idle_cores() -> int:
 
 
 def cosine_neighbours(vectors, k: int) -> tuple:
-    """Each row's k nearest rows of a (|V|, D) table by cosine, through the one nearest-neighbour
-    routine (WordVectors.neighbour_table): ((|V|, k) rows, (|V|, k) cosines)."""
+    """Each row's k nearest rows of a (|Vocab|, D) table by cosine, through the one nearest-neighbour
+    routine (WordVectors.neighbour_table): ((|Vocab|, k) rows, (|Vocab|, k) cosines)."""
     from .keyed import WordVectors
 
     return WordVectors([str(i) for i in range(len(vectors))], vectors, centred=False).neighbour_table(k)
@@ -61,10 +61,10 @@ def cosine_neighbours(vectors, k: int) -> tuple:
 
 def tsne(vectors, n_components: int = 2, seed: int = 0, on_step=None, every: int = 25,
          schedule: TSNESchedule = TSNE_SCHEDULE, result: dict | None = None) -> np.ndarray:
-    """t-SNE coordinates (|V|, 2) from openTSNE: cosine affinities, PCA start, FFT gradients.
+    """t-SNE coordinates (|Vocab|, 2) from openTSNE: cosine affinities, PCA start, FFT gradients.
 
     Args:
-        on_step: optional callback(fraction done in [0, 1], (|V|, 2) coordinates so far, text);
+        on_step: optional callback(fraction done in [0, 1], (|Vocab|, 2) coordinates so far, text);
             it is called first with the PCA start (a picture before any neighbour is searched),
             then every `every` iterations. Returning True stops the run: ProjectionCancelled.
         schedule: iterations, threads, perplexity and grid (see TSNESchedule).
@@ -77,10 +77,10 @@ def tsne(vectors, n_components: int = 2, seed: int = 0, on_step=None, every: int
     n = x.shape[0]
     if n < 5:
         raise ValueError(f"t-SNE needs at least 5 words; got {n}")
-    perplexity = min(float(schedule.perplexity), (n - 1) / 3.0)  # openTSNE needs 3 * perplexity < |V|
+    perplexity = min(float(schedule.perplexity), (n - 1) / 3.0)  # openTSNE needs 3 * perplexity < |Vocab|
     n_jobs = schedule.n_jobs or idle_cores()
     total = schedule.iterations
-    start = pca(x)  # (|V|, 2): shown at once, before openTSNE is even imported
+    start = pca(x)  # (|Vocab|, 2): shown at once, before openTSNE is even imported
     start = (start / max(float(start[:, 0].std()), 1e-12) * 1e-4).astype(np.float32)  # openTSNE's PCA start
     if on_step and on_step(0.0, start, f"t-SNE: finding each word's {int(3 * perplexity)} nearest neighbours"):
         raise ProjectionCancelled("t-SNE cancelled")
@@ -89,7 +89,7 @@ def tsne(vectors, n_components: int = 2, seed: int = 0, on_step=None, every: int
 
     # exact cosine neighbours: on 2 cores a chunked matrix product beats openTSNE's approximate
     # (Annoy) search at 20,000 words
-    rows, sims = cosine_neighbours(x, min(n - 1, int(3 * perplexity)))  # (|V|, k) each
+    rows, sims = cosine_neighbours(x, min(n - 1, int(3 * perplexity)))  # (|Vocab|, k) each
     knn = nearest_neighbors.PrecomputedNeighbors(rows, np.maximum(1.0 - sims, 0.0).astype(np.float32))
     if on_step and on_step(0.02, start, "t-SNE: neighbours found; computing their affinities"):
         raise ProjectionCancelled("t-SNE cancelled")
@@ -124,15 +124,15 @@ def tsne(vectors, n_components: int = 2, seed: int = 0, on_step=None, every: int
 
 
 def neighbours_kept(vectors, coords, k: int = 10) -> float:
-    """The share of each word's k nearest neighbours by cosine in the (|V|, D) vectors that are also
-    among its k nearest in the (|V|, 2) picture, averaged over words: 1 is a perfect map."""
+    """The share of each word's k nearest neighbours by cosine in the (|Vocab|, D) vectors that are also
+    among its k nearest in the (|Vocab|, 2) picture, averaged over words: 1 is a perfect map."""
     from scipy.spatial import cKDTree
 
     x = as_matrix(vectors, "vectors")
     xy = as_matrix(coords, "coords", rows=x.shape[0])
-    high, _ = cosine_neighbours(x, k)  # (|V|, k)
-    _, low = cKDTree(xy).query(xy, k + 1)  # (|V|, k + 1): each point first, at distance 0
-    low = low[:, 1:]  # (|V|, k)
+    high, _ = cosine_neighbours(x, k)  # (|Vocab|, k)
+    _, low = cKDTree(xy).query(xy, k + 1)  # (|Vocab|, k + 1): each point first, at distance 0
+    low = low[:, 1:]  # (|Vocab|, k)
     # rows of `high` have no repeats, nor those of `low`: shared entries are counted once
-    hits = (high[:, :, None] == low[:, None, :]).any(axis=2).sum(axis=1)  # (|V|,)
+    hits = (high[:, :, None] == low[:, None, :]).any(axis=2).sum(axis=1)  # (|Vocab|,)
     return float(hits.mean() / k)

@@ -17,7 +17,7 @@ VECTORS_FILE, VOCAB_FILE = "vectors.txt", "vocab.tsv"
 
 
 def save_vector_folder(folder, words, counts, vectors) -> Path:
-    """Write vectors.txt and vocab.tsv for `words`, their (|V|,) `counts` and (|V|, d) `vectors`.
+    """Write vectors.txt and vocab.tsv for `words`, their (|Vocab|,) `counts` and (|Vocab|, d) `vectors`.
 
     Each file atomically (_files.atomic_file); the words are checked (white space, repeats)
     before a byte is written.
@@ -33,7 +33,7 @@ def save_vector_folder(folder, words, counts, vectors) -> Path:
 
 
 def load_vector_folder(folder) -> tuple:
-    """(words, (|V|,) int64 counts, (|V|, d) float32 vectors) from a folder's vocab.tsv and vectors.txt.
+    """(words, (|Vocab|,) int64 counts, (|Vocab|, d) float32 vectors) from a folder's vocab.tsv and vectors.txt.
 
     A missing file, a malformed vocab.tsv line or two files listing different words raise an
     error naming the file (and line) and what to do.

@@ -169,6 +169,6 @@ def diagnose_shape(given: tuple, expected: tuple, transposed_ok: bool | None) ->
     elif int(np.prod(given)) == int(np.prod(expected)):
         hint = "it has the right number of entries, arranged differently (check a reshape or a concatenation axis)."
     else:
-        hint = "check which array you built it from (e.g. the (|V|, d) table, not the (d,) vector, or vice versa)."
+        hint = "check which array you built it from (e.g. the (|Vocab|, d) table, not the (d,) vector, or vice versa)."
     return Finding("wrong_shape", f"Your gradient has shape {given}, but x has shape {expected}: a gradient has "
                    f"the shape of what it differentiates; {hint}", {"given": given, "expected": expected})

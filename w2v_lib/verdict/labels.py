@@ -1,7 +1,7 @@
 """Names for the coordinates of a gradient check, so a verdict says "u_3 ('coffee'), dim 2", not (12, 2).
 
 A labeller names the entries along the first axis of the checked point x: the rows of a
-(|V|, d) table (one word each), the v_w and u_w rows of the stacked (2|V|, d) training
+(|Vocab|, d) table (one word each), the v_w and u_w rows of the stacked (2|Vocab|, d) training
 parameters, or the dimensions of one vector such as v_c (d,). `gradcheck(..., labels=...)`
 accepts a labeller from the helpers below, a list of row names (e.g. the vocabulary's words),
 or a string: the symbol of a vector ("v_c") or of a table's rows ("u").
@@ -57,18 +57,18 @@ def _word_part(words, r: int) -> str:
 
 
 def _words_or_count(words):
-    """(words or None, |V|) from a sequence of words or an int |V|."""
+    """(words or None, |Vocab|) from a sequence of words or an int |Vocab|."""
     if isinstance(words, (int, np.integer)) and not isinstance(words, bool):
         return None, int(words)
     if isinstance(words, str) or not hasattr(words, "__len__"):
-        raise ValueError(f"give the words as a list (one per row) or |V| as an int; got {type(words).__name__}")
+        raise ValueError(f"give the words as a list (one per row) or |Vocab| as an int; got {type(words).__name__}")
     return [str(w) for w in words], len(words)
 
 
 def row_labels(words, symbol: str | None = None) -> Labels:
-    """Rows of a (|V|, d) table: row r reads "u_3 ('coffee')" with symbol="u", else "row 3 ('coffee')".
+    """Rows of a (|Vocab|, d) table: row r reads "u_3 ('coffee')" with symbol="u", else "row 3 ('coffee')".
 
-    words: one word per row, or |V| as an int (rows then read "u_3" or "row 3").
+    words: one word per row, or |Vocab| as an int (rows then read "u_3" or "row 3").
     """
     words, n_words = _words_or_count(words)
 
@@ -84,16 +84,16 @@ def row_labels(words, symbol: str | None = None) -> Labels:
 
 
 def stacked_labels(words) -> Labels:
-    """The training parameters (2|V|, d) = [center_vectors; outside_vectors]: rows read
+    """The training parameters (2|Vocab|, d) = [center_vectors; outside_vectors]: rows read
     "v_3 ('coffee')" in the first half and "u_3 ('coffee')" in the second.
 
-    words: the |V| words (one per word index), or |V| as an int.
+    words: the |Vocab| words (one per word index), or |Vocab| as an int.
     """
     words, n_words = _words_or_count(words)
 
     def names(shape):
         if shape[0] != 2 * n_words:
-            raise ValueError(f"stacked_labels is for (2|V|, d) = ({2 * n_words}, d) parameters, "
+            raise ValueError(f"stacked_labels is for (2|Vocab|, d) = ({2 * n_words}, d) parameters, "
                              f"[center_vectors; outside_vectors]; the checked array has shape {shape}")
         return ([f"v_{r}" + _word_part(words, r) for r in range(n_words)]
                 + [f"u_{r}" + _word_part(words, r) for r in range(n_words)])

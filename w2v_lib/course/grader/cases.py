@@ -42,7 +42,7 @@ DUMMY = _unit_rows(np.random.RandomState(9265).randn(10, 3))  # (10, 3)
 
 def _pair_inputs(seed: int, n_words: int, d: int):
     rng = np.random.default_rng(seed)
-    outside = rng.standard_normal((n_words, d))  # (|V|, d)
+    outside = rng.standard_normal((n_words, d))  # (|Vocab|, d)
     return rng.standard_normal(d), outside  # v_c (d,), outside_vectors
 
 
