@@ -281,13 +281,13 @@
            got.length + " nearest words to \u201c" + shortWord(words[row]) + "\u201d (cosine, " + space + ")", listed);
   }
   function showExpression(text) {
-    var tree = expr.parse(text), used = expr.wordsIn(tree), vec = expr.evaluate(tree, lookup);
+    var read = expr.read(text), used = read.words, vec = expr.evaluate(read.tree, lookup);
     if (vec.some(function (a) { return !isFinite(Math.fround(a * D.scale)); })) {
       throw new Error("the result is too large to hold in float32 (infinite or NaN): use smaller numbers");
     }
     var head = used.map(function (w) { return index.get(w); });
     var got = nearest(vec, K, new Set(head)), listed = unzip(got);
-    var notes = text.indexOf('"') < 0 ? expr.signNotes(text) : [];
+    var notes = text.indexOf('"') < 0 ? read.notes : [];
     answer("expression", text, head.concat(listed[0]), head.map(function () { return undefined; }).concat(listed[1]),
            null, got.length + " nearest words to " + text + " (cosine, " + space + ")" +
            (notes.length ? "; " + notes.join("; ") : ""), listed);
@@ -367,16 +367,16 @@
   };
   window.w2vExpression = function (text) {
     try {
-      var tree = expr.parse(text);
-      return {text: expr.toText(tree), notes: expr.signNotes(text), words: expr.wordsIn(tree)};
+      var read = expr.read(text);
+      return {text: expr.toText(read.tree), notes: read.notes, words: read.words};
     } catch (err) {
       return {error: err.message};
     }
   };
   window.w2vNeighbours = function (text) {
     try {
-      var tree = expr.parse(text), used = expr.wordsIn(tree);
-      return nearest(expr.evaluate(tree, lookup), K, new Set(used.map(function (w) { return index.get(w); })))
+      var read = expr.read(text), used = read.words;
+      return nearest(expr.evaluate(read.tree, lookup), K, new Set(used.map(function (w) { return index.get(w); })))
           .map(function (g) { return [words[g[0]], g[1]]; });
     } catch (err) {
       return {error: err.message};

@@ -133,12 +133,24 @@ var W2VExpressions = function (spaces, digitZeros) {
     return parseFloat(ascii);
   }
 
-  function parse(text) {
+  function checkedTokens(text) {
     if (typeof text !== "string" || Array.from(text).every(function (c) { return SPACE.has(c); })) {
       throw ExpressionError(Array.from(typeof text === "string" ? text : ""), 0,
                             "empty expression: type a word or e.g. king - man + woman");
     }
-    var t = tokenize(text), tokens = t.tokens, cs = t.chars, i = 0, depth = 0;
+    return tokenize(text);
+  }
+
+  function parse(text) { return parseTokens(checkedTokens(text)); }
+
+  // an expression read once: its tree, its words and the notes on its signs from one tokenisation
+  function read(text) {
+    var t = checkedTokens(text), tree = parseTokens(t);
+    return {text: text, tree: tree, words: wordsIn(tree), notes: notesOn(t.tokens)};
+  }
+
+  function parseTokens(t) {
+    var tokens = t.tokens, cs = t.chars, i = 0, depth = 0;
     function peek() { return tokens[i]; }
     function take() { return tokens[i++]; }
     function deeper(tok) {
@@ -194,8 +206,10 @@ var W2VExpressions = function (spaces, digitZeros) {
     return tree;
   }
 
-  function signNotes(text) {
-    var tokens = tokenize(text).tokens, notes = [];
+  function signNotes(text) { return notesOn(tokenize(text).tokens); }
+
+  function notesOn(tokens) {
+    var notes = [];
     for (var j = 1; j < tokens.length; j++) {
       var prev = tokens[j - 1], tok = tokens[j];
       if (prev.kind === "op" && tok.kind === "op" && "+-".indexOf(prev.value) >= 0 && "+-".indexOf(tok.value) >= 0) {
@@ -264,7 +278,7 @@ var W2VExpressions = function (spaces, digitZeros) {
     return value;
   }
 
-  return {parse: parse, tokenize: tokenize, signNotes: signNotes, wordsIn: wordsIn, toText: toText,
+  return {parse: parse, read: read, tokenize: tokenize, signNotes: signNotes, wordsIn: wordsIn, toText: toText,
           evaluate: evaluate, pyRepr: pyRepr, isExpression: isExpression};
 };
 if (typeof module !== "undefined") module.exports = W2VExpressions;
