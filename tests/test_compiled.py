@@ -97,6 +97,13 @@ def test_compiled_run_resumes_exactly(data, tmp_path):
     np.testing.assert_array_equal(resumed.x, whole.x)
     np.testing.assert_array_equal(resumed.losses, whole.losses[300:])
     assert resumed.step == whole.step
+    # a checkpoint without a random state cannot be continued exactly: the optimizer's loader refuses it
+    from w2v_lib.optimizer import load_checkpoint, save_checkpoint
+
+    ck = load_checkpoint(tmp_path / "sgd_00000300.npz")
+    stateless = save_checkpoint(tmp_path / "stateless" / "sgd_00000300.npz", ck["x"], 300, ck["step"], ck["ema"])
+    with pytest.raises(ValueError, match="no random state.*continued exactly"):
+        sgd_compiled(data, x0, 0.3, 500, rng=np.random.default_rng(4), resume_from=stateless, **kw)
 
 
 @pytest.mark.parametrize("bad, message", [(dict(threads=3), "threads"), (dict(rng=0), "Generator"),

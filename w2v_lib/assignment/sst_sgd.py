@@ -88,9 +88,7 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
     n_words = x.shape[0] // 2
     start, ema = 0, None
     if resume_from is not None:
-        ck = checkpoint_to_resume(resume_from, x.shape)
-        if ck["rng_state"] is None:
-            raise ValueError(f"checkpoint {resume_from} holds no random state, so the run cannot be continued exactly")
+        ck = checkpoint_to_resume(resume_from, x.shape, needs_rng_state=True)
         x[...] = ck["x"]
         start, step, ema = ck["iteration"], ck["step"], ck["ema"]
         restore_rng(rng, ck, resume_from)
