@@ -15,8 +15,9 @@ from release_notebooks import errors, run_notebook
 
 pytest.importorskip("nbgrader", reason="the release needs the [grade] extra (pip install -e '.[grade]')")
 
+from w2v_lib.__main__ import main  # noqa: E402
 from w2v_lib.course.cells import NOT_IMPLEMENTED, is_exercise, read_notebook, source  # noqa: E402
-from w2v_lib.course.release import PACKAGE, REPO, ReleaseError, main, release_notebook, write_release  # noqa: E402
+from w2v_lib.course.release import PACKAGE, REPO, ReleaseError, release_notebook, write_release  # noqa: E402
 
 RELEASE_FILES = {"README.md", "Makefile", "pyproject.toml"}
 
@@ -124,7 +125,7 @@ def test_a_library_region_without_an_exercise_is_refused(tmp_path):
 def test_cli_writes_the_release(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("w2v_lib.course.release.PACKAGE", write_package(tmp_path / "src"))
     notebooks = write_course(tmp_path / "nb")
-    assert main(["--out", str(tmp_path / "out"), "--source", str(notebooks), "--no-hints"]) == 0
+    assert main(["student", "--out", str(tmp_path / "out"), "--source", str(notebooks), "--no-hints"]) == 0
     assert "wrote the student release" in capsys.readouterr().out
     assert (tmp_path / "out" / "w2v_lib" / "powers.py").exists()
     assert not (tmp_path / "out" / "w2v_lib" / "course" / "release.py").exists()

@@ -18,6 +18,7 @@ from course_leaks import KEY_FORMULAS, answer_leak_records, answer_leaks, canoni
 
 pytest.importorskip("nbgrader", reason="the release needs the [grade] extra (pip install -e '.[grade]')")
 
+from w2v_lib.__main__ import main  # noqa: E402
 from w2v_lib.course.cells import grade_id, is_written_answer, read_notebook, regions, source  # noqa: E402
 from w2v_lib.course.library_release import (  # noqa: E402
     BEGIN_NOTE,
@@ -26,7 +27,7 @@ from w2v_lib.course.library_release import (  # noqa: E402
     left_out_modules,
     strip_instructor_notes,
 )
-from w2v_lib.course.release import PACKAGE, REPO, ReleaseError, main, select_notebooks, write_release  # noqa: E402
+from w2v_lib.course.release import PACKAGE, REPO, ReleaseError, select_notebooks, write_release  # noqa: E402
 
 INSTRUCTOR = sorted((REPO / "notebooks").glob("*.ipynb"))
 
@@ -171,7 +172,7 @@ def test_left_out_modules_follow_their_importers():
 
 
 def test_the_later_release_ships_the_fast_paths(tmp_path, capsys):
-    assert main(["--out", str(tmp_path / "later"), "--notebooks", "06-10"]) == 0
+    assert main(["student", "--out", str(tmp_path / "later"), "--notebooks", "06-10"]) == 0
     library = tmp_path / "later" / "w2v_lib"
     assert (library / "fast" / "trainer.py").exists() and (library / "assignment" / "step.py").exists()
     assert "x -= step * grad" in (library / "sgd_loop.py").read_text()
@@ -180,7 +181,7 @@ def test_the_later_release_ships_the_fast_paths(tmp_path, capsys):
 
 
 def test_a_mixed_release_says_what_it_ships(tmp_path, capsys):
-    assert main(["--out", str(tmp_path / "mixed"), "--notebooks", "05,06"]) == 0
+    assert main(["student", "--out", str(tmp_path / "mixed"), "--notebooks", "05,06"]) == 0
     out = capsys.readouterr().out
     assert "note: this release holds graded notebooks and later ones" in out and "--notebooks 00-05" in out
 
@@ -203,7 +204,7 @@ def test_a_bad_selection_is_refused_before_anything_is_written(tmp_path, capsys)
         select_notebooks(INSTRUCTOR, "00-05,12")
     with pytest.raises(ReleaseError, match="the instructor notebooks' folder is `source`"):
         write_release(tmp_path / "x", notebooks=REPO / "notebooks")
-    assert main(["--out", str(tmp_path / "y"), "--notebooks", "99"]) == 2
+    assert main(["student", "--out", str(tmp_path / "y"), "--notebooks", "99"]) == 2
     assert "error: --notebooks '99'" in capsys.readouterr().err and not (tmp_path / "y").exists()
 
 
