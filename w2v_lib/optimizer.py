@@ -40,6 +40,15 @@ def diverged(loss, iteration: int, step: float, bound: float = np.inf) -> Traini
     return TrainingDiverged(f"{why} at iteration {iteration} (step {step:g}): training diverged", iteration=iteration)
 
 
+def diverged_parameters(x, iteration: int, step: float) -> TrainingDiverged | None:
+    """The TrainingDiverged for parameters that hold NaN or infinite values after `iteration`, else None
+    (every loop's last update, which no checkpoint checked)."""
+    if np.isfinite(x).all():
+        return None
+    return TrainingDiverged(f"the parameters hold NaN or infinite values after iteration {iteration} "
+                            f"(step {step:g}): training diverged", iteration=iteration)
+
+
 def checkpoint_path(directory, iteration: int) -> Path:
     return Path(directory) / f"sgd_{iteration:08d}.npz"
 

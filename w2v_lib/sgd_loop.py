@@ -15,6 +15,7 @@ from .optimizer import (
     check_sgd_arguments,
     checkpoint_path,
     checkpoint_to_resume,
+    diverged_parameters,
     restore_rng,
     save_checkpoint,
 )
@@ -58,6 +59,7 @@ def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=N
 
     A loss that is NaN or infinite stops the run with TrainingDiverged before its gradient is
     applied; the checkpoints written before it are kept (save_checkpoint refuses non-finite x).
+    So do parameters that are not finite after the last update.
     """
     check_sgd_arguments(step, iterations, anneal_every, rng, checkpoint_every, checkpoint_dir)
 
@@ -98,5 +100,7 @@ def sgd(f, x0, step: float, iterations: int, *, anneal_every: int = 20000, rng=N
             written.append(save_checkpoint(checkpoint_path(checkpoint_dir, it), x, it, step, ema, rng))
         if progress and it % 100 == 0:
             steps.set_postfix(loss=f"{ema:.3f}", refresh=False)  # redraws stay at mininterval
+    if (err := diverged_parameters(x, max(start, iterations), step)) is not None:
+        raise err
     return SGDResult(x=x, losses=np.asarray(losses, dtype=np.float64), ema_losses=np.asarray(emas, dtype=np.float64),
                      iteration=max(start, iterations), step=step, checkpoints=written, ema=ema)
