@@ -30,6 +30,7 @@ from ..optimizer import (
     checkpoint_path,
     checkpoint_to_resume,
     diverged,
+    diverged_parameters,
     restore_rng,
     save_checkpoint,
 )
@@ -61,14 +62,16 @@ def _raise_failed(writes) -> None:
 def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50, window: int = 5, k: int = 10,
                  anneal_every: int = 20000, rng=None, checkpoint_every=None, checkpoint_dir=None,
                  resume_from=None, progress: bool = False, log=print, before_checkpoint=None, threads: int = 2,
-                 each_iteration=None, loss_bound: float = math.inf, sigmoid: str = "table") -> SGDResult:
+                 each_iteration=None, loss_bound: float = math.inf, sigmoid: str = "table",
+                 sampler: NegativeSampler | None = None) -> SGDResult:
     """Train the skip-gram of `data` (a TrainingCorpus) from x0 (2|V|, d) float32, as `sgd` would.
 
     The arguments are sgd's (before_checkpoint included), plus the corpus's batch_size, window and
     k. threads=2 draws the next block while this one trains; threads=1 does both in turn (the same
     result). each_iteration, if given, is called once per iteration, after the block that holds it
     (the kill-and-resume test's hook). A NaN or infinite loss, or one above `loss_bound`, raises
-    TrainingDiverged at the end of its stretch of steps, before that stretch's checkpoint.
+    TrainingDiverged at the end of its stretch of steps, before that stretch's checkpoint; so do
+    parameters that are not finite after the last step.
     Checkpoints are written in the background, in order; all are on the disk when the call returns
     or raises and before each_iteration is called for a later iteration (a kill from outside within
     the few milliseconds of a write finds the previous checkpoint the newest: a resume from it is
@@ -76,6 +79,8 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
     sigmoid="table" takes σ and log σ from sst_kernel's interpolated table (within SIGMOID_ERROR and
     SOFTPLUS_ERROR of exact; the steps take about 0.9x the time); "exact" computes them with exp and log
     (the formulas of the kernel before the table; the same results up to float32 rounding).
+    sampler: the run's NegativeSampler (method "alias"; only its table is read, the kernel draws
+    from its own stream); without it, one is made from the corpus's counts.
     """
     require_numba("the compiled SST step")
     check_sgd_arguments(step, iterations, anneal_every, rng, checkpoint_every, checkpoint_dir, rng_required=True)
@@ -96,7 +101,9 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
             log(f"resuming from {resume_from} at iteration {start} (step {step:g})")
 
     corpus = data.subsampled
-    threshold, alias = alias_tables(NegativeSampler(data.vocab.counts, method="alias"))
+    if sampler is None:
+        sampler = NegativeSampler(data.vocab.counts, method="alias")
+    threshold, alias = alias_tables(sampler)
     most = batch_size * 2 * window  # pairs a step can have
     blocks = list(range(start // BLOCK, (iterations - 1) // BLOCK + 1)) if iterations > start else []
 
@@ -173,5 +180,7 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
             writer.shutdown(wait=True)
         if bar is not None:
             bar.close()
+    if (err := diverged_parameters(x, max(start, iterations), step)) is not None:
+        raise err
     return SGDResult(x=x, losses=losses, ema_losses=emas, iteration=max(start, iterations), step=step,
                      checkpoints=written, ema=ema)

@@ -108,8 +108,11 @@ def straightforward_loss_and_gradient(params, windows, negatives, n_words: int, 
 
 
 def make_objective(data: TrainingCorpus, rng, method: str = "vectorized", batch_size: int = 50,
-                   window: int = 5, k: int = 10, draw_ahead: int = 1):
+                   window: int = 5, k: int = 10, draw_ahead: int = 1, *, sampler: NegativeSampler | None = None):
     """f(x) -> (loss, grad) for sgd, drawing every window and negative from `rng`.
+
+    `sampler` is the run's NegativeSampler (method "alias" for the vectorized objective, "cdf" for
+    the straightforward one, drawing from `rng`); without it, one is made from the corpus's counts.
 
     The vectorized objective draws `draw_ahead` steps' windows and negatives in one go (bulk
     sampling amortizes NumPy's per-call cost). For resume to be exact, a checkpoint must fall on
@@ -119,8 +122,11 @@ def make_objective(data: TrainingCorpus, rng, method: str = "vectorized", batch_
         raise ValueError(f"draw_ahead must be a positive integer; got {draw_ahead!r}")
     contexts = ContextSampler(data.subsampled)
     n = len(data.vocab)
+    if method not in ("vectorized", "straightforward"):
+        raise ValueError(f"method must be 'vectorized' or 'straightforward'; got {method!r}")
+    if sampler is None:
+        sampler = NegativeSampler(data.vocab.counts, rng, method="alias" if method == "vectorized" else "cdf")
     if method == "vectorized":
-        sampler = NegativeSampler(data.vocab.counts, rng, method="alias")
         queue = []
 
         def f(x):
@@ -128,11 +134,8 @@ def make_objective(data: TrainingCorpus, rng, method: str = "vectorized", batch_
                 queue.extend(reversed(draw_batches(contexts, sampler, rng, draw_ahead, batch_size, window, k)))
             return batch_loss_and_gradient(x, queue.pop(), n)
         return f
-    if method == "straightforward":
-        sampler = NegativeSampler(data.vocab.counts, rng)
 
-        def f(x):
-            windows = [contexts.random_context(rng, int(rng.integers(1, window + 1))) for _ in range(batch_size)]
-            return straightforward_loss_and_gradient(x, windows, sampler, n, k)
-        return f
-    raise ValueError(f"method must be 'vectorized' or 'straightforward'; got {method!r}")
+    def f(x):  # straightforward
+        windows = [contexts.random_context(rng, int(rng.integers(1, window + 1))) for _ in range(batch_size)]
+        return straightforward_loss_and_gradient(x, windows, sampler, n, k)
+    return f

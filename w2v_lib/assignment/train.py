@@ -20,6 +20,7 @@ from .._limits import check_disk, check_fits
 from ..corpora import find_sst, prepare_corpus, read_sentences
 from ..initialisation import init_params, run_streams
 from ..optimizer import TrainingDiverged, diverged, load_checkpoint, restore_rng
+from ..sampling import NegativeSampler
 from ..sgd_loop import sgd
 from .run_folder import RunFolder, RunSettingsError
 from .sst_sgd import BLOCK, sgd_compiled
@@ -186,14 +187,18 @@ def _check_resume_point(ck: dict, path, seed: int, cfg: dict, iterations: int) -
                                "written with another --step or --anneal-every; resume with the run's own")
 
 
-def _divergence(err: TrainingDiverged, run: RunFolder, cfg: dict) -> TrainingDiverged:
-    """The message a user reads: where it diverged, what is kept, a step to try."""
+def _retry_advice(step: float) -> str:
+    """What to try after a run with `step` diverged (written before the SGD: it needs only the settings)."""
+    return (f"Start again with a smaller step, e.g. --step {min(step / 10, DEFAULTS['step']):g} (step=), and "
+            "--overwrite, or in another --run-dir")
+
+
+def _divergence(err: TrainingDiverged, run: RunFolder, advice: str) -> TrainingDiverged:
+    """The message a user reads: where it diverged, what is kept, `advice` (a step to try)."""
     latest = run.latest_checkpoint()
     kept = (f"the last good checkpoint, {latest.name}, is kept in {run.checkpoint_dir}" if latest
             else "no checkpoint was written before it")
-    suggestion = min(cfg["step"] / 10, DEFAULTS["step"])
-    return TrainingDiverged(f"{err}; {kept}. Start again with a smaller step, e.g. --step {suggestion:g} "
-                            f"(step=), and --overwrite, or in another --run-dir", err.iteration)
+    return TrainingDiverged(f"{err}; {kept}. {advice}", err.iteration)
 
 
 def train_sst(sst_dir=None, run_dir=None, iterations: int = 40000, checkpoint_every: int | None = 2000,
@@ -244,11 +249,8 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
     n = len(data.vocab)
     config = {**cfg, "seed": seed, "method": method, "n_words": n, "corpus": _corpus_digest(sentences),
               "checkpoint_every": checkpoint_every or 0}
-    f = None
     if method != "compiled":  # the compiled draws do not depend on the checkpoint interval (sst_sgd.py)
         config["draw_ahead"] = math.gcd(DRAW_AHEAD, checkpoint_every or DRAW_AHEAD)  # checkpoints between draws
-        f = make_objective(data, rng, method, cfg["batch_size"], cfg["window"], cfg["negatives"],
-                           config["draw_ahead"])
 
     resume_from = run.begin(config, resume, overwrite, log=log, iterations=iterations,  # the first write
                             check_saved=lambda saved: check_saved_config(saved, run.config_path),
@@ -259,12 +261,20 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
         _check_resume_point(ck, resume_from, seed, cfg, iterations)
         start_iteration = ck["iteration"]
     before_losses, before_emas = run.history_before(start_iteration, log=log)
+    advice = _retry_advice(cfg["step"])  # everything is checked and the folder is ours: now the data goes down
 
     def save_history(_, losses, emas, finished=False):  # losses.npz always reaches the newest checkpoint
         run.write_losses(np.concatenate([before_losses, losses]), np.concatenate([before_emas, emas]), finished)
 
     bound = LOSS_BOUND_PER_TERM * 2 * cfg["window"] * (1 + cfg["negatives"])
     calls = [start_iteration]
+
+    # one noise distribution for the run, drawn from by whichever SGD path trains it
+    sampler = NegativeSampler(data.vocab.counts, rng, method="cdf" if method == "straightforward" else "alias")
+    f = None
+    if method != "compiled":
+        f = make_objective(data, rng, method, cfg["batch_size"], cfg["window"], cfg["negatives"],
+                           config["draw_ahead"], sampler=sampler)
 
     def objective(x):  # the vectorized paths: the loss bound, and the fault-injection seam
         for hook in ITERATION_HOOKS:
@@ -290,15 +300,12 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
                           before_checkpoint=save_history)
             if method == "compiled":
                 res = sgd_compiled(data, x0, cfg["step"], iterations, batch_size=cfg["batch_size"],
-                                   window=cfg["window"], k=cfg["negatives"], loss_bound=bound,
+                                   window=cfg["window"], k=cfg["negatives"], loss_bound=bound, sampler=sampler,
                                    each_iteration=each_iteration if ITERATION_HOOKS else None, **common)
             else:
                 res = sgd(objective, x0, cfg["step"], iterations, **common)
-            if not np.isfinite(res.x).all():  # the last update, when no checkpoint checked it
-                raise TrainingDiverged(f"the parameters hold NaN or infinite values after iteration {res.iteration} "
-                                       f"(step {res.step:g}): training diverged", iteration=res.iteration)
         except TrainingDiverged as err:
-            raise _divergence(err, run, cfg) from None
+            raise _divergence(err, run, advice) from None
         finally:
             if switch:
                 _release_switch_interval()
