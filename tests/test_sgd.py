@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from w2v_lib import list_checkpoints, load_checkpoint, save_checkpoint, sgd
+from w2v_lib.optimizer import TrainingDiverged
 
 TARGET = np.array([[1.0, -2.0], [0.5, 3.0]])
 
@@ -30,6 +31,16 @@ def test_converges_on_a_quadratic():
     assert result.iteration == 300 and result.losses.shape == (300,) and result.ema_losses.shape == (300,)
     assert np.all(np.diff(result.losses) <= 0) and result.losses[-1] < 1e-20
     assert result.checkpoints == []
+
+
+def test_parameters_left_not_finite_by_the_last_update_stop_the_run():
+    """A finite loss with an infinite gradient: only the parameters after the last step show it."""
+    def f(x):
+        return 1.0, np.full_like(x, np.inf)
+
+    with pytest.raises(TrainingDiverged, match=r"parameters hold NaN or infinite values after iteration 3 "
+                                               r"\(step 0.5\)"):
+        sgd(f, np.zeros(2), 0.5, 3)
 
 
 def test_x0_is_copied_and_int_x0_becomes_float():

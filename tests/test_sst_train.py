@@ -165,6 +165,32 @@ def test_straightforward_method_trains_through_the_same_sgd(tmp_path):
         train_sst(sentences=synthetic_sentences(), run_dir=tmp_path / "x", iterations=1, learning_rate=1)
 
 
+@pytest.mark.parametrize("method, kind", [("vectorized", "alias"), ("straightforward", "cdf"), ("compiled", "alias")])
+def test_the_run_makes_one_negative_sampler_and_its_sgd_path_draws_from_it(tmp_path, monkeypatch, method, kind):
+    """train_sst owns the run's noise distribution; the SGD path (which made its own before) is handed it."""
+    if method == "compiled":
+        pytest.importorskip("numba")
+    made, handed = [], []
+    real_init = NegativeSampler.__init__
+
+    def counted(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        made.append(self)
+
+    def handing(real):
+        def call(*args, **kwargs):
+            handed.append(kwargs.get("sampler"))
+            return real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(NegativeSampler, "__init__", counted)
+    path = "sgd_compiled" if method == "compiled" else "make_objective"
+    monkeypatch.setattr(sst_train, path, handing(getattr(sst_train, path)))
+    _train(tmp_path, method, 40, method=method, checkpoint_every=20)
+    assert len(made) == 1 and made[0].method == kind
+    assert handed == made
+
+
 def test_vectorized_objective_plugs_into_core_sgd(data):
     rng = np.random.default_rng(4)
     f = make_objective(data, rng, "vectorized", batch_size=8, window=3, k=4)

@@ -164,20 +164,20 @@ def _check_resources(cfg, method, iterations, checkpoint_every, n_tokens, n_type
                "--run-dir")
 
 
-def _check_resume_point(ck: dict, path, seed: int, cfg: dict, iterations: int) -> None:
-    """Refuse a checkpoint that another run wrote (another seed or step) or that lies past `iterations`."""
+def _check_resume_point(ck: dict, path, rng: np.random.Generator, seed: int, cfg: dict, iterations: int) -> None:
+    """Refuse a checkpoint that another run wrote (another seed or step) or that lies past `iterations`;
+    `rng` is this run's training stream (the one `seed` gives)."""
     it = ck["iteration"]
     if it > iterations:
         raise RunSettingsError(f"{path} is at iteration {it:,}, past the {iterations:,} iterations asked for: "
                                f"ask for at least {it:,} (--iterations), or resume from an earlier checkpoint")
-    ours = run_streams(seed).training
     if ck["rng_state"] is None:
         raise RunSettingsError(f"{path} holds no random state, so the run cannot be continued exactly: resume from "
                                "a checkpoint that train_sst wrote")
     theirs = np.random.default_rng(0)
     restore_rng(theirs, ck, path)  # a state numpy accepts (else a message naming the field)
     # PCG64's increment is fixed by the seed and never changes as it draws: it tells whose stream this is
-    if theirs.bit_generator.state["state"]["inc"] != ours.bit_generator.state["state"]["inc"]:
+    if theirs.bit_generator.state["state"]["inc"] != rng.bit_generator.state["state"]["inc"]:
         raise RunSettingsError(f"{path} was written by a run with another seed (its random stream is not seed "
                                f"{seed}'s): resume with that run's --seed, or start over with --overwrite")
     expected = cfg["step"] * 0.5 ** (it // cfg["anneal_every"])  # what sgd's halving makes of the step
@@ -258,7 +258,7 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
     start_iteration = 0
     if resume_from is not None:
         ck = load_checkpoint(resume_from)
-        _check_resume_point(ck, resume_from, seed, cfg, iterations)
+        _check_resume_point(ck, resume_from, rng, seed, cfg, iterations)
         start_iteration = ck["iteration"]
     before_losses, before_emas = run.history_before(start_iteration, log=log)
     advice = _retry_advice(cfg["step"])  # everything is checked and the folder is ours: now the data goes down
