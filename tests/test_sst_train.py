@@ -191,6 +191,20 @@ def test_the_run_makes_one_negative_sampler_and_its_sgd_path_draws_from_it(tmp_p
     assert handed == made
 
 
+def test_a_sampler_that_is_not_the_runs_is_refused(data):
+    n = len(data.vocab)
+    rng = np.random.default_rng(4)
+    with pytest.raises(ValueError, match="Generator of its own"):  # its draws would escape the checkpoints
+        make_objective(data, rng, sampler=NegativeSampler(data.vocab.counts, np.random.default_rng(4), method="alias"))
+    with pytest.raises(ValueError, match=f"corpus's {n} words; got one over 3 words"):
+        make_objective(data, rng, sampler=NegativeSampler(np.ones(3), rng, method="alias"))
+    pytest.importorskip("numba")
+    from w2v_lib.assignment.sst_sgd import sgd_compiled
+    x0 = init_params(n, 6, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="method='alias'.*got method 'cdf'"):
+        sgd_compiled(data, x0, 0.3, 5, rng=rng, log=None, sampler=NegativeSampler(data.vocab.counts, rng))
+
+
 def test_vectorized_objective_plugs_into_core_sgd(data):
     rng = np.random.default_rng(4)
     f = make_objective(data, rng, "vectorized", batch_size=8, window=3, k=4)

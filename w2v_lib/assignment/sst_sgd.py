@@ -103,6 +103,9 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
     corpus = data.subsampled
     if sampler is None:
         sampler = NegativeSampler(data.vocab.counts, method="alias")
+    elif sampler.method != "alias" or sampler.vocab_size != n_words:
+        raise ValueError(f"sampler must be a NegativeSampler(method='alias') over the corpus's {n_words} words; "
+                         f"got method {sampler.method!r} over {sampler.vocab_size} words")
     threshold, alias = alias_tables(sampler)
     most = batch_size * 2 * window  # pairs a step can have
     blocks = list(range(start // BLOCK, (iterations - 1) // BLOCK + 1)) if iterations > start else []

@@ -126,6 +126,9 @@ def make_objective(data: TrainingCorpus, rng, method: str = "vectorized", batch_
         raise ValueError(f"method must be 'vectorized' or 'straightforward'; got {method!r}")
     if sampler is None:
         sampler = NegativeSampler(data.vocab.counts, rng, method="alias" if method == "vectorized" else "cdf")
+    elif sampler.vocab_size != n or sampler.rng is not rng:  # its draws must be in the checkpoints' stream
+        raise ValueError(f"sampler must draw from `rng` over the corpus's {n} words; got one over "
+                         f"{sampler.vocab_size} words{'' if sampler.rng is rng else ' with a Generator of its own'}")
     if method == "vectorized":
         queue = []
 
