@@ -32,7 +32,7 @@ def pytest_xdist_make_scheduler(config, log):
             path = nodeid.split("::", 1)[0]
             if path.endswith(".ipynb") or "::ipynb::" in nodeid:
                 return "notebooks"
-            if path.startswith("tests/test_browser"):
+            if path.endswith("__browser.py"):
                 return "browser"
             return nodeid
 

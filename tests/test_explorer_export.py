@@ -1,5 +1,5 @@
 """Exports: the offline HTML page (what it carries, how it is written) and the Embedding Projector's
-TSV pair. The page's behaviour in a browser is tested in test_browser_offline.py."""
+TSV pair. The page's behaviour in a browser is tested in test_explorer_export__browser.py."""
 import base64
 import json
 import os
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_explorer_model import offset_vectors, toy_vectors
+from test_vectors import offset_vectors, toy_vectors
 
 import w2v_lib._files as files
 from w2v_lib.explorer.export import PLOT_DIV_ID, export_html, export_projector_tsv

@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from test_runs import _tiny_train
+from test_assignment_run_folder import _tiny_train
 
 from w2v_lib import _limits
 from w2v_lib.assignment import RunFolder, RunSettingsError
@@ -120,7 +120,7 @@ def test_settings_the_machine_cannot_hold_are_refused_before_allocating(tmp_path
     monkeypatch.setattr(_limits, "available_memory", lambda: 2 << 30)  # a 2 GiB machine, on any machine
     real = _limits.free_disk
     monkeypatch.setattr(_limits, "free_disk", lambda path: min(real(path) or 0, 1 << 30))  # 1 GiB free
-    from test_sst_train import synthetic_sentences
+    from test_assignment_train import synthetic_sentences
 
     from w2v_lib import train_sst
 
@@ -154,7 +154,7 @@ def test_the_compiled_results_do_not_depend_on_the_checkpoint_interval(tmp_path)
 
 
 def test_the_fast_trainer_refuses_tables_the_machine_cannot_hold(monkeypatch):
-    from test_sst_train import synthetic_sentences
+    from test_assignment_train import synthetic_sentences
 
     from w2v_lib.fast.trainer import train_word2vec
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_cli import TINY, tiny_sst  # noqa: F401 (a fixture)
+from test_main import TINY, tiny_sst  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 UMASK = 0o027  # not the usual 022, so that the modes show it was applied

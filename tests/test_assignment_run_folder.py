@@ -95,7 +95,7 @@ def test_run_folder_owns_every_path_and_reads_back_what_training_wrote(tmp_path)
 # --- a run never loses data (issue 9, part 2): the failure modes, in-process -------------------------
 
 def _tiny_train(run_dir, iterations=40, **kw):
-    from test_sst_train import SMALL, synthetic_sentences
+    from test_assignment_train import SMALL, synthetic_sentences
 
     from w2v_lib import train_sst
 
@@ -238,8 +238,8 @@ def test_a_full_or_read_only_disk_is_one_clear_line(tmp_path, monkeypatch, code,
 
 
 def test_the_cli_prints_one_line_for_a_full_disk_and_a_file_as_run_dir(tmp_path, monkeypatch, capsys):
-    from test_cli import TINY
-    from test_sst_train import synthetic_sentences
+    from test_assignment_train import synthetic_sentences
+    from test_main import TINY
 
     import w2v_lib._files as files
     from w2v_lib.__main__ import main

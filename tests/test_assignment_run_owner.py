@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_cli import TINY, tiny_sst  # noqa: F401 (a fixture)
-from test_runs import _tiny_train
+from test_assignment_run_folder import _tiny_train
+from test_main import TINY, tiny_sst  # noqa: F401 (a fixture)
 
 from w2v_lib.assignment import RunFolder
 from w2v_lib.assignment.run_folder import NotARunFolderError, RunBusyError

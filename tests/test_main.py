@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_sst_train import synthetic_sentences
+from test_assignment_train import synthetic_sentences
 
 from w2v_lib import load_run
 from w2v_lib.__main__ import build_parser, main

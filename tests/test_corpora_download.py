@@ -186,7 +186,7 @@ def test_the_treebanks_encoding_error_names_file_and_line(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_a_read_only_folder_names_config_json_not_the_temporary_file(tmp_path):
-    from test_runs import _tiny_train
+    from test_assignment_run_folder import _tiny_train
 
     from w2v_lib.assignment import RunWriteError
 

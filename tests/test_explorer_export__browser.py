@@ -9,7 +9,7 @@
 - words that begin with U+2028/U+2029 are found, a 1 MB word does not hold up a search, and a
   hostile word shows as text.
 
-Uses test_browser.py's Chromium, time budget and skip rules.
+Uses test_explorer__browser.py's Chromium, time budget and skip rules.
 """
 import base64
 import json
@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 import pytest
-from test_browser import budget, chromium, console_errors, overlap  # noqa: F401
+from test_explorer__browser import budget, chromium, console_errors, overlap  # noqa: F401
 
 from w2v_lib.explorer import export_html
 from w2v_lib.vectors import WordVectors

@@ -9,14 +9,14 @@
   nothing overlapping, no label cut, nothing scrolling sideways (at 390 px with the file browser
   open JupyterLab leaves the notebook about 20 px: that case only checks that it still does).
 
-Uses test_browser.py's time budget, watchdog, Chromium and server shutdown; skips like it
+Uses test_explorer__browser.py's time budget, watchdog, Chromium and server shutdown; skips like it
 (unless W2V_REQUIRE_BROWSER=1) without chromium or the treebank. Works on a copy of the notebook.
 """
 import shutil
 from pathlib import Path
 
 import pytest
-from test_browser import (  # noqa: F401
+from test_explorer__browser import (  # noqa: F401
     CHROMIUM_ARGS,
     PlaywrightTimeout,
     budget,
