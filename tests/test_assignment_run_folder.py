@@ -4,6 +4,7 @@ import os
 
 import numpy as np
 import pytest
+from support.training import tiny_train
 
 from w2v_lib import Run, RunFolder, load_checkpoint, load_run, save_checkpoint, save_run, sgd, word_vectors
 
@@ -94,15 +95,6 @@ def test_run_folder_owns_every_path_and_reads_back_what_training_wrote(tmp_path)
 
 # --- a run never loses data (issue 9, part 2): the failure modes, in-process -------------------------
 
-def _tiny_train(run_dir, iterations=40, **kw):
-    from test_assignment_train import SMALL, synthetic_sentences
-
-    from w2v_lib import train_sst
-
-    return train_sst(run_dir=run_dir, sentences=synthetic_sentences(), iterations=iterations,
-                     checkpoint_every=kw.pop("checkpoint_every", 20), seed=kw.pop("seed", 3), log=kw.pop("log", None),
-                     **{**SMALL, **kw})
-
 
 def _snapshot(folder):
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -118,10 +110,10 @@ def _snapshot(folder):
 ])
 def test_every_argument_is_checked_before_the_folder_is_touched(tmp_path, bad, match):
     run_dir = tmp_path / "run"
-    _tiny_train(run_dir)
+    tiny_train(run_dir)
     before = _snapshot(run_dir)
     with pytest.raises(ValueError, match=match):
-        _tiny_train(run_dir, **bad)
+        tiny_train(run_dir, **bad)
     assert _snapshot(run_dir) == before
 
 
@@ -129,28 +121,28 @@ def test_a_new_run_keeps_the_earlier_one_unless_told_and_says_how_to_continue(tm
     from w2v_lib.assignment import RunExistsError
 
     run_dir = tmp_path / "run"
-    _tiny_train(run_dir, iterations=40)
+    tiny_train(run_dir, iterations=40)
     before = _snapshot(run_dir)
     for other in ({"iterations": 20}, {"iterations": 60, "seed": 4}):  # shorter, or another run: data would go
         with pytest.raises(RunExistsError) as err:
-            _tiny_train(run_dir, **other)
+            tiny_train(run_dir, **other)
         message = str(err.value)
         assert "2 checkpoints" in message and "sgd_00000040.npz" in message and "vectors.txt" in message
         assert "--resume" in message and "--overwrite" in message and "--run-dir" in message
         assert _snapshot(run_dir) == before
     # the same run again (a notebook executed twice) rewrites every file as it was
     messages = []
-    _tiny_train(run_dir, iterations=40, log=messages.append)
+    tiny_train(run_dir, iterations=40, log=messages.append)
     assert _snapshot(run_dir) == before and any("this same run, finished" in m for m in messages)
-    assert len(_tiny_train(run_dir, iterations=60, resume=True).checkpoints) == 3
-    assert [p.name for p in _tiny_train(run_dir, iterations=20, overwrite=True).checkpoints] == ["sgd_00000020.npz"]
+    assert len(tiny_train(run_dir, iterations=60, resume=True).checkpoints) == 3
+    assert [p.name for p in tiny_train(run_dir, iterations=20, overwrite=True).checkpoints] == ["sgd_00000020.npz"]
 
 
 def test_files_get_the_users_permissions_and_leftovers_are_removed(tmp_path):
     run = RunFolder(tmp_path / "run")
     old = os.umask(0o027)
     try:
-        r = _tiny_train(run.path)
+        r = tiny_train(run.path)
         modes = {p.name: p.stat().st_mode & 0o777 for p in run.path.rglob("*") if p.is_file()}
         run.save_plot(r.words, word_vectors(r.params, len(r.words)), title="t")
         assert run.plot_path.stat().st_mode & 0o777 == 0o640
@@ -168,23 +160,23 @@ def test_files_get_the_users_permissions_and_leftovers_are_removed(tmp_path):
 
 
 def test_the_loss_history_is_indexed_by_iteration_after_any_resume(tmp_path):
-    full = _tiny_train(tmp_path / "full", iterations=60)
+    full = tiny_train(tmp_path / "full", iterations=60)
     run = RunFolder(tmp_path / "cut")
-    _tiny_train(run.path, iterations=60)
+    tiny_train(run.path, iterations=60)
     # resume from an older checkpoint than the history reaches: cut there, not appended at the end
-    again = _tiny_train(run.path, iterations=60, resume=run.checkpoints()[0])
+    again = tiny_train(run.path, iterations=60, resume=run.checkpoints()[0])
     np.testing.assert_array_equal(again.losses, full.losses)
     np.testing.assert_array_equal(run.read_losses()[0], full.losses)
     # a lost history: the iterations before the resume point are NaN, the rest stays in place
     run.losses_path.unlink()
     messages = []
-    lost = _tiny_train(run.path, iterations=60, resume=run.checkpoints()[1], log=messages.append)
+    lost = tiny_train(run.path, iterations=60, resume=run.checkpoints()[1], log=messages.append)
     assert lost.losses.shape == (60,) and np.isnan(lost.losses[:40]).all()
     np.testing.assert_array_equal(lost.losses[40:], full.losses[40:])
     assert any("recorded as NaN" in m for m in messages)
     # resumed at the last checkpoint, nothing left to do: the EMA is the checkpoint's, never NaN
     run.losses_path.write_bytes(b"")  # damaged, as a non-atomic writer used to leave it
-    done = _tiny_train(run.path, iterations=60, resume=True)
+    done = tiny_train(run.path, iterations=60, resume=True)
     assert done.final_loss_ema == full.final_loss_ema and np.isfinite(done.final_loss_ema)
 
 
@@ -206,7 +198,7 @@ def test_divergence_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
     monkeypatch.setattr(train_module, "make_objective", blows_up_after_25)
     run = RunFolder(tmp_path / "run")
     with pytest.raises(TrainingDiverged, match=r"loss became nan at iteration 26.*sgd_00000020.npz.*is kept") as err:
-        _tiny_train(run.path, iterations=60, checkpoint_every=10)
+        tiny_train(run.path, iterations=60, checkpoint_every=10)
     assert err.value.iteration == 26 and "\n" not in str(err.value)
     assert [p.name for p in run.checkpoints()] == ["sgd_00000010.npz", "sgd_00000020.npz"]
     assert np.isfinite(load_checkpoint(run.latest_checkpoint())["x"]).all()
@@ -233,13 +225,12 @@ def test_a_full_or_read_only_disk_is_one_clear_line(tmp_path, monkeypatch, code,
 
     monkeypatch.setattr(files.os, "fsync", failing_fsync)
     with pytest.raises(RunWriteError, match=f"cannot write the run folder .*: {words} .*sgd_00000020.npz\\)$"):
-        _tiny_train(tmp_path / "lib")
+        tiny_train(tmp_path / "lib")
     assert not list((tmp_path / "lib" / "checkpoints").glob("*.tmp"))  # the failed write cleaned up after itself
 
 
 def test_the_cli_prints_one_line_for_a_full_disk_and_a_file_as_run_dir(tmp_path, monkeypatch, capsys):
-    from test_assignment_train import synthetic_sentences
-    from test_main import TINY
+    from support.training import TINY, synthetic_sentences
 
     import w2v_lib._files as files
     from w2v_lib.__main__ import main

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_assignment_run_folder import _tiny_train
-from test_main import TINY, tiny_sst  # noqa: F401 (a fixture)
+from support.training import TINY, tiny_train
 
 from w2v_lib.assignment import RunFolder
 from w2v_lib.assignment.run_folder import NotARunFolderError, RunBusyError
@@ -81,26 +80,26 @@ def test_a_folder_that_is_not_a_runs_is_never_written_into(tmp_path):
     (mine / "config.json").write_text('{"mine": 1}')
     for overwrite in (False, True):
         with pytest.raises(NotARunFolderError, match=r"not a run folder: its config.json is not a run's .*mine"):
-            _tiny_train(mine, overwrite=overwrite)
+            tiny_train(mine, overwrite=overwrite)
     assert sorted(p.name for p in mine.iterdir()) == ["config.json"] and '"mine"' in (mine / "config.json").read_text()
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "thesis.tex").write_text("draft")
     with pytest.raises(NotARunFolderError, match=r"holds thesis.tex; nothing was written.*--overwrite"):
-        _tiny_train(notes)
+        tiny_train(notes)
     assert [p.name for p in notes.iterdir()] == ["thesis.tex"]
-    _tiny_train(notes, overwrite=True)  # a run beside them: they are kept
-    _tiny_train(notes, iterations=20, overwrite=True)  # and --overwrite deletes only what the run wrote
+    tiny_train(notes, overwrite=True)  # a run beside them: they are kept
+    tiny_train(notes, iterations=20, overwrite=True)  # and --overwrite deletes only what the run wrote
     assert (notes / "thesis.tex").read_text() == "draft"
     assert json.loads((notes / ".w2v-run").read_text()) == {"format": 1}
 
 
 def test_a_run_from_before_the_marker_is_still_a_run(tmp_path):
     run = RunFolder(tmp_path / "old")
-    _tiny_train(run.path)
+    tiny_train(run.path)
     (run.path / ".w2v-run").unlink()  # as runs written before the marker existed
     assert run.is_run()
-    assert len(_tiny_train(run.path, iterations=60, resume=True).checkpoints) == 3
+    assert len(tiny_train(run.path, iterations=60, resume=True).checkpoints) == 3
 
 
 def test_nan_never_reaches_the_disk(tmp_path):
@@ -111,7 +110,7 @@ def test_nan_never_reaches_the_disk(tmp_path):
     run = RunFolder(tmp_path / "run")
     with pytest.raises(TrainingDiverged, match=r"NaN or infinite values after iteration 1 .*no checkpoint was "
                                                r"written before it.*--step 0.3"):
-        _tiny_train(run.path, iterations=1, step=1e300, checkpoint_every=0)
+        tiny_train(run.path, iterations=1, step=1e300, checkpoint_every=0)
     assert not run.vectors_path.exists() and not run.vocab_path.exists()
     with pytest.raises(ValueError, match=r"word vectors for .*vectors.txt hold NaN or infinite values in 1 rows"):
         run.save(["a", "b"], [1, 1], np.array([[0.0], [np.nan], [1.0], [2.0]]))
@@ -128,7 +127,7 @@ def test_a_loss_past_any_learning_run_is_divergence(tmp_path):
         run = RunFolder(tmp_path / method)
         with pytest.raises(TrainingDiverged, match=r"the loss (reached .* above .*|became \S+) at iteration \d+ "
                                                    r"\(step 50\): training diverged.*--step 0.3") as err:
-            _tiny_train(run.path, iterations=400, step=50.0, method=method)
+            tiny_train(run.path, iterations=400, step=50.0, method=method)
         assert err.value.iteration <= 400 and not run.vectors_path.exists()
         for ck in run.checkpoints():
             with np.load(ck) as saved:

@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from test_assignment_run_folder import _tiny_train
+from support.training import tiny_train
 
 from w2v_lib import _limits
 from w2v_lib.assignment import RunFolder, RunSettingsError
@@ -15,7 +15,7 @@ from w2v_lib.optimizer import load_checkpoint
 @pytest.fixture
 def run(tmp_path):
     folder = RunFolder(tmp_path / "run")
-    _tiny_train(folder.path, iterations=40)
+    tiny_train(folder.path, iterations=40)
     return folder
 
 
@@ -34,7 +34,7 @@ def test_a_hand_edited_config_is_named_field_by_field(run, text, match):
     """Before: [] and 42 gave a raw AttributeError, null counted as no config."""
     run.config_path.write_text(text)
     with pytest.raises(RunSettingsError, match=match) as err:
-        _tiny_train(run.path, iterations=60, resume=True)
+        tiny_train(run.path, iterations=60, resume=True)
     assert str(run.config_path) in str(err.value) and "\n" not in str(err.value)
     assert run.config_path.read_text() == text  # not rewritten
 
@@ -44,10 +44,10 @@ def test_a_resume_that_changes_the_results_is_refused_and_config_kept(run):
     for other, words in (({"seed": 4}, "seed 3 → 4"), ({"method": "compiled"}, "method vectorized → compiled"),
                          ({"step": 0.1}, "step 0.3 → 0.1")):
         with pytest.raises(RunSettingsError, match=f"would change the run's results; {words}"):
-            _tiny_train(run.path, iterations=60, resume=True, **other)
+            tiny_train(run.path, iterations=60, resume=True, **other)
     # the vectorized draws are grouped by the checkpoint interval: said in the user's terms
     with pytest.raises(RunSettingsError, match=r"the checkpoint interval: .*--checkpoint-every 20") as err:
-        _tiny_train(run.path, iterations=60, resume=True, checkpoint_every=30)
+        tiny_train(run.path, iterations=60, resume=True, checkpoint_every=30)
     assert "draw_ahead" not in str(err.value)
     assert run.config_path.read_text() == before
 
@@ -79,7 +79,7 @@ def test_a_checkpoint_training_never_wrote_is_named_field_by_field(run, fields, 
     target = run.checkpoint_dir / "sgd_00000020.npz"
     _edit_checkpoint(target, **fields)
     with pytest.raises(ValueError, match=match) as err:
-        _tiny_train(run.path, iterations=60, resume=target)
+        tiny_train(run.path, iterations=60, resume=target)
     assert str(target) in str(err.value)
     if "is not a valid" not in match:  # the state's contents: numpy's Generator is the judge, on restore
         with pytest.raises(ValueError, match=match):
@@ -95,21 +95,21 @@ def test_a_nan_checkpoint_with_nothing_left_to_train_is_refused(run):
     _edit_checkpoint(latest, x=x)
     run.vectors_path.unlink()
     with pytest.raises(ValueError, match="field 'x' holds NaN"):
-        _tiny_train(run.path, iterations=40, resume=True)
+        tiny_train(run.path, iterations=40, resume=True)
     assert not run.vectors_path.exists()
 
 
 def test_a_checkpoint_of_another_run_is_refused_through_resume_path(run, tmp_path):
     """Before: a checkpoint from another seed was accepted through train_sst(resume=<path>)."""
     other = RunFolder(tmp_path / "other")
-    _tiny_train(other.path, iterations=40, seed=9)
+    tiny_train(other.path, iterations=40, seed=9)
     with pytest.raises(RunSettingsError, match="written by a run with another seed"):
-        _tiny_train(run.path, iterations=60, resume=other.checkpoints()[0])
-    _tiny_train(other.path, iterations=40, step=0.15, overwrite=True)  # the same seed, another step
+        tiny_train(run.path, iterations=60, resume=other.checkpoints()[0])
+    tiny_train(other.path, iterations=40, step=0.15, overwrite=True)  # the same seed, another step
     with pytest.raises(RunSettingsError, match=r"holds step 0.15 at iteration 20.*another --step"):
-        _tiny_train(run.path, iterations=60, resume=other.checkpoints()[0])
+        tiny_train(run.path, iterations=60, resume=other.checkpoints()[0])
     with pytest.raises(RunSettingsError, match="past the 30 iterations asked for"):
-        _tiny_train(run.path, iterations=30, resume=run.checkpoints()[-1])
+        tiny_train(run.path, iterations=30, resume=run.checkpoints()[-1])
 
 
 @pytest.mark.parametrize("setting", [{"negatives": 100000}, {"batch_size": 1000000}, {"copies": 100000},
@@ -120,7 +120,7 @@ def test_settings_the_machine_cannot_hold_are_refused_before_allocating(tmp_path
     monkeypatch.setattr(_limits, "available_memory", lambda: 2 << 30)  # a 2 GiB machine, on any machine
     real = _limits.free_disk
     monkeypatch.setattr(_limits, "free_disk", lambda path: min(real(path) or 0, 1 << 30))  # 1 GiB free
-    from test_assignment_train import synthetic_sentences
+    from support.training import synthetic_sentences
 
     from w2v_lib import train_sst
 
@@ -139,22 +139,22 @@ def test_settings_the_machine_cannot_hold_are_refused_before_allocating(tmp_path
 def test_the_compiled_results_do_not_depend_on_the_checkpoint_interval(tmp_path):
     """Before: --checkpoint-every 300 and 400 gave other vectors than 500."""
     pytest.importorskip("numba")
-    runs = [_tiny_train(tmp_path / f"every{every}", iterations=600, checkpoint_every=every, method="compiled",
+    runs = [tiny_train(tmp_path / f"every{every}", iterations=600, checkpoint_every=every, method="compiled",
                         anneal_every=250) for every in (0, 100, 300, 400, 600)]
     for other in runs[1:]:
         np.testing.assert_array_equal(other.params, runs[0].params)
         np.testing.assert_array_equal(other.losses, runs[0].losses)
     # and a resume with another interval is accepted: it changes nothing
     cut = RunFolder(tmp_path / "cut")
-    _tiny_train(cut.path, iterations=300, checkpoint_every=300, method="compiled", anneal_every=250)
-    resumed = _tiny_train(cut.path, iterations=600, checkpoint_every=100, method="compiled", anneal_every=250,
+    tiny_train(cut.path, iterations=300, checkpoint_every=300, method="compiled", anneal_every=250)
+    resumed = tiny_train(cut.path, iterations=600, checkpoint_every=100, method="compiled", anneal_every=250,
                           resume=True)
     np.testing.assert_array_equal(resumed.params, runs[0].params)
     assert json.loads(cut.config_path.read_text())["checkpoint_every"] == 100
 
 
 def test_the_fast_trainer_refuses_tables_the_machine_cannot_hold(monkeypatch):
-    from test_assignment_train import synthetic_sentences
+    from support.training import synthetic_sentences
 
     from w2v_lib.fast.trainer import train_word2vec
 

@@ -4,7 +4,7 @@ import pytest
 
 pytest.importorskip("numba")
 
-from test_assignment_sst_sgd import TEXT, random_params  # noqa: E402  (after the numba check)
+from support.training import TEXT, random_params
 
 from w2v_lib.assignment import sst_kernel  # noqa: E402
 from w2v_lib.assignment.sst_sgd import sgd_compiled  # noqa: E402

@@ -4,6 +4,8 @@ import pytest
 
 pytest.importorskip("numba")
 
+from support.training import TEXT, random_params
+
 from w2v_lib.assignment import sst_kernel
 from w2v_lib.assignment.sst_sgd import sgd_compiled
 from w2v_lib.assignment.step import batch_loss_and_gradient, draw_batches, make_objective
@@ -14,21 +16,11 @@ from w2v_lib.optimizer import list_checkpoints
 from w2v_lib.sampling import NegativeSampler
 from w2v_lib.sgd_loop import sgd
 
-TEXT = ("the film is good and the acting is great . the plot is boring but the cast is charming . "
-        "a good film with a bad plot and a great cast . the acting was bad and the film was boring .").split(" . ")
-
 
 @pytest.fixture(scope="module")
 def data():
     sentences = [s.split() for s in TEXT] * 20
     return prepare_corpus(sentences, np.random.default_rng(0), copies=3, threshold=1e-2)
-
-
-def random_params(n, d, seed):
-    rng = np.random.default_rng(seed)
-    x = init_params(n, d, rng)
-    x[n:] = rng.standard_normal((n, d)) * 0.5  # outside vectors away from 0, so every term matters
-    return x
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

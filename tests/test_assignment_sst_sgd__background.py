@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("numba")
 
-from test_assignment_sst_sgd import TEXT  # noqa: E402  (after the numba check)
+from support.training import TEXT
 
 from w2v_lib.assignment.sst_sgd import sgd_compiled  # noqa: E402
 from w2v_lib.assignment.train import init_params, train_sst  # noqa: E402

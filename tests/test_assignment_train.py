@@ -1,6 +1,7 @@
 """The SST trainer: the vectorized step equals the reference loop's, training learns, runs reproduce and resume."""
 import numpy as np
 import pytest
+from support.training import SMALL, synthetic_sentences
 
 from w2v_lib import load_run, sgd
 from w2v_lib.assignment import RunExistsError, RunFolder, RunSettingsError
@@ -15,22 +16,6 @@ from w2v_lib.assignment.step import (
 from w2v_lib.assignment.train import ensure_sst_run, init_params, train_sst
 from w2v_lib.corpora import ContextSampler, prepare_corpus
 from w2v_lib.sampling import NegativeSampler
-
-# 1e-5·N is far below every count in a corpus this small: a larger threshold keeps enough tokens.
-SMALL = dict(dim=6, window=3, negatives=4, batch_size=8, step=0.3, anneal_every=1000, copies=3,
-             subsample_threshold=1e-2)
-
-
-def synthetic_sentences(n=300, seed=0):
-    """Sentences from two topics that never mix, so the vectors have something to learn."""
-    rng = np.random.default_rng(seed)
-    topics = [["good", "great", "fine", "nice", "film", "fun"], ["bad", "awful", "dull", "poor", "plot", "mess"]]
-    glue = ["the", "a", "is", "and", "."]
-    out = []
-    for i in range(n):
-        words = topics[i % 2] + glue
-        out.append([str(w) for w in rng.choice(words, size=int(rng.integers(4, 12)))])
-    return out
 
 
 @pytest.fixture(scope="module")

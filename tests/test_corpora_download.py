@@ -186,7 +186,7 @@ def test_the_treebanks_encoding_error_names_file_and_line(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_a_read_only_folder_names_config_json_not_the_temporary_file(tmp_path):
-    from test_assignment_run_folder import _tiny_train
+    from support.training import tiny_train
 
     from w2v_lib.assignment import RunWriteError
 
@@ -198,7 +198,7 @@ def test_a_read_only_folder_names_config_json_not_the_temporary_file(tmp_path):
     try:
         named = r"(config\.json|\.w2v-run|\.w2v-run\.lock)"  # a file of the run, never a temporary one
         with pytest.raises(RunWriteError, match=rf"permission denied \(.*run/{named}\)$"):
-            _tiny_train(run_dir)
+            tiny_train(run_dir)
     finally:
         run_dir.chmod(0o755)
 

@@ -2,7 +2,7 @@
 import json
 
 import pytest
-from course_fixture import BEGIN, END, code, notebook, write_course
+from support.toy_course import BEGIN, END, code, notebook, write_course
 
 from w2v_lib.course import AnswerError, load_answers
 

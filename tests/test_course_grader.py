@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 import pytest
-from course_fixture import write_course
+from support.toy_course import write_course
 
 from w2v_lib.course.grader.evaluate import to_wire
 from w2v_lib.course.grader.scoring import Malformed, parse

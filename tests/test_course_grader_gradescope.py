@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("nbgrader", reason="the autograder is built from the release ([grade] extra)")
 
-from test_course_grading import TRANSPOSED_DJ_DU, sandbox_or_skip, write_student  # noqa: E402
+from support.grading import TRANSPOSED_DJ_DU, sandbox_or_skip, write_student
 
 from w2v_lib.course.cells import BEGIN_SOLUTION, read_notebook  # noqa: E402
 from w2v_lib.course.grading import graded_notebooks  # noqa: E402

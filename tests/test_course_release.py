@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from course_fixture import SECRET, write_course, write_package
-from course_leaks import leaks, secret_lines
-from release_notebooks import errors, run_notebook
+from support.leaks import leaks, secret_lines
+from support.release_runs import errors, run_notebook
+from support.toy_course import SECRET, write_course, write_package
 
 pytest.importorskip("nbgrader", reason="the release needs the [grade] extra (pip install -e '.[grade]')")
 

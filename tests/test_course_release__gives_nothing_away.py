@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from course_fixture import write_course, write_package
-from course_leaks import KEY_FORMULAS, answer_leak_records, answer_leaks, canonical, key_formula_hits
+from support.leaks import KEY_FORMULAS, answer_leak_records, answer_leaks, canonical, key_formula_hits
+from support.toy_course import write_course, write_package
 
 pytest.importorskip("nbgrader", reason="the release needs the [grade] extra (pip install -e '.[grade]')")
 

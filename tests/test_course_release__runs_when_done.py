@@ -10,7 +10,7 @@ is meant to (a "common mistake" run through the check).
 import os
 
 import pytest
-from release_notebooks import errors, fill_release, run_notebook
+from support.release_runs import errors, fill_release, run_notebook
 
 pytest.importorskip("nbgrader", reason="the release needs the [grade] extra (pip install -e '.[grade]')")
 pytest.importorskip("nbclient")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_vectors import offset_vectors, toy_vectors
+from support.toy_vectors import offset_vectors, toy_vectors
 
 import w2v_lib._files as files
 from w2v_lib.explorer.export import PLOT_DIV_ID, export_html, export_projector_tsv

@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 import pytest
-from test_explorer__browser import budget, chromium, console_errors, overlap  # noqa: F401
+from support.browser import console_errors, overlap
 
 from w2v_lib.explorer import export_html
 from w2v_lib.vectors import WordVectors

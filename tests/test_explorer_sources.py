@@ -9,7 +9,7 @@ import threading
 
 import numpy as np
 import pytest
-from test_vectors import toy_vectors
+from support.toy_vectors import toy_vectors
 
 from w2v_lib.explorer.compare import Comparison, compare_vectors
 from w2v_lib.vectors import WordVectors, save_word2vec

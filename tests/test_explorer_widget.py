@@ -7,7 +7,7 @@ import html
 import numpy as np
 import pytest
 from plotly.callbacks import Points
-from test_vectors import make_run, offset_vectors, toy_vectors
+from support.toy_vectors import make_run, offset_vectors, toy_vectors
 
 from w2v_lib.explorer import Explorer
 from w2v_lib.vectors import WordVectors

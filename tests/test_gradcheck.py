@@ -4,8 +4,8 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from support.gradients import random_tables, stack, window_objective
 
-from conftest import random_tables, stack, window_objective
 from w2v_lib import (
     GradcheckResult,
     NegativeSampler,

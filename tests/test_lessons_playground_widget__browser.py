@@ -16,11 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_explorer__browser import (  # noqa: F401
-    CHROMIUM_ARGS,
-    PlaywrightTimeout,
-    budget,
-    chromium,
+from support.browser import (
     open_notebook,
     overlap,
     serve_jupyterlab,

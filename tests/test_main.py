@@ -5,23 +5,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_assignment_train import synthetic_sentences
+from support.training import TINY
 
 from w2v_lib import load_run
 from w2v_lib.__main__ import build_parser, main
-from w2v_lib.corpora.sst import SENTENCES_FILE
-
-TINY = ["--dim", "4", "--window", "2", "--negatives", "3", "--batch-size", "5", "--copies", "2",
-        "--subsample-threshold", "1e-2", "--no-progress"]
-
-
-@pytest.fixture
-def tiny_sst(tmp_path):
-    folder = tmp_path / "sst"
-    folder.mkdir()
-    lines = [f"{i}\t{' '.join(s)}" for i, s in enumerate(synthetic_sentences(), start=1)]
-    (folder / SENTENCES_FILE).write_text("sentence_index\tsentence\n" + "\n".join(lines) + "\n", encoding="utf-8")
-    return folder
 
 
 def test_train_writes_vectors_checkpoints_and_plot(tiny_sst, tmp_path, capsys):

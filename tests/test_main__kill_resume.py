@@ -1,7 +1,7 @@
 """A real training process killed with SIGKILL at every kind of write and mid-training, then resumed:
 the run folder ends bit-identical to an uninterrupted run's, with the user's permissions, no leftovers.
 
-The kills come from the process itself (tests/fault_runner.py, through the library's seams
+The kills come from the process itself (tests/support/fault_runner.py, through the library's seams
 _files.WRITE_HOOKS and train.ITERATION_HOOKS): during a write it first puts half of the file's
 bytes on the disk, as a kill in the middle of a write would.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_main import TINY, tiny_sst  # noqa: F401 (a fixture)
+from support.training import TINY
 
 ROOT = Path(__file__).resolve().parent.parent
 UMASK = 0o027  # not the usual 022, so that the modes show it was applied
@@ -22,7 +22,7 @@ ITERATIONS, EVERY = 60, 20
 
 def train(run_dir, sst, *extra, fault=None):
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    runner = [str(ROOT / "tests" / "fault_runner.py"), fault] if fault else ["-m", "w2v_lib"]
+    runner = [str(ROOT / "tests" / "support" / "fault_runner.py"), fault] if fault else ["-m", "w2v_lib"]
     args = [sys.executable, *runner, "train", "--sst-dir", str(sst), "--run-dir", str(run_dir),
             "--iterations", str(ITERATIONS), "--checkpoint-every", str(EVERY), *TINY, *extra]
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,

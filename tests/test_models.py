@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support.gradients import dims, random_tables, seeds, stack, vocab_sizes, window_objective, windows
 
 import w2v_lib
-from conftest import dims, random_tables, seeds, stack, vocab_sizes, window_objective, windows
 from w2v_lib import (
     NegativeSampler,
     cbow,

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from support.gradients import random_tables, seeds, stack, window_objective
 
 import w2v_lib
-from conftest import random_tables, seeds, stack, window_objective
 from w2v_lib import (
     NegativeSampler,
     cbow,

@@ -1,4 +1,4 @@
-"""Test-only: `python tests/fault_runner.py FAULT <w2v_lib command line…>` runs the command with a kill injected.
+"""Test-only: `python tests/support/fault_runner.py FAULT <w2v_lib command line…>` runs a command with a kill injected.
 
 FAULT names the point at which the process SIGKILLs itself:
     <file name>         during the write of that file, after half of its bytes reached the disk
