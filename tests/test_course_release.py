@@ -1,6 +1,6 @@
 """The student release: exactly the promised files, no answer line anywhere, stubs that say where.
 
-First on a two-notebook fixture course (tests/course_fixture.py), then on the workbook itself.
+First on a two-notebook fixture course (tests/support/toy_course.py), then on the workbook itself.
 """
 import json
 import shutil

@@ -1,6 +1,6 @@
 """The release states no graded answer, and its graded part ships no negative-sampling gradient.
 
-- KEY_FORMULAS (course_leaks.py) is tied to the instructor's written answers, so it cannot drift
+- KEY_FORMULAS (support/leaks.py) is tied to the instructor's written answers, so it cannot drift
   into formulas no answer holds; the scanner finds each planted spelling (LaTeX, unicode, code).
 - The release of the graded notebooks (00-05) states none of them, in any file.
 - That release leaves out the modules that compute the negative-sampling gradient vectorized:
