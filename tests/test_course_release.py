@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from support.leaks import leaks, secret_lines
-from support.release_runs import errors, run_notebook
+from support.release_runs import errors, run_notebook, skip_without_sst
 from support.toy_course import SECRET, write_course, write_package
 
 pytest.importorskip("nbgrader", reason="the release needs the [grade] extra (pip install -e '.[grade]')")
@@ -187,6 +187,7 @@ def _runs_student_code(path: Path) -> bool:
 
 @pytest.mark.parametrize("name", [p.name for p in INSTRUCTOR if _runs_student_code(p)])
 def test_untouched_release_runs_with_only_not_implemented_errors(release, name):
+    skip_without_sst(name)
     nb = run_notebook(release / "notebooks" / name, pythonpath=release)
     found = errors(nb)
     assert found, f"{name}: the untouched release raised nothing; its exercises cannot be stubs"

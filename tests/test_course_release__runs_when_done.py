@@ -7,10 +7,9 @@ exercise functions stay stubs: that is what a student who did every exercise has
 raise "not implemented yet", and no cell raises at all unless its tag `raises-exception` says it
 is meant to (a "common mistake" run through the check).
 """
-import os
 
 import pytest
-from support.release_runs import errors, fill_release, run_notebook
+from support.release_runs import NEEDS_SST, errors, fill_release, run_notebook, skip_without_sst
 
 pytest.importorskip("nbgrader", reason="the release needs the [grade] extra (pip install -e '.[grade]')")
 pytest.importorskip("nbclient")
@@ -20,8 +19,6 @@ from w2v_lib.course.release import REPO, write_release  # noqa: E402
 
 pytestmark = pytest.mark.slow
 INSTRUCTOR = sorted((REPO / "notebooks").glob("*.ipynb"))
-NEEDS_SST = {"06_train_on_sst.ipynb", "07_making_it_fast.ipynb", "08_explorer.ipynb", "09_how_vectors_learn.ipynb",
-             "10_playground.ipynb"}
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +50,7 @@ def known(names):
 
 @pytest.mark.parametrize("name", known(p.name for p in INSTRUCTOR))
 def test_the_done_release_runs_top_to_bottom(done_release, name):
-    if name in NEEDS_SST and not os.environ.get("W2V_SST_DIR"):
-        pytest.skip("needs the SST: point W2V_SST_DIR at the folder holding datasetSentences.txt")
+    skip_without_sst(name)
     release, _ = done_release
     nb = run_notebook(release / "notebooks" / name, pythonpath=release, timeout=900)
     found = errors(nb)
