@@ -56,21 +56,70 @@ def test_all_six_question_notebooks_exist():
     assert prefixes == list(QUESTION_PREFIXES), f"expected one notebook per prefix {QUESTION_PREFIXES}; got {prefixes}"
 
 
-def test_absolute_path_pattern():
-    assert ABSOLUTE_PATH.search('open("/home/alice/project/data/x")')
-    assert ABSOLUTE_PATH.search("C:\\Users\\me")
-    assert not ABSOLUTE_PATH.search('os.environ["W2V_SST_DIR"] or "../data/sst"')
-    assert not ABSOLUTE_PATH.search("ratio W/(K+1) and 1/(1+e)")
-
-
 @pytest.fixture(params=question_notebooks(), ids=lambda p: p.name)
 def notebook(request):
     return request.param, load(request.param)
 
 
+def exercise_functions(nb) -> set:
+    """The names of the functions the student writes in the notebook's exercise cells."""
+    return {node.name for c in nb["cells"] if c["cell_type"] == "code" and is_exercise(c)
+            for node in ast.walk(ast.parse(source(c))) if isinstance(node, ast.FunctionDef)}
+
+
+def live_gradchecks(cell, exercises: set) -> list:
+    """The names bound to `gradcheck(f, ...)` calls in a code cell whose f reaches one of `exercises`
+    (directly, or through a function or lambda the cell defines) and whose result the cell asserts."""
+    # IPython's magics and shell lines are not Python
+    tree = ast.parse("\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                               for line in source(cell).split("\n")))
+    used = {node.name: {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+
+    def reaches(expr) -> bool:
+        seen, todo = set(), [n.id for n in ast.walk(expr) if isinstance(n, ast.Name)]
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(used.get(name, ()))
+        return bool(seen & exercises)
+
+    asserted = {node.test.id for node in ast.walk(tree)
+                if isinstance(node, ast.Assert) and isinstance(node.test, ast.Name)}
+    calls = [(node.targets[0], node.value) for node in ast.walk(tree) if isinstance(node, ast.Assign)
+             and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)]
+    return [target.id for target, call in calls if getattr(call.func, "id", None) == "gradcheck" and call.args
+            and reaches(call.args[0]) and target.id in asserted]
+
+
+def passed_in_outputs(cell) -> bool:
+    """The stored outputs (kept equal to a fresh run's by nbval) show a gradient check that passed."""
+    return any("PASSED: " in "".join(o.get("text", "")) for o in cell.get("outputs", [])
+               if o["output_type"] == "stream")
+
+
 def test_has_a_live_gradcheck(notebook):
+    """A cell the student gets runs gradcheck on the student's own function, asserts it passed, and its
+    stored output shows that it did: not a mention of gradcheck, a check that runs."""
     path, nb = notebook
-    assert any("gradcheck(" in s for s in code_cells(nb)), f"{path.name}: no live gradient check"
+    exercises = exercise_functions(nb)
+    live = [c for c in nb["cells"] if c["cell_type"] == "code" and not is_instructor_only(c)
+            and live_gradchecks(c, exercises) and passed_in_outputs(c)]
+    assert live, (f"{path.name}: no cell runs gradcheck on the student's {sorted(exercises)}, asserts it passed "
+                  "and shows 'PASSED' in its output")
+
+
+@pytest.mark.parametrize("text, live", [
+    ("result = gradcheck(lambda v: mine(v), x)\nassert result, result.verdict", True),
+    ("def yours(v):\n    return mine(v)[:2]\nresult = gradcheck(yours, x)\nassert result", True),
+    ("result = gradcheck(lambda v: theirs(v), x)\nassert result", False),  # not the student's function
+    ("result = gradcheck(lambda v: mine(v), x)\nprint(result)", False),  # never asserted
+    ("# result = gradcheck(lambda v: mine(v), x)\nassert mine", False),  # a comment, not a call
+    ("text = 'gradcheck(mine, x)'\nassert text", False),  # a string, not a call
+])
+def test_a_live_gradcheck_is_a_call_on_the_students_function_that_is_asserted(text, live):
+    assert bool(live_gradchecks({"source": text}, {"mine"})) is live
 
 
 def test_common_mistake_cells_assert_the_check_fails(notebook):
@@ -123,13 +172,29 @@ def strings_in(node, skip=("image/png", "image/jpeg")):
                 yield from strings_in(value, skip)
 
 
-def test_no_absolute_paths(notebook):
-    path, nb = notebook
+def absolute_paths(nb) -> list:
+    """(cell index, the path with some context) for every absolute path in a cell's source or outputs."""
+    found = []
     for i, cell in enumerate(nb["cells"]):
         for text in strings_in({"source": cell.get("source"), "outputs": cell.get("outputs", [])}):
             match = ABSOLUTE_PATH.search(text)
-            around = text[max(0, match.start() - 30):match.end() + 30] if match else ""
-            assert match is None, f"{path.name}: cell {i} holds an absolute path: {around!r}"
+            if match:
+                found.append((i, text[max(0, match.start() - 30):match.end() + 30]))
+    return found
+
+
+PLANTED = [('open("/home/alice/project/data/x")', True), ("C:\\Users\\me", True),
+           ('os.environ["W2V_SST_DIR"] or "../data/sst"', False), ("ratio W/(K+1) and 1/(1+e)", False)]
+
+
+def test_no_absolute_paths(notebook):
+    path, nb = notebook
+    assert absolute_paths(nb) == [], f"{path.name}: (cell, absolute path) found"
+    # the same scan on the notebook with planted cells finds exactly the planted paths
+    n = len(nb["cells"])
+    cells = [{"cell_type": "code", "source": text, "outputs": []} for text, _ in PLANTED]
+    planted = {**nb, "cells": nb["cells"] + cells}
+    assert [i for i, _ in absolute_paths(planted)] == [n + k for k, (_, bad) in enumerate(PLANTED) if bad]
 
 
 def test_kernelspec_is_python3(notebook):
