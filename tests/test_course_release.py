@@ -185,6 +185,7 @@ def _runs_student_code(path: Path) -> bool:
     return any(is_exercise(c) for c in cells) or any("load_answers" in source(c) for c in cells)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [p.name for p in INSTRUCTOR if _runs_student_code(p)])
 def test_untouched_release_runs_with_only_not_implemented_errors(release, name):
     skip_without_sst(name)
