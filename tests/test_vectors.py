@@ -5,6 +5,7 @@ female, and so on, plus random filler words far from them.
 """
 import numpy as np
 import pytest
+from support.messages import says
 from support.toy_vectors import make_run, offset_vectors, toy_vectors
 
 from w2v_lib.vectors import UnknownWordError, WordVectors, load_word_vectors
@@ -46,18 +47,18 @@ def test_analogy_excludes_inputs_and_finds_queen(model):
 
 
 def test_unknown_word_suggests_close_spelling(model):
-    with pytest.raises(UnknownWordError, match="did you mean 'queen'"):
+    with pytest.raises(UnknownWordError, match=says("'queeen'", "'queen'")):
         model.neighbours("queeen")
-    with pytest.raises(ValueError, match="not in the vocabulary"):
+    with pytest.raises(ValueError, match=says("'zzzz'", 'vocabulary')):
         model.analogy("king", "zzzz", "woman")
 
 
 def test_bad_arguments_name_the_argument(model):
-    with pytest.raises(ValueError, match="metric must be one of"):
+    with pytest.raises(ValueError, match=says('metric', "'manhattan'", "'cosine'", "'euclidean'")):
         model.neighbours("king", metric="manhattan")
-    with pytest.raises(ValueError, match="k must be a positive integer"):
+    with pytest.raises(ValueError, match=says('k', '0')):
         model.neighbours("king", k=0)
-    with pytest.raises(ValueError, match="query must have shape"):
+    with pytest.raises(ValueError, match=says('query', '(12,)', '(3,)')):
         model.neighbours_of_vector(np.zeros(3))
     with pytest.raises(ValueError, match="zero"):
         model.neighbours_of_vector(np.zeros(model.dim))
@@ -85,7 +86,7 @@ def test_frequency_bands_and_clusters(model):
     clusters = model.kmeans_clusters(3, seed=0)
     assert clusters.shape == (len(model),) and set(clusters) == {0, 1, 2}
     assert np.array_equal(clusters, model.kmeans_clusters(3, seed=0))
-    with pytest.raises(ValueError, match="without word counts"):
+    with pytest.raises(ValueError, match=says('word counts', 'vocab.tsv')):
         WordVectors(model.words, model.vectors).frequency_bands()
     with pytest.raises(ValueError, match="n_clusters"):
         model.kmeans_clusters(0)
@@ -99,7 +100,7 @@ def test_pca_matches_numpy_and_is_sign_stable(model):
     flipped = pca(-model.vectors, 2)  # same cloud mirrored: the sign rule gives one answer
     assert np.allclose(np.abs(flipped), np.abs(coords), atol=1e-4)
     assert pca(model.vectors, 3).shape == (len(model), 3)
-    with pytest.raises(ValueError, match="n_components must be 2 or 3"):
+    with pytest.raises(ValueError, match=says('n_components', '4')):
         pca(model.vectors, 4)
 
 
@@ -110,14 +111,14 @@ def test_custom_axes_separate_gender(model):
     assert xy[model.word_index("queen"), 1] > xy[model.word_index("king"), 1]
     with pytest.raises(ValueError, match="zero vector"):
         custom_axes(model, ("king - king", "good"))
-    with pytest.raises(ValueError, match="2 or 3 axis"):
+    with pytest.raises(ValueError, match=says("'woman - man'", '2 or 3')):
         custom_axes(model, "woman - man")
 
 
 def test_tsne_runs_on_a_small_vocabulary(model):
     xy = tsne(model.vectors, 2, seed=0)
     assert xy.shape == (len(model), 2) and np.isfinite(xy).all()
-    with pytest.raises(ValueError, match="at least 5"):
+    with pytest.raises(ValueError, match=says('5', '3')):
         tsne(model.vectors[:3])
 
 
@@ -128,7 +129,7 @@ def test_tsne_stopped_mid_run_raises_instead_of_returning_a_half_done_map(model)
         texts.append(text)
         return "iteration" in text
 
-    with pytest.raises(ProjectionCancelled, match="cancelled at iteration 25 of 500"):
+    with pytest.raises(ProjectionCancelled, match=says('cancelled', '25', '500')):
         tsne(model.vectors, on_step=stop_at_the_first_iteration_shown)
     assert texts[-1] == "t-SNE: iteration 25 of 500" and len(texts) == 3  # PCA start, neighbours, iteration 25
 
@@ -182,7 +183,7 @@ def test_gensim_reads_our_files_and_we_read_gensims(tmp_path, model):
 
 
 def test_bad_files_get_clear_errors(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no such file or folder"):
+    with pytest.raises(FileNotFoundError, match=says('missing.txt', 'run folder')):
         load_word_vectors(tmp_path / "missing.txt")
     bad = tmp_path / "bad.txt"
     bad.write_text("not a header\n")
@@ -193,7 +194,7 @@ def test_bad_files_get_clear_errors(tmp_path):
     lonely.write_text("1\t2\n")
     with pytest.raises(FileNotFoundError, match="metadata.tsv"):
         load_word_vectors(lonely)
-    with pytest.raises(FileNotFoundError, match="no finished run"):
+    with pytest.raises(FileNotFoundError, match=says('alone', 'vocab.tsv', 'train')):
         load_word_vectors(tmp_path / "alone")
 
 
@@ -232,9 +233,9 @@ def test_mean_comes_from_frequent_words_and_modes_carry_over(model, tmp_path):
     assert np.allclose(model.mean, model.raw_vectors[frequent].mean(axis=0), atol=1e-6)
     assert np.allclose(mean_vector(model.raw_vectors, np.zeros(len(model))), model.raw_vectors.mean(axis=0),
                        atol=1e-6)  # fewer than two frequent words: the mean over all words
-    with pytest.raises(ValueError, match="counts must have shape"):
+    with pytest.raises(ValueError, match=says('counts', '(50,)', '(2,)')):
         mean_vector(model.raw_vectors, [1, 2])
-    with pytest.raises(ValueError, match="centred must be True or False"):
+    with pytest.raises(ValueError, match=says('centred', "'yes'")):
         WordVectors(model.words, model.raw_vectors, centred="yes")
     raw = model.with_centring(False)
     assert model.with_centring(True) is model and raw.with_centring(True).centred

@@ -8,6 +8,6 @@
 - `training`: tiny corpora and tiny training runs.
 - `toy_vectors`: word vectors with a planted structure, and run folders built from them.
 - `grading`: a student's submission and the grader's sandbox.
-- `messages`: `assert_names`, the facts an error message must carry.
+- `messages`: `says`, the facts an error message must carry (for `pytest.raises(match=...)`).
 - `browser`: headless Chromium, time budgets and local Jupyter servers for the browser tests.
 """
