@@ -26,7 +26,7 @@ def cli(sst, run_dir, *extra, wait=True):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX")
-def test_a_second_process_is_refused_while_a_run_owns_the_folder(tiny_sst, tmp_path):  # noqa: F811
+def test_a_second_process_is_refused_while_a_run_owns_the_folder(tiny_sst, tmp_path):
     """Before: a fresh run and a resume (or --overwrite --seed 7) on one folder deleted each other's
     temporary files or mixed two seeds in one folder."""
     run_dir = tmp_path / "run"

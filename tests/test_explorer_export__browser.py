@@ -51,7 +51,7 @@ def page_file(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(chromium, budget, page_file):  # noqa: F811
+def page(chromium, budget, page_file):
     tab = chromium.new_page(viewport={"width": 1280, "height": 800})
     tab.set_default_timeout(budget.ms(60))
     tab.route("http*://**", lambda route: route.abort())  # prove it needs no network
@@ -60,7 +60,7 @@ def page(chromium, budget, page_file):  # noqa: F811
     tab.close()
 
 
-def open_page(tab, path, budget, width=1280):  # noqa: F811
+def open_page(tab, path, budget, width=1280):
     tab.set_viewport_size({"width": width, "height": 800})
     tab.goto(path.as_uri(), timeout=budget.ms(60))
     tab.wait_for_function("() => document.body.dataset.ready === '1'", polling=100, timeout=budget.ms(60))
@@ -107,7 +107,7 @@ def check_labels(tab, where):
     return got
 
 
-def test_layout_and_labels_at_four_widths(page, page_file, budget):  # noqa: F811
+def test_layout_and_labels_at_four_widths(page, page_file, budget):
     model, path = page_file
     for width in WIDTHS:
         open_page(page, path, budget, width)
@@ -141,7 +141,7 @@ def test_layout_and_labels_at_four_widths(page, page_file, budget):  # noqa: F81
     assert not page.errors, page.errors
 
 
-def test_clicks_on_points_and_list_entries_select_alike(page, page_file, budget):  # noqa: F811
+def test_clicks_on_points_and_list_entries_select_alike(page, page_file, budget):
     model, path = page_file
     open_page(page, path, budget, 1280)
     page.fill("#w2v-search", "queen")
@@ -203,7 +203,7 @@ def page_vectors_model(path, model):
     return WordVectors(model.words, carried.astype(np.float32) * data["scale"], centred=False)
 
 
-def test_expressions_agree_with_the_widgets_grammar(page, page_file, budget):  # noqa: F811
+def test_expressions_agree_with_the_widgets_grammar(page, page_file, budget):
     model, path = page_file
     open_page(page, path, budget, 1280)
     for text in EXPRESSIONS:
@@ -239,7 +239,7 @@ def test_expressions_agree_with_the_widgets_grammar(page, page_file, budget):  #
     assert not page.errors, page.errors
 
 
-def test_odd_words_are_found_and_shown_as_text(chromium, budget, tmp_path):  # noqa: F811
+def test_odd_words_are_found_and_shown_as_text(chromium, budget, tmp_path):
     model = toy_model(n=400, long_word=True)
     path = export_html(tmp_path / "odd.html", model, k=5)
     tab = chromium.new_page(viewport={"width": 1280, "height": 800})

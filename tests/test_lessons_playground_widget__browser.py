@@ -50,7 +50,7 @@ READ_LAYOUT = """() => {
 
 
 @pytest.fixture(scope="module")
-def playground_lab(tmp_path_factory, budget):  # noqa: F811
+def playground_lab(tmp_path_factory, budget):
     try:
         from w2v_lib.corpora import find_sst
 
@@ -65,7 +65,7 @@ def playground_lab(tmp_path_factory, budget):  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def lab_page(budget, chromium, playground_lab):  # noqa: F811
+def lab_page(budget, chromium, playground_lab):
     page = chromium.new_page(viewport={"width": 1500, "height": 1100})
     wait_until = open_notebook(page, playground_lab, NOTEBOOK.name, budget, polling=250)
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
@@ -77,14 +77,14 @@ def lab_page(budget, chromium, playground_lab):  # noqa: F811
     page.close()
 
 
-def press_on(page, budget, slider, key):  # noqa: F811
+def press_on(page, budget, slider, key):
     handle = page.locator(f".w2v-slider-{slider} .noUi-handle")
     handle.scroll_into_view_if_needed(timeout=budget.ms(10))
     handle.focus(timeout=budget.ms(10))
     page.keyboard.press(key)
 
 
-def test_moving_a_slider_retrains_and_redraws(budget, lab_page):  # noqa: F811
+def test_moving_a_slider_retrains_and_redraws(budget, lab_page):
     page = lab_page
     before = page.get_attribute(".w2v-picture", "src", timeout=budget.ms(10))
     assert before
@@ -97,7 +97,7 @@ def test_moving_a_slider_retrains_and_redraws(budget, lab_page):  # noqa: F811
     assert "Traceback" not in page.inner_text(".jp-Notebook", timeout=budget.ms(10))
 
 
-def test_cancel_interrupt_and_reset(budget, lab_page):  # noqa: F811
+def test_cancel_interrupt_and_reset(budget, lab_page):
     page = lab_page
     picture = page.get_attribute(".w2v-picture", "src", timeout=budget.ms(10))
     press_on(page, budget, "iterations", "End")  # 100,000 iterations: long enough to stop on the way
@@ -121,7 +121,7 @@ def test_cancel_interrupt_and_reset(budget, lab_page):  # noqa: F811
     assert "Traceback" not in page.inner_text(".jp-Notebook", timeout=budget.ms(10))
 
 
-def test_layout_at_four_widths(budget, lab_page):  # noqa: F811
+def test_layout_at_four_widths(budget, lab_page):
     page = lab_page
     for browser_open in (True, False):
         shown = page.evaluate("() => !document.querySelector('#jp-left-stack').classList.contains('lm-mod-hidden')")

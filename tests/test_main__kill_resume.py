@@ -55,7 +55,7 @@ CHAIN = [
 
 
 @pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "win32", reason="SIGKILL and umask are POSIX")
-def test_kills_at_every_write_and_mid_training_then_resume_bit_identical(tiny_sst, tmp_path):  # noqa: F811
+def test_kills_at_every_write_and_mid_training_then_resume_bit_identical(tiny_sst, tmp_path):
     reference = train(tmp_path / "reference", tiny_sst)
     assert reference.returncode == 0, reference.stderr
     expected = files(tmp_path / "reference")
@@ -95,7 +95,7 @@ def test_kills_at_every_write_and_mid_training_then_resume_bit_identical(tiny_ss
     assert set(modes.values()) == {0o666 & ~UMASK}, modes
 
 
-def test_divergence_stops_and_keeps_the_last_good_checkpoint(tiny_sst, tmp_path):  # noqa: F811
+def test_divergence_stops_and_keeps_the_last_good_checkpoint(tiny_sst, tmp_path):
     run_dir = tmp_path / "run"
     proc = train(run_dir, tiny_sst, "--step", "1e6")
     assert proc.returncode == 2
