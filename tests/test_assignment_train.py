@@ -129,7 +129,7 @@ def test_resume_reproduces_the_uninterrupted_run(tmp_path):
     np.testing.assert_array_equal(resumed.ema_losses, full.ema_losses)
     with pytest.raises(ValueError, match="would change the run.s results; dim 6 → 7"):
         _train(tmp_path, "cut", 400, resume=True, dim=7)
-    with pytest.raises(RunSettingsError, match="holds no run"):
+    with pytest.raises(RunSettingsError, match=says('empty', '--run-dir', '--resume')):
         _train(tmp_path, "empty", 100, resume=True)
 
 

@@ -43,13 +43,13 @@ def test_check_returns_names_the_expected_tuple():
     assert check_returns((1, 2, 3), ("a", "b", "c"), "f") == (1, 2, 3)
     with pytest.raises(AssertionError, match=says('f', '(loss, grad)', 'float', '1.0')):
         check_returns(1.0, ("loss", "grad"), "f")
-    with pytest.raises(AssertionError, match="the 2 values .* it returned 3"):
+    with pytest.raises(AssertionError, match=says('f', '2 values', '3')):
         check_returns((1, 2, 3), ("loss", "grad"), "f")
 
 
 def test_check_shape_spots_the_transpose():
     assert check_shape("g", np.zeros((7, 4)), (7, 4)) is None
-    with pytest.raises(AssertionError, match=r"\(4, 7\); expected \(7, 4\) \(the transpose"):
+    with pytest.raises(AssertionError, match=says('g', '(4, 7)', '(7, 4)', 'transpose')):
         check_shape("g", np.zeros((4, 7)), (7, 4))
 
 
