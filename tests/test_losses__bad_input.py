@@ -2,6 +2,7 @@
 what it expects."""
 import numpy as np
 import pytest
+from support.messages import says
 
 from w2v_lib import cbow, naive_softmax_loss_and_gradient, neg_sampling_loss_and_gradient, skipgram
 
@@ -106,7 +107,7 @@ def test_bad_window_arguments(model, idx_name, kwargs, match):
 
 
 def test_cbow_needs_a_context_but_a_skipgram_window_may_be_empty():
-    with pytest.raises(ValueError, match="context_idxs must hold at least one word index; got an empty array"):
+    with pytest.raises(ValueError, match=says("context_idxs", "empty")):
         window(cbow, idxs=[])
     loss, grad_center, grad_outside = window(skipgram, idxs=[])
     assert loss == 0.0 and not grad_center.any() and not grad_outside.any()
