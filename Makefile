@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab lint test test-no-avx512 test-min refresh bench app student grade grade-usage clean
+.PHONY: lab lint test test-quick test-no-avx512 test-min refresh bench app student grade grade-usage clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,15 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG)
 
 # pytest-xdist: one worker per core (at most 4). conftest.py keeps the notebooks together in one
-# worker, in order (named first, so that worker starts on them at once), and the browser tests
-# together in another. The 20 slowest tests are listed.
+# worker, in order, the browser tests together in another, and each test module together (its
+# module-scoped fixtures built once), longest work first. The 20 slowest tests are listed.
 XDIST := -n auto --maxprocesses 4 --durations 20
 test: $(STAMP)
 	$(BIN)/python -m pytest $(XDIST) notebooks tests --nbval --nbval-current-env
+
+# While working: the tests that take seconds (no notebook, release run, grading run or browser).
+test-quick: $(STAMP)
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 tests -m "not slow and not browser"
 
 # The notebooks again with numpy's AVX-512 code paths switched off (numpy 1.x and 2.x names), so
 # that one machine checks the stored outputs for CPUs with and without AVX-512.

@@ -1,21 +1,23 @@
-"""Shared pieces of the test suite: hypothesis settings, random word tables, stacked objectives.
+"""The suite's shared fixtures and settings: hypothesis profiles, the offline guard, local servers,
+a tiny treebank on disk, and the browser tests' Chromium and time budget. Plain helpers (no
+fixtures) live in tests/support/, one job per module; no test module imports another.
 
 Hypothesis runs derandomized by default, so the suite gives the same verdict on every machine.
 `W2V_HYPOTHESIS=explore pytest tests` draws fresh, many more examples when hunting for bugs.
 """
-import contextlib
 import http.server
 import os
+import shutil
+import signal
 import threading
-import warnings
 
 import matplotlib
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
+from support.browser import BUDGET_S, CHROMIUM_ARGS, Budget, WatchdogExpired, skip_or_fail
+from support.training import synthetic_sentences
 
-from w2v_lib import window_batch_loss_and_gradient
+from w2v_lib.corpora.sst import SENTENCES_FILE
 
 matplotlib.use("Agg")  # GradcheckResult.plot in tests must not need a display
 
@@ -23,46 +25,6 @@ settings.register_profile("w2v", max_examples=30, deadline=None, derandomize=Tru
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("explore", max_examples=400, deadline=None, database=None)
 settings.load_profile(os.environ.get("W2V_HYPOTHESIS", "w2v"))
-
-# Small tables keep every finite-difference check quick; a scale of 0.5 keeps u_wᵀv_c in the
-# range where the third derivative (the centered difference's error term) stays small.
-SCALE = 0.5
-seeds = st.integers(0, 2**32 - 1)
-vocab_sizes = st.integers(2, 8)
-dims = st.integers(1, 6)
-
-
-def random_tables(seed, n_words, dim, scale=SCALE):
-    """(center_vectors, outside_vectors), each (|Vocab|, d) float64, from a seed."""
-    rng = np.random.default_rng(seed)
-    return scale * rng.standard_normal((n_words, dim)), scale * rng.standard_normal((n_words, dim))
-
-
-def stack(center_vectors, outside_vectors):
-    """The training parameters (2|Vocab|, d) = [center_vectors; outside_vectors]."""
-    return np.concatenate([center_vectors, outside_vectors], axis=0)
-
-
-def window_objective(model, center_idx, idxs, loss_and_gradient):
-    """f(params) -> (loss, grad (2|Vocab|, d)) for one window of skipgram or cbow on stacked params."""
-    return lambda params: window_batch_loss_and_gradient(model, params, [(center_idx, idxs)], loss_and_gradient)
-
-
-@st.composite
-def windows(draw, n_words, min_size=1, max_size=5):
-    """A window of word indices with a forced repeat when it has room for one."""
-    idxs = draw(st.lists(st.integers(0, n_words - 1), min_size=min_size, max_size=max_size))
-    if len(idxs) >= 2:
-        idxs[-1] = idxs[0]  # the same word twice: its terms must add up
-    return np.array(idxs, dtype=np.int64)
-
-
-@contextlib.contextmanager
-def strict():
-    """Any floating-point event (overflow, underflow, invalid, divide) or warning becomes an error."""
-    with np.errstate(all="raise"), warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
 
 
 @pytest.fixture
@@ -111,3 +73,50 @@ def offline(request, monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", guarded(socket.socket.connect))
     monkeypatch.setattr(socket.socket, "connect_ex", guarded(socket.socket.connect_ex))
+
+
+@pytest.fixture(scope="module")
+def budget():
+    """The module's time budget, backed by SIGALRM in case a call ignores its timeout."""
+    def expire(signum, frame):
+        raise WatchdogExpired(f"the browser test exceeded {BUDGET_S + 20} s; stopping it")
+
+    watchdog = hasattr(signal, "SIGALRM")
+    if watchdog:
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.alarm(BUDGET_S + 20)
+    try:
+        yield Budget(BUDGET_S)
+    finally:
+        if watchdog:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture(scope="module")
+def chromium(budget):
+    """Debian's headless Chromium through Playwright; skips (or fails under W2V_REQUIRE_BROWSER=1) without it."""
+    path = shutil.which("chromium")
+    if path is None:
+        skip_or_fail("chromium is not installed: `apt-get install chromium` (Debian) to run the browser test")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("the playwright package is missing: pip install -e '.[test]'")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True,
+                                     timeout=budget.ms(60))
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def tiny_sst(tmp_path):
+    """A folder holding a treebank sentences file of synthetic_sentences(), for the command line."""
+    folder = tmp_path / "sst"
+    folder.mkdir()
+    lines = [f"{i}\t{' '.join(s)}" for i, s in enumerate(synthetic_sentences(), start=1)]
+    (folder / SENTENCES_FILE).write_text("sentence_index\tsentence\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return folder

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from support.gradients import strict
 
-from conftest import strict
 from w2v_lib import sigmoid, softmax
 
 EXTREMES = np.array([1e4, -1e4, 0.0, 9999.5, -3.0, 1e4])

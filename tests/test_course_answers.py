@@ -2,7 +2,8 @@
 import json
 
 import pytest
-from course_fixture import BEGIN, END, code, notebook, write_course
+from support.messages import says
+from support.toy_course import BEGIN, END, code, notebook, write_course
 
 from w2v_lib.course import AnswerError, load_answers
 
@@ -55,7 +56,7 @@ def test_later_notebook_wins(tmp_path):
 
 
 def test_bad_folder_is_named(tmp_path):
-    with pytest.raises(AnswerError, match="not a folder"):
+    with pytest.raises(AnswerError, match=says('missing', 'folder')):
         load_answers(tmp_path / "missing")
     with pytest.raises(AnswerError, match="no notebooks"):
         load_answers(tmp_path)

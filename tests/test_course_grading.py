@@ -19,9 +19,10 @@ import pytest
 
 pytest.importorskip("nbgrader", reason="grading needs the [grade] extra (pip install -e '.[grade]')")
 
+from support.grading import TRANSPOSED_DJ_DU, sandbox_or_skip, write_student
+
 from w2v_lib.__main__ import main  # noqa: E402
 from w2v_lib.course.cells import grade_id, is_exercise, read_notebook  # noqa: E402
-from w2v_lib.course.grader.sandbox import Sandbox, SandboxUnavailable  # noqa: E402
 from w2v_lib.course.grading import graded_notebooks  # noqa: E402
 from w2v_lib.course.release import REPO, release_notebook  # noqa: E402
 
@@ -33,15 +34,6 @@ FULL = {"00_how_to_use": 1, "01_softmax_gradient": 4, "02_outside_vectors": 6, "
 pytestmark = pytest.mark.slow
 
 
-def sandbox_or_skip(tmp_path):
-    try:
-        Sandbox(tmp_path)
-    except SandboxUnavailable as exc:
-        if os.environ.get("W2V_REQUIRE_SANDBOX") == "1":
-            pytest.fail(f"{exc} (W2V_REQUIRE_SANDBOX=1 forbids skipping)")
-        pytest.skip(str(exc))
-
-
 def read_grades(path: Path) -> dict:
     with path.open(newline="") as handle:
         return {row["student"]: row for row in csv.DictReader(handle)}
@@ -50,20 +42,6 @@ def read_grades(path: Path) -> dict:
 # ---- the submissions ------------------------------------------------------------------------
 
 TEXTBOOK_SIGMOID = "def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n"
-
-# The write-ups' mistakes (../shared/seeds), as a student would write them, with only numpy.
-TRANSPOSED_DJ_DU = '''def naive_softmax_loss_and_gradient(center_vec, outside_idx, outside_vectors):
-    scores = outside_vectors @ center_vec
-    y_hat = np.exp(scores - scores.max())
-    y_hat = y_hat / y_hat.sum()
-    loss = -np.log(y_hat[outside_idx])
-    delta = y_hat.copy()
-    delta[outside_idx] -= 1.0
-    grad_center_vec = outside_vectors.T @ delta
-    # the 2020 write-up: dJ/dU = (y_hat - y) v_c, one row per word -> shape (d, |Vocab|) here
-    grad_outside_vecs = np.outer(center_vec, delta)
-    return loss, grad_center_vec, grad_outside_vecs
-'''
 
 
 def _negative_sampling(negatives_line: str) -> str:
@@ -184,18 +162,6 @@ WORKING_ATTACKS = {  # the instructor's solutions, with these functions attackin
 
 def exercise_sources(path: Path) -> dict:
     return {grade_id(c): c["source"] for c in read_notebook(path)["cells"] if is_exercise(c)}
-
-
-def write_student(folder: Path, base: dict, replacements: dict, extra: dict | None = None) -> None:
-    """Copies of `base` {file name: notebook}, exercise cells replaced by grade_id, extra cells appended."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, nb in base.items():
-        nb = json.loads(json.dumps(nb))
-        for cell in nb["cells"]:
-            if is_exercise(cell) and grade_id(cell) in replacements:
-                cell["source"] = replacements[grade_id(cell)]
-        nb["cells"].extend((extra or {}).get(name, []))
-        (folder / name).write_text(json.dumps(nb, indent=1))
 
 
 def digest(folder: Path) -> dict:

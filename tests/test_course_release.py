@@ -1,6 +1,6 @@
 """The student release: exactly the promised files, no answer line anywhere, stubs that say where.
 
-First on a two-notebook fixture course (tests/course_fixture.py), then on the workbook itself.
+First on a two-notebook fixture course (tests/support/toy_course.py), then on the workbook itself.
 """
 import json
 import shutil
@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from course_fixture import SECRET, write_course, write_package
-from course_leaks import leaks, secret_lines
-from release_notebooks import errors, run_notebook
+from support.leaks import leaks, secret_lines
+from support.release_runs import errors, run_notebook, skip_without_sst
+from support.toy_course import SECRET, write_course, write_package
 
 pytest.importorskip("nbgrader", reason="the release needs the [grade] extra (pip install -e '.[grade]')")
 
@@ -186,8 +186,10 @@ def _runs_student_code(path: Path) -> bool:
     return any(is_exercise(c) for c in cells) or any("load_answers" in source(c) for c in cells)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [p.name for p in INSTRUCTOR if _runs_student_code(p)])
 def test_untouched_release_runs_with_only_not_implemented_errors(release, name):
+    skip_without_sst(name)
     nb = run_notebook(release / "notebooks" / name, pythonpath=release)
     found = errors(nb)
     assert found, f"{name}: the untouched release raised nothing; its exercises cannot be stubs"

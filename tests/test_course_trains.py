@@ -3,6 +3,7 @@ import re
 
 import numpy as np
 import pytest
+from support.messages import says
 
 from w2v_lib.assignment.step import batch_loss_and_gradient, draw_batches
 from w2v_lib.corpora import ContextSampler, prepare_corpus
@@ -80,7 +81,7 @@ def test_each_mistake_is_named(setup, replace, message):
 
 def test_missing_functions_are_named(setup):
     batches, params, n, _ = setup
-    with pytest.raises(ValueError, match=r"needs your sgd_step: no exercise cell defines it"):
+    with pytest.raises(ValueError, match=says('sgd_step', 'load_answers')):
         compare_training({k: v for k, v in RIGHT.items() if k != "sgd_step"}, batches, params, n, step=0.3)
 
 

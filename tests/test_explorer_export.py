@@ -1,5 +1,5 @@
 """Exports: the offline HTML page (what it carries, how it is written) and the Embedding Projector's
-TSV pair. The page's behaviour in a browser is tested in test_browser_offline.py."""
+TSV pair. The page's behaviour in a browser is tested in test_explorer_export__browser.py."""
 import base64
 import json
 import os
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_explorer_model import offset_vectors, toy_vectors
+from support.messages import says
+from support.toy_vectors import offset_vectors, toy_vectors
 
 import w2v_lib._files as files
 from w2v_lib.explorer.export import PLOT_DIV_ID, export_html, export_projector_tsv
@@ -43,7 +44,7 @@ def test_neighbour_table_matches_the_model(model):
         i = model.word_index(word)
         assert [model.words[j] for j in idx[i]] == [w for w, _ in model.neighbours(word, k=4)]
     assert (np.diff(sims, axis=1) <= 1e-6).all()
-    with pytest.raises(ValueError, match="k must be an integer"):
+    with pytest.raises(ValueError, match=says('k', '50', '[1, 49]')):
         model.neighbour_table(k=len(model))
 
 
@@ -110,12 +111,12 @@ def test_words_are_escaped_everywhere_in_the_page(tmp_path, model):
 
 
 def test_page_rejects_bad_input(tmp_path, model):
-    with pytest.raises(ValueError, match="coords must have shape"):
+    with pytest.raises(ValueError, match=says('coords', '(50, 2)', '(3, 2)')):
         export_html(tmp_path / "x.html", model, coords=np.zeros((3, 2)))
-    with pytest.raises(ValueError, match="coords must be finite; row 2"):
+    with pytest.raises(ValueError, match=says('coords', 'finite', 'row 2')):
         export_html(tmp_path / "x.html", model, coords=np.where(np.arange(len(model))[:, None] == 2, np.nan, 0.0)
                     * np.ones((1, 2)))
-    with pytest.raises(ValueError, match="colours must have shape"):
+    with pytest.raises(ValueError, match=says('colours', '(50,)', '(3,)')):
         export_html(tmp_path / "x.html", model, colours=np.zeros(3))
     assert not list(tmp_path.iterdir())
 
@@ -166,7 +167,7 @@ def test_projector_pair_round_trip(tmp_path, model):
     back = load_word_vectors(vec_path)
     assert back.words == model.words and np.array_equal(back.counts, model.counts)
     assert np.allclose(back.raw_vectors, model.raw_vectors, atol=1e-5)  # the vectors as trained
-    with pytest.raises(ValueError, match="metadata column 'cluster'"):
+    with pytest.raises(ValueError, match=says("'cluster'", '49', '50')):
         export_projector_tsv(tmp_path / "proj", model, {"cluster": clusters[:-1]})
 
 

@@ -7,7 +7,8 @@ import html
 import numpy as np
 import pytest
 from plotly.callbacks import Points
-from test_explorer_model import make_run, offset_vectors, toy_vectors
+from support.messages import says
+from support.toy_vectors import make_run, offset_vectors, toy_vectors
 
 from w2v_lib.explorer import Explorer
 from w2v_lib.vectors import WordVectors
@@ -162,7 +163,7 @@ def test_rejects_a_non_model():
     with pytest.raises(ValueError, match="WordVectors"):
         Explorer(np.zeros((3, 2)))
     words, vectors, counts = toy_vectors(n_filler=2)
-    with pytest.raises(ValueError, match="checkpoint at iteration 5"):
+    with pytest.raises(ValueError, match=says('iteration 5', '(11, 12)', '(12, 12)')):
         Explorer(WordVectors(words, vectors, counts), [(5, vectors[:-1])])
 
 

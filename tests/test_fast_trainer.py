@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 from gensim.test.utils import datapath
+from support.messages import says
 
 from w2v_lib import cbow, negative_sampling, skipgram
 from w2v_lib.corpora import read_text_sentences
@@ -151,7 +152,7 @@ def test_an_empty_corpus_is_refused(corpus):
 
 
 def test_min_count_emptying_the_vocabulary_is_refused():
-    with pytest.raises(ValueError, match="min_count=5 removes every word"):
+    with pytest.raises(ValueError, match=says('min_count', '5', '2')):
         train_word2vec([["a", "b", "a"], ["c"]], min_count=5)
 
 
@@ -186,7 +187,7 @@ def test_config_and_options_combine():
 
 
 def test_the_method_is_checked():
-    with pytest.raises(ValueError, match="method must be one of"):
+    with pytest.raises(ValueError, match=says('method', "'cython'", "'compiled'", "'numpy'")):
         make_config(method="cython")
 
 
@@ -274,9 +275,9 @@ def test_compiled_per_pair_rules_are_word2vecs_step_pair_after_pair(per_pair):
 def test_sharing_is_checked_and_defaults_by_method():
     assert make_config(method="numpy").sharing == "group"
     assert make_config(method="compiled", sharing="none").shared_negatives == 10  # K per prediction
-    with pytest.raises(ValueError, match="sharing='none' is not available with method='numpy'"):
+    with pytest.raises(ValueError, match=says("sharing='none'", "method='numpy'", "'group'")):
         make_config(method="numpy", sharing="none")
-    with pytest.raises(ValueError, match="sharing='pairs' is not available"):
+    with pytest.raises(ValueError, match=says("sharing='pairs'", "method='compiled'", "'window'")):
         make_config(method="compiled", sharing="pairs")
 
 
@@ -306,5 +307,5 @@ def test_shuffled_windows_are_the_same_windows_in_another_order(per_pair):
 
 def test_shuffle_is_checked():
     assert make_config(method="numpy").shuffle == "windows"
-    with pytest.raises(ValueError, match="shuffle='sentences' is not available with method='numpy'"):
+    with pytest.raises(ValueError, match=says("shuffle='sentences'", "method='numpy'", "'windows'")):
         make_config(method="numpy", shuffle="sentences")

@@ -1,6 +1,7 @@
 """initialisation: a run's three seeded streams and every trainer's start."""
 import numpy as np
 import pytest
+from support.messages import says
 
 from w2v_lib.initialisation import fast_start, init_params, initial_center_vectors, run_streams
 
@@ -43,7 +44,7 @@ def test_init_params_stacks_the_course_start_over_zeros():
 
 
 def test_an_unknown_start_is_refused_with_the_choices():
-    with pytest.raises(ValueError, match="'course', 'word2vec', 'gensim'"):
+    with pytest.raises(ValueError, match=says('start', "'glove'", "'course'", "'word2vec'", "'gensim'")):
         initial_center_vectors(3, 2, np.random.default_rng(0), "glove")
 
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support.gradients import dims, random_tables, seeds, strict, vocab_sizes
 
-from conftest import dims, random_tables, seeds, strict, vocab_sizes
 from w2v_lib import gradcheck, naive_softmax_loss_and_gradient, neg_sampling_loss_and_gradient
 
 

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import chisquare
+from support.messages import says
 
 from w2v_lib import NegativeSampler, negative_sampling
 
@@ -86,7 +87,7 @@ def test_same_seed_same_negatives_and_the_given_generator_is_used():
 
 def test_impossible_draws_are_refused_clearly():
     sampler = NegativeSampler([0, 0, 3, 0], rng=0)
-    with pytest.raises(ValueError, match="outside word 2.*only word with a positive count"):
+    with pytest.raises(ValueError, match=says('outside word 2', 'positive count')):
         sampler.sample(2, 5)
     with pytest.raises(ValueError, match="outside word 2"):
         sampler.sample_many([1, 2], 1)
@@ -128,7 +129,7 @@ def test_bad_draw_arguments_are_named(call, match):
 
 @pytest.mark.parametrize("negatives", [np.array([1.0, 2.0]), np.zeros((2, 2, 2), dtype=int), "abc", [[1], [2, 3]]])
 def test_negative_sampling_refuses_what_is_neither_a_sampler_nor_an_index_table(negatives):
-    with pytest.raises(ValueError, match="negatives must be a NegativeSampler or an integer array"):
+    with pytest.raises(ValueError, match=says('negatives', 'NegativeSampler', '(K,)', '(M, K)')):
         negative_sampling(negatives)
 
 
@@ -144,7 +145,7 @@ def test_both_draw_methods_follow_the_noise_distribution(method):
     expected = noise_distribution(counts)
     expected[4] = 0
     np.testing.assert_allclose(freq, expected / expected.sum(), atol=0.01)
-    with pytest.raises(ValueError, match="method must be"):
+    with pytest.raises(ValueError, match=says('method', "'table'", "'cdf'", "'alias'")):
         NegativeSampler(counts, method="table")
 
 
@@ -159,7 +160,7 @@ def test_negative_sampling_binds_the_loss_it_is_given():
     f(np.zeros(2), 0, np.zeros((4, 2)))
     f(np.zeros(2), 0, np.zeros((4, 2)))
     assert seen == [(1, 2), (3, 3)]
-    with pytest.raises(ValueError, match="loss_and_gradient must be a function"):
+    with pytest.raises(ValueError, match=says('loss_and_gradient', 'str')):
         negative_sampling(np.array([1, 2]), loss_and_gradient="not a function")
 
 

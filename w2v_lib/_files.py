@@ -14,7 +14,7 @@ names given (the run folder calls it when a run starts).
 Fault injection (tests only): `WRITE_HOOKS` is a list of callables `hook(path, fh)` that every
 atomic write calls once its bytes are in the temporary file, before the flush and the rename
 (fh: the open temporary file, positioned at its end). It is empty in normal use; the
-kill-and-resume test's runner (tests/fault_runner.py) puts a hook there that truncates the file
+kill-and-resume test's runner (tests/support/fault_runner.py) puts a hook there that truncates the file
 to half and SIGKILLs the process, as a kill in the middle of a write would leave it.
 """
 from __future__ import annotations

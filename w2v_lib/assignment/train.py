@@ -36,7 +36,7 @@ METHODS = ("compiled", "vectorized", "straightforward")
 # size: σ saturated, the gradient a constant push, the run diverging (`--step 50` reached 1e35).
 LOSS_BOUND_PER_TERM = 100.0
 # Fault injection (tests only): callables run once per iteration, before it (vectorized) or after the
-# compiled block that holds it; tests/fault_runner.py puts its mid-training kill here.
+# compiled block that holds it; tests/support/fault_runner.py puts its mid-training kill here.
 ITERATION_HOOKS: list = []
 ALONGSIDE_SWITCH_S = 0.0005  # the GIL switch interval while `alongside` runs (see _start_alongside)
 

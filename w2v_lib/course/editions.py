@@ -1,7 +1,7 @@
 """The CS224n editions this workbook follows: the map of question letters and the table of names.
 
 One source for the tables in notebook 00, the README and the opening tables of notebooks
-03–05 (tests/test_editions.py checks that each holds exactly what these functions render).
+03–05 (tests/test_course_editions.py checks that each holds exactly what these functions render).
 A letter followed by † rests on a copy of that handout we could not confirm (see FOOTNOTE).
 """
 from __future__ import annotations
