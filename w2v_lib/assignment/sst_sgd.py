@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..compiled import alias_tables, require_numba, seed_state
+from ..compiled import packed_alias_table, require_numba, seed_state
 from ..optimizer import (
     check_sgd_arguments,
     checkpoint_path,
@@ -98,7 +98,7 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
             log(f"resuming from {resume_from} at iteration {start} (step {step:g})")
 
     corpus = data.subsampled
-    threshold, alias = alias_tables(NegativeSampler(data.vocab.counts, method="alias"))
+    alias_table = packed_alias_table(NegativeSampler(data.vocab.counts, method="alias"))
     most = batch_size * 2 * window  # pairs a step can have
     blocks = list(range(start // BLOCK, (iterations - 1) // BLOCK + 1)) if iterations > start else []
 
@@ -111,7 +111,7 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
     def draw(i):
         before = copy.deepcopy(rng)  # the state a checkpoint inside this block must store
         centers, words, n_pairs = buffers[i % 2]
-        draw_steps(corpus.tokens, corpus.starts, corpus.lengths, threshold, alias, batch_size, window, k,
+        draw_steps(corpus.tokens, corpus.starts, corpus.lengths, alias_table, batch_size, window, k,
                    seed_state(rng), centers, words, n_pairs)
         return before, centers, words, n_pairs
 
