@@ -23,7 +23,6 @@ from ..optimizer import TrainingDiverged, diverged, load_checkpoint, restore_rng
 from ..sgd_loop import sgd
 from .run_folder import RunFolder, RunSettingsError
 from .sst_sgd import BLOCK, sgd_compiled
-from .step import make_objective
 
 # The assignment's configuration (run.py / q3_run.py and word2vec_sgd_wrapper).
 DEFAULTS = dict(dim=10, window=5, negatives=10, batch_size=50, step=0.3, anneal_every=20000, copies=30,
@@ -246,6 +245,8 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
               "checkpoint_every": checkpoint_every or 0}
     f = None
     if method != "compiled":  # the compiled draws do not depend on the checkpoint interval (sst_sgd.py)
+        from .step import make_objective  # here: it imports scipy.special (0.25 s), which the compiled run never uses
+
         config["draw_ahead"] = math.gcd(DRAW_AHEAD, checkpoint_every or DRAW_AHEAD)  # checkpoints between draws
         f = make_objective(data, rng, method, cfg["batch_size"], cfg["window"], cfg["negatives"],
                            config["draw_ahead"])
