@@ -18,6 +18,7 @@ time, so nothing is recalled) and draws the widget's picture; seconds per move.
 Each target prints MET or MISSED; the exit status is 1 when the final loss misses its bound.
 
     W2V_SST_DIR=../shared/data/sst python bench/bench_sst_training.py [--repeats 3] [--iterations 200] [--moves 5]
+        [--compiled-only]
 """
 from __future__ import annotations
 
@@ -145,15 +146,18 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-full-run", action="store_true", help="skip the 40,000-iteration runs")
     parser.add_argument("--moves", type=int, default=5, help="playground slider moves timed")
+    parser.add_argument("--compiled-only", action="store_true",
+                        help="leave out the NumPy steps (the targets are the compiled run's; they take minutes)")
     args = parser.parse_args(argv)
 
     print(f"machine: {os.cpu_count()} logical CPUs; 1-min load average at start {os.getloadavg()[0]:.1f}")
     sentences = read_sentences(find_sst())
     data = prepare_corpus(sentences, np.random.default_rng(0), DEFAULTS["copies"])
     time_iterations(data, "compiled", np.float32, 10, seed=0)  # the first call loads (or compiles) the kernels
-    times = {label: [] for label, _, _ in VARIANTS}
+    variants = [v for v in VARIANTS if v[1].startswith("compiled") or not args.compiled_only]
+    times = {label: [] for label, _, _ in variants}
     for r in range(args.repeats):
-        for label, method, dtype in VARIANTS:  # alternate, so a burst of load hits every variant
+        for label, method, dtype in variants:  # alternate, so a burst of load hits every variant
             # the reference loop takes ~0.1 s a step: 50 steps tell its speed; the compiled loop runs blocks of 250
             n = (min(args.iterations, 50) if method == "straightforward" else
                  max(args.iterations, 2000) if method.startswith("compiled") else args.iterations)
@@ -172,7 +176,7 @@ def main(argv=None) -> int:
 
     met = {}
     if not args.no_full_run:
-        met.update(full_runs(sentences, args.repeats))
+        met.update(full_runs(sentences, args.repeats, args.compiled_only))
     pg = playground_moves(sentences, args.moves)
     print(f"\nthe playground, {args.moves} slider moves (the assignment's settings, a new step each): "
           "medians (min–max)")
@@ -187,9 +191,10 @@ def main(argv=None) -> int:
     return 0 if met.get("loss", True) else 1
 
 
-def full_runs(sentences, repeats: int) -> dict:
+def full_runs(sentences, repeats: int, compiled_only: bool = False) -> dict:
     """Part 2: the whole 40,000-step run, each way `repeats` times, alternated; the targets' verdicts."""
-    runs = {m: [] for m in ("vectorized", "compiled", "compiled, exact σ (before)")}
+    runs = {m: [] for m in ("vectorized", "compiled", "compiled, exact σ (before)")
+            if not (compiled_only and m == "vectorized")}
     same = train_sst_corpus(sentences)
     cli_run("compiled")  # not timed: writes the bytecode caches, and numba's if it is empty
     for _ in range(repeats):
@@ -217,9 +222,10 @@ def full_runs(sentences, repeats: int) -> dict:
           f"{cold['cli_cpu_s']:.2f} | |")
     print(f"| compiled, Python's bytecode cache empty and not written | | | {no_bytecode['cli_s']:.2f} | "
           f"{no_bytecode['cli_cpu_s']:.2f} | |")
-    compiled, vectorized, exact = runs["compiled"], runs["vectorized"], runs["compiled, exact σ (before)"]
-    ratio = statistics.median(v["sgd_s"] / c["sgd_s"] for v, c in zip(vectorized, compiled))
-    print(f"compiled SGD is {ratio:.1f}x the vectorized SGD (median of same-round ratios)")
+    compiled, exact = runs["compiled"], runs["compiled, exact σ (before)"]
+    if "vectorized" in runs:
+        ratio = statistics.median(v["sgd_s"] / c["sgd_s"] for v, c in zip(runs["vectorized"], compiled))
+        print(f"compiled SGD is {ratio:.1f}x the vectorized SGD (median of same-round ratios)")
     ratio = statistics.median(e["sgd_s"] / c["sgd_s"] for e, c in zip(exact, compiled))
     print(f"the σ table: the compiled SGD with exact σ takes {ratio:.2f}x as long (median of same-round ratios); "
           f"final loss EMA {statistics.median(r['loss'] for r in exact):.4f} exact, "
