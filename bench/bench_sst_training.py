@@ -9,13 +9,16 @@ inside `train_sst` (checkpoints included), the compiled SGD with exact σ (sgd_c
 same checkpoints), and the command line end to end (`python -m w2v_lib train`, a fresh Python:
 start-up, imports, reading, vocabulary, subsampling, training, saving, the plot), wall and CPU
 time, with the final loss average (the assignment's check: around or below 10). The command
-line is timed with numba's cache warm (every run after a machine's first); one more run with
-an empty cache (NUMBA_CACHE_DIR pointed at a fresh folder) gives the first run's figure.
+line is timed with numba's cache and Python's bytecode cache warm (every run after a machine's
+first); one more run with an empty numba cache (NUMBA_CACHE_DIR pointed at a fresh folder) gives
+the first run's figure, and one with no bytecode cache what a shell with PYTHONDONTWRITEBYTECODE
+set costs (`cli_env`).
 Part 3, the playground: a slider move retrains the assignment's settings (a new step size each
 time, so nothing is recalled) and draws the widget's picture; seconds per move.
 Each target prints MET or MISSED; the exit status is 1 when the final loss misses its bound.
 
     W2V_SST_DIR=../shared/data/sst python bench/bench_sst_training.py [--repeats 3] [--iterations 200] [--moves 5]
+        [--compiled-only]
 """
 from __future__ import annotations
 
@@ -94,8 +97,18 @@ def exact_sgd_run(data) -> dict:
         return dict(sgd_s=time.perf_counter() - start, loss=res.ema)
 
 
+def cli_env(**changes) -> dict:
+    """The command line's environment: this one, with Python's bytecode cache on (as in any installation:
+    pip writes it, and so does every import) unless `changes` say otherwise. A shell that sets
+    PYTHONDONTWRITEBYTECODE makes every import compile its module's source again (numba's alone
+    takes about a second that way), which no user's run pays."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, **changes}
+
+
 def cli_run(method: str, env=None) -> dict:
     """`python -m w2v_lib train` in a fresh interpreter: wall and CPU seconds end to end."""
+    env = cli_env() if env is None else env
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "w2v_lib", "train", "--run-dir", tmp, "--no-progress", "--method", method]
         cpu, start = children_cpu(), time.perf_counter()
@@ -134,15 +147,18 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-full-run", action="store_true", help="skip the 40,000-iteration runs")
     parser.add_argument("--moves", type=int, default=5, help="playground slider moves timed")
+    parser.add_argument("--compiled-only", action="store_true",
+                        help="leave out the NumPy steps (the targets are the compiled run's; they take minutes)")
     args = parser.parse_args(argv)
 
     print(f"machine: {os.cpu_count()} logical CPUs; 1-min load average at start {os.getloadavg()[0]:.1f}")
     sentences = read_sentences(find_sst())
     data = prepare_corpus(sentences, np.random.default_rng(0), DEFAULTS["copies"])
     time_iterations(data, "compiled", np.float32, 10, seed=0)  # the first call loads (or compiles) the kernels
-    times = {label: [] for label, _, _ in VARIANTS}
+    variants = [v for v in VARIANTS if v[1].startswith("compiled") or not args.compiled_only]
+    times = {label: [] for label, _, _ in variants}
     for r in range(args.repeats):
-        for label, method, dtype in VARIANTS:  # alternate, so a burst of load hits every variant
+        for label, method, dtype in variants:  # alternate, so a burst of load hits every variant
             # the reference loop takes ~0.1 s a step: 50 steps tell its speed; the compiled loop runs blocks of 250
             n = (min(args.iterations, 50) if method == "straightforward" else
                  max(args.iterations, 2000) if method.startswith("compiled") else args.iterations)
@@ -161,7 +177,7 @@ def main(argv=None) -> int:
 
     met = {}
     if not args.no_full_run:
-        met.update(full_runs(sentences, args.repeats))
+        met.update(full_runs(sentences, args.repeats, args.compiled_only))
     pg = playground_moves(sentences, args.moves)
     print(f"\nthe playground, {args.moves} slider moves (the assignment's settings, a new step each): "
           "medians (min–max)")
@@ -176,10 +192,12 @@ def main(argv=None) -> int:
     return 0 if met.get("loss", True) else 1
 
 
-def full_runs(sentences, repeats: int) -> dict:
+def full_runs(sentences, repeats: int, compiled_only: bool = False) -> dict:
     """Part 2: the whole 40,000-step run, each way `repeats` times, alternated; the targets' verdicts."""
-    runs = {m: [] for m in ("vectorized", "compiled", "compiled, exact σ (before)")}
+    runs = {m: [] for m in ("vectorized", "compiled", "compiled, exact σ (before)")
+            if not (compiled_only and m == "vectorized")}
     same = train_sst_corpus(sentences)
+    cli_run("compiled")  # not timed: writes the bytecode caches, and numba's if it is empty
     for _ in range(repeats):
         for method in runs:
             if method.startswith("compiled, exact"):
@@ -187,7 +205,9 @@ def full_runs(sentences, repeats: int) -> dict:
             else:
                 runs[method].append({**whole_run(sentences, method), **cli_run(method)})
     with tempfile.TemporaryDirectory() as cache:  # numba compiles every kernel, as on a machine's first run
-        cold = cli_run("compiled", env={**os.environ, "NUMBA_CACHE_DIR": cache})
+        cold = cli_run("compiled", env=cli_env(NUMBA_CACHE_DIR=cache))
+    with tempfile.TemporaryDirectory() as empty:  # every module compiled from its source, nothing written
+        no_bytecode = cli_run("compiled", env=cli_env(PYTHONDONTWRITEBYTECODE="1", PYTHONPYCACHEPREFIX=empty))
     print(f"\nthe whole run, 40,000 iterations, {repeats} repeats alternated: medians (min–max)")
     print("| method | SGD wall s | train_sst CPU s (all of it) | CLI end to end wall s | CLI CPU s | final loss EMA |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -201,9 +221,12 @@ def full_runs(sentences, repeats: int) -> dict:
               f"{cell(rows, 'cli_cpu_s')} | {cell(rows, 'loss')} |")
     print(f"| compiled, numba's cache empty (a machine's first run) | | | {cold['cli_s']:.2f} | "
           f"{cold['cli_cpu_s']:.2f} | |")
-    compiled, vectorized, exact = runs["compiled"], runs["vectorized"], runs["compiled, exact σ (before)"]
-    ratio = statistics.median(v["sgd_s"] / c["sgd_s"] for v, c in zip(vectorized, compiled))
-    print(f"compiled SGD is {ratio:.1f}x the vectorized SGD (median of same-round ratios)")
+    print(f"| compiled, Python's bytecode cache empty and not written | | | {no_bytecode['cli_s']:.2f} | "
+          f"{no_bytecode['cli_cpu_s']:.2f} | |")
+    compiled, exact = runs["compiled"], runs["compiled, exact σ (before)"]
+    if "vectorized" in runs:
+        ratio = statistics.median(v["sgd_s"] / c["sgd_s"] for v, c in zip(runs["vectorized"], compiled))
+        print(f"compiled SGD is {ratio:.1f}x the vectorized SGD (median of same-round ratios)")
     ratio = statistics.median(e["sgd_s"] / c["sgd_s"] for e, c in zip(exact, compiled))
     print(f"the σ table: the compiled SGD with exact σ takes {ratio:.2f}x as long (median of same-round ratios); "
           f"final loss EMA {statistics.median(r['loss'] for r in exact):.4f} exact, "

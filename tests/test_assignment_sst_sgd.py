@@ -10,7 +10,7 @@ from w2v_lib.assignment import sst_kernel
 from w2v_lib.assignment.sst_sgd import sgd_compiled
 from w2v_lib.assignment.step import batch_loss_and_gradient, draw_batches, make_objective
 from w2v_lib.assignment.train import init_params
-from w2v_lib.compiled import alias_tables
+from w2v_lib.compiled import alias_tables, packed_alias_table
 from w2v_lib.corpora import ContextSampler, prepare_corpus
 from w2v_lib.optimizer import list_checkpoints
 from w2v_lib.sampling import NegativeSampler
@@ -45,12 +45,11 @@ def test_compiled_draws_follow_the_course_distributions(data):
     n = len(data.vocab)
     corpus = data.subsampled
     sampler = NegativeSampler(data.vocab.counts, 0, method="alias")
-    threshold, alias = alias_tables(sampler)
     steps, batch, window, k = 400, 50, 3, 5
     centers = np.empty((steps, batch * 2 * window), dtype=np.int32)
     words = np.empty((steps, batch * 2 * window, 1 + k), dtype=np.int32)
     n_pairs = np.empty(steps, dtype=np.int64)
-    sst_kernel.draw_steps(corpus.tokens, corpus.starts, corpus.lengths, threshold, alias, batch, window, k,
+    sst_kernel.draw_steps(corpus.tokens, corpus.starts, corpus.lengths, packed_alias_table(sampler), batch, window, k,
                           np.uint64(3), centers, words, n_pairs)
     ours = np.concatenate([words[t, :n_pairs[t]] for t in range(steps)])  # (P, 1+K)
     assert (ours[:, 1:] != ours[:, :1]).all()
@@ -61,6 +60,29 @@ def test_compiled_draws_follow_the_course_distributions(data):
     expected = sampler.probabilities  # conditioned on ≠ outside word, so only roughly: compare the big ones
     big = expected > 0.05
     np.testing.assert_allclose(freq[big], expected[big], rtol=0.25)
+
+
+def test_packed_alias_draw_gives_alias_draws_word_for_every_bits(data):
+    """One 8-byte entry per column gives the same word as the two tables, on every column and at the edges
+    of each column's threshold (where the draw switches from the column to its alias)."""
+    from w2v_lib.compiled import alias_draw, packed_alias_draw
+
+    sampler = NegativeSampler(data.vocab.counts, 0, method="alias")
+    threshold, alias = alias_tables(sampler)
+    table = packed_alias_table(sampler)
+    n = threshold.shape[0]
+    cols = np.arange(n, dtype=np.uint64)
+    # bits32 whose product with n lands at column col with fraction f: bits32 = ceil((col·2³² + f) / n)
+    for fraction in (0, 1, 2**31):
+        bits = ((cols << np.uint64(32)) + np.uint64(fraction) + np.uint64(n - 1)) // np.uint64(n)
+        for b in bits:
+            assert packed_alias_draw(b, table) == alias_draw(b, threshold, alias)
+    bits = np.random.default_rng(1).integers(0, 2**32, size=20_000, dtype=np.uint64)
+    for b in bits:
+        assert packed_alias_draw(b, table) == alias_draw(b, threshold, alias)
+    scaled = bits * np.uint64(n)
+    kept = (scaled & np.uint64(2**32 - 1)) < threshold[scaled >> np.uint64(32)]
+    assert 0.05 < kept.mean() < 0.999  # both ways out of a column were compared
 
 
 def test_compiled_run_reaches_the_numpy_runs_loss_and_threads_do_not_change_it(data):

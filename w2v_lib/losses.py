@@ -7,7 +7,6 @@ they are the *rows* of `outside_vectors` (|Vocab| × d), i.e. outside_vectors = 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit, log_expit
 
 from ._checks import as_index, as_indices, as_matrix, as_vector
 from .activations import softmax
@@ -79,6 +78,10 @@ def neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, neg
     # END INSTRUCTOR NOTE
     """
     ### BEGIN SOLUTION
+    # scipy.special on first use: importing it takes a quarter of a second, which `import w2v_lib` (the
+    # command line's training run included, which never calls this) would otherwise pay
+    from scipy.special import expit, log_expit
+
     v_c, outside_vectors = _check_center_and_table(center_vec, outside_vectors)
     o = as_index(outside_idx, "outside_idx", outside_vectors.shape[0])
     neg = as_indices(neg_indices, "neg_indices", outside_vectors.shape[0])

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ..compiled import FAST, GOLDEN, LOW32, S32, alias_draw, below, mix, next_random, njit
+from ..compiled import FAST, GOLDEN, LOW32, S32, below, mix, next_random, njit, packed_alias_draw
 
 # σ(−t) and log(1 + e^(−t)) for t = |s| in [0, TABLE_END), tabulated as the C word2vec tabulates σ, but
 # interpolated linearly between entries TABLE_STEP apart; beyond TABLE_END both are computed exactly,
@@ -124,8 +124,10 @@ def _loss_and_coefficients(coef, n_pairs, n_cols, inv_b, table):
 
 
 @njit
-def draw_step(tokens, starts, lengths, threshold, alias, batch_size, window, k, state, pair_centers, pair_words):
+def draw_step(tokens, starts, lengths, alias_table, batch_size, window, k, state, pair_centers, pair_words):
     """One step's windows and negatives, as the course draws them; returns (pairs, new state).
+
+    alias_table: `packed_alias_table` of the noise distribution (unigram^0.75).
 
     Each window: a size uniform in 1..window, then a sentence and a position uniform in it; the
     context is the words within that size, in the sentence, that differ from the centre word; a
@@ -159,21 +161,21 @@ def draw_step(tokens, starts, lengths, threshold, alias, batch_size, window, k, 
         for j in range(1, k + 1, 2):  # two draws per 64 random bits
             counter += GOLDEN
             bits = mix(counter)
-            pair_words[p, j] = alias_draw(bits >> S32, threshold, alias)
+            pair_words[p, j] = packed_alias_draw(bits >> S32, alias_table)
             if j < k:
-                pair_words[p, j + 1] = alias_draw(bits & LOW32, threshold, alias)
+                pair_words[p, j + 1] = packed_alias_draw(bits & LOW32, alias_table)
     state = counter
     for p in range(n_pairs):
         outside = pair_words[p, 0]
         for j in range(1, k + 1):
             while pair_words[p, j] == outside:
                 state, bits = next_random(state)
-                pair_words[p, j] = alias_draw(bits >> S32, threshold, alias)
+                pair_words[p, j] = packed_alias_draw(bits >> S32, alias_table)
     return n_pairs, state
 
 
 @njit(nogil=True)
-def draw_steps(tokens, starts, lengths, threshold, alias, batch_size, window, k, state, pair_centers, pair_words,
+def draw_steps(tokens, starts, lengths, alias_table, batch_size, window, k, state, pair_centers, pair_words,
                n_pairs):
     """The draws of len(n_pairs) steps: step t's pairs go to pair_centers[t], pair_words[t] (each room
     for batch_size·2·window pairs), their number to n_pairs[t]. Returns the new state.
@@ -181,7 +183,7 @@ def draw_steps(tokens, starts, lengths, threshold, alias, batch_size, window, k,
     The draws never depend on the parameters, so a block of steps can be drawn (on another thread)
     while the previous block trains."""
     for t in range(n_pairs.shape[0]):
-        n_pairs[t], state = draw_step(tokens, starts, lengths, threshold, alias, batch_size, window, k, state,
+        n_pairs[t], state = draw_step(tokens, starts, lengths, alias_table, batch_size, window, k, state,
                                       pair_centers[t], pair_words[t])
     return state
 

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..compiled import alias_tables, require_numba, seed_state
+from ..compiled import packed_alias_table, require_numba, seed_state
 from ..optimizer import (
     check_sgd_arguments,
     checkpoint_path,
@@ -106,7 +106,7 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
     elif sampler.method != "alias" or sampler.vocab_size != n_words:
         raise ValueError(f"sampler must be a NegativeSampler(method='alias') over the corpus's {n_words} words; "
                          f"got method {sampler.method!r} over {sampler.vocab_size} words")
-    threshold, alias = alias_tables(sampler)
+    alias_table = packed_alias_table(sampler)
     most = batch_size * 2 * window  # pairs a step can have
     blocks = list(range(start // BLOCK, (iterations - 1) // BLOCK + 1)) if iterations > start else []
 
@@ -119,7 +119,7 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
     def draw(i):
         before = copy.deepcopy(rng)  # the state a checkpoint inside this block must store
         centers, words, n_pairs = buffers[i % 2]
-        draw_steps(corpus.tokens, corpus.starts, corpus.lengths, threshold, alias, batch_size, window, k,
+        draw_steps(corpus.tokens, corpus.starts, corpus.lengths, alias_table, batch_size, window, k,
                    seed_state(rng), centers, words, n_pairs)
         return before, centers, words, n_pairs
 

@@ -24,7 +24,6 @@ from ..sampling import NegativeSampler
 from ..sgd_loop import sgd
 from .run_folder import RunFolder, RunSettingsError
 from .sst_sgd import BLOCK, sgd_compiled
-from .step import make_objective
 
 # The assignment's configuration (run.py / q3_run.py and word2vec_sgd_wrapper).
 DEFAULTS = dict(dim=10, window=5, negatives=10, batch_size=50, step=0.3, anneal_every=20000, copies=30,
@@ -250,6 +249,8 @@ def _train_owned(run, sentences, cfg, method, iterations, checkpoint_every, seed
     config = {**cfg, "seed": seed, "method": method, "n_words": n, "corpus": _corpus_digest(sentences),
               "checkpoint_every": checkpoint_every or 0}
     if method != "compiled":  # the compiled draws do not depend on the checkpoint interval (sst_sgd.py)
+        from .step import make_objective  # here: it imports scipy.special (0.25 s), which the compiled run never uses
+
         config["draw_ahead"] = math.gcd(DRAW_AHEAD, checkpoint_every or DRAW_AHEAD)  # checkpoints between draws
 
     resume_from = run.begin(config, resume, overwrite, log=log, iterations=iterations,  # the first write

@@ -191,10 +191,16 @@ def draw(run: PlaygroundRun, figure=None, other: PlaygroundRun | None = None, na
 def _draw_row(run: PlaygroundRun, axes) -> None:
     ax_loss, ax_words, ax_move = axes
     ax_loss.plot(np.arange(1, len(run.ema_losses) + 1), run.ema_losses, lw=1)
-    ax_loss.set(xlabel="iteration", ylabel="loss (running average)", title=f"loss: {run.final_loss:.2f} at the end")
+    ax_loss.set(xlabel="iteration", ylabel="loss (running average)")
     words, vectors = select_words(run.words, run.center_vectors, COURSE_WORDS, missing="skip")
     coords, share = pca_2d(vectors)
-    plot_words_2d(coords, words, ax=ax_words, title="the course's words, 2-D (PCA)", share=share)
+    plot_words_2d(coords, words, ax=ax_words, share=share)
+    # titles at a given height: placed automatically, each would be moved above the top axis's tick labels
+    # (there are none), which measures every tick label and took a third of a redraw
+    for ax, title in ((ax_loss, f"loss: {run.final_loss:.2f} at the end"),
+                      (ax_words, "the course's words, 2-D (PCA)"),
+                      (ax_move, "how far each vector moved from its start")):
+        ax.set_title(title, y=1.0)
     for note in ax_words.texts:  # its note of words with no room sits under the axis, not over the points
         if note.get_text().startswith("no room to label"):
             note.set(position=(0.0, -0.2), va="top", wrap=True)
@@ -203,7 +209,7 @@ def _draw_row(run: PlaygroundRun, axes) -> None:
     ax_move.scatter(run.counts[rows], np.abs(along) / initial_norm, s=3, alpha=0.4, label="along the shared direction")
     ax_move.scatter(run.counts[rows], across / initial_norm, s=3, alpha=0.4, label="across it")
     ax_move.set(xscale="log", yscale="log", xlabel="word count in the treebank",
-                ylabel="movement / |initial vector|", title="how far each vector moved from its start")
+                ylabel="movement / |initial vector|")
     ax_move.legend(loc="center right", markerscale=4, fontsize=8)
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import eigh, orthogonal_procrustes
-from scipy.sparse.linalg import ArpackError, eigsh
 
 from .._checks import as_matrix
 
@@ -83,6 +81,11 @@ def _top_eigenpairs(sym, k: int):
     eigsh, O(m²) per step) from a fixed start vector, so reruns give the same answer; if it does
     not converge (nearly equal top eigenvalues), LAPACK after all.
     """
+    # scipy here, not at the top: importing its linalg and sparse takes a tenth of a second, which the
+    # command line's training run would wait for before its first step (the plot comes after it)
+    from scipy.linalg import eigh
+    from scipy.sparse.linalg import ArpackError, eigsh
+
     m = sym.shape[0]
     if m >= _LANCZOS_FROM:
         try:
@@ -171,6 +174,8 @@ def align_to(reference, vectors) -> np.ndarray:
     run already share one coordinate system and are never aligned: it would remove real movement
     too (notebook 08 measures how much). The scale is kept.
     """
+    from scipy.linalg import orthogonal_procrustes
+
     ref = as_matrix(reference, "reference").astype(np.float64)
     x = as_matrix(vectors, "vectors", cols=ref.shape[1], rows=ref.shape[0]).astype(np.float64)
     ref_mean, x_mean = ref.mean(axis=0), x.mean(axis=0)  # (D,) each
