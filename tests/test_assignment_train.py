@@ -6,6 +6,7 @@ from support.training import SMALL, synthetic_sentences
 
 from w2v_lib import load_run, sgd
 from w2v_lib.assignment import RunExistsError, RunFolder, RunSettingsError
+from w2v_lib.assignment import step as sst_step
 from w2v_lib.assignment import train as sst_train
 from w2v_lib.assignment.row_sparse import RowSparseGradient
 from w2v_lib.assignment.step import (
@@ -170,8 +171,9 @@ def test_the_run_makes_one_negative_sampler_and_its_sgd_path_draws_from_it(tmp_p
         return call
 
     monkeypatch.setattr(NegativeSampler, "__init__", counted)
-    path = "sgd_compiled" if method == "compiled" else "make_objective"
-    monkeypatch.setattr(sst_train, path, handing(getattr(sst_train, path)))
+    # train.py imports make_objective from step when the run needs it (scipy.special stays unloaded otherwise)
+    module, path = (sst_train, "sgd_compiled") if method == "compiled" else (sst_step, "make_objective")
+    monkeypatch.setattr(module, path, handing(getattr(module, path)))
     _train(tmp_path, method, 40, method=method, checkpoint_every=20)
     assert len(made) == 1 and made[0].method == kind
     assert handed == made
