@@ -4,6 +4,7 @@ import pytest
 from gensim.test.utils import datapath
 
 from w2v_lib import cbow, negative_sampling, skipgram
+from w2v_lib.assignment.sst_kernel import EXACT, SIGMOID_ERROR, sigmoid_table
 from w2v_lib.corpora import read_text_sentences
 from w2v_lib.fast import FastConfig, kernels, make_config, train_word2vec
 from w2v_lib.fast.batching import window_layout
@@ -216,7 +217,7 @@ def test_compiled_kernel_is_the_reference_step_window_after_window(model):
         W_ref, C_ref = W_ref - lr * gW, C_ref - lr * gC
     # M = 1 draw of weight K/M = 2: each row changes once per window, as in the simultaneous step
     train_chunk(W, C, tokens, sentence_ids, np.ones(V, dtype=np.float32), threshold, alias, model == "cbow", 1, k, 1,
-                False, lr, lr, np.uint64(0), 1)
+                False, lr, lr, np.uint64(0), 1, EXACT)
     np.testing.assert_allclose(W, W_ref, atol=2e-6)
     np.testing.assert_allclose(C, C_ref, atol=2e-6)
 
@@ -238,14 +239,14 @@ def test_compiled_per_pair_rules_are_word2vecs_step_pair_after_pair(per_pair):
                 _, gW, gC = skipgram(int(tokens[j]), tokens[[i]], W_ref, C_ref, negative_sampling(np.array([5] * k)))
                 W_ref, C_ref = W_ref - lr * gW, C_ref - lr * gC
     kept, *_ = train_chunk(W, C, tokens, np.zeros(5, dtype=np.int32), np.ones(V, dtype=np.float32), threshold, alias,
-                           False, 1, k, k, False, lr, lr, np.uint64(0), 1, per_pair)
+                           False, 1, k, k, False, lr, lr, np.uint64(0), 1, EXACT, per_pair)
     assert kept == 5
     np.testing.assert_allclose(W, W_ref, atol=2e-6)
     np.testing.assert_allclose(C, C_ref, atol=2e-6)
     # the summed rule (0) is a different step on the same data: the test can tell them apart
     W0, C0 = tables(4)
     train_chunk(W0, C0, tokens, np.zeros(5, dtype=np.int32), np.ones(V, dtype=np.float32), threshold, alias,
-                False, 1, k, k, False, lr, lr, np.uint64(0), 1, 0)
+                False, 1, k, k, False, lr, lr, np.uint64(0), 1, EXACT, 0)
     assert np.abs(W0 - W_ref).max() > 1e-3
 
 
@@ -274,7 +275,7 @@ def test_shuffled_windows_are_the_same_windows_in_another_order(per_pair):
         W, C = tables(5)
         W0 = W.copy()
         train_chunk(W, C, tokens, sentence_ids, np.ones(V, dtype=np.float32), threshold, alias,
-                    False, 1, 1, 1, False, 1e-4, 1e-4, np.uint64(0), 1, per_pair, shuffle)
+                    False, 1, 1, 1, False, 1e-4, 1e-4, np.uint64(0), 1, EXACT, per_pair, shuffle)
         moved[shuffle] = W - W0
     size = np.abs(moved[0]).max()
     assert size > 1e-4
@@ -286,3 +287,29 @@ def test_shuffle_is_checked():
     assert make_config(method="numpy").shuffle == "windows"
     with pytest.raises(ValueError, match="shuffle='sentences' is not available with method='numpy'"):
         make_config(method="numpy", shuffle="sentences")
+
+
+def test_compiled_sigmoid_comes_from_the_assignments_table_within_its_bound():
+    """σ(−s) from the interpolated table stays within SIGMOID_ERROR of exact where it is tabulated,
+    is exact beyond (saturating, not clipped to the table's last entry), keeps NaN, and differs from
+    exp's value somewhere (so the table is really used); EXACT computes it with exp."""
+    pytest.importorskip("numba")
+    from w2v_lib.fast.word_kernels import sigmoid_of_minus
+    table = sigmoid_table()
+    scores = np.linspace(-12, 12, 4801, dtype=np.float32)
+    exact = 1 / (1 + np.exp(scores.astype(np.float64)))
+    tabulated = np.array([sigmoid_of_minus(s, table) for s in scores])
+    assert np.abs(tabulated - exact).max() <= SIGMOID_ERROR
+    assert np.abs(tabulated - exact).max() > 1e-7
+    assert sigmoid_of_minus(np.float32(30.0), table) < 1e-12 and sigmoid_of_minus(np.float32(-30.0), table) == 1.0
+    assert np.isnan(sigmoid_of_minus(np.float32("nan"), table))
+    np.testing.assert_allclose([sigmoid_of_minus(s, EXACT) for s in scores[::100]], exact[::100], rtol=1e-6)
+
+
+def test_sigmoid_option_is_checked_and_defaults_by_method():
+    assert make_config(method="compiled").sigmoid == "table"
+    assert make_config(method="numpy").sigmoid == "exact"
+    with pytest.raises(ValueError, match="sigmoid='table' is not available with method='numpy'"):
+        make_config(method="numpy", sigmoid="table")
+    with pytest.raises(ValueError, match="sigmoid='fast' is not available with method='compiled'"):
+        make_config(method="compiled", sigmoid="fast")

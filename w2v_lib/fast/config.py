@@ -18,6 +18,7 @@ COMPILED_SHARED = {"skipgram": 10, "cbow": 10}
 COMPILED_SHARING = "summed"
 SHARINGS = {"compiled": ("none", "window", "summed"), "numpy": ("group",)}
 PAIR_MODES = {"summed": 0, "none": 1, "window": 2}  # the compiled kernel's per_pair argument
+SIGMOIDS = {"compiled": ("table", "exact"), "numpy": ("exact",)}
 SHUFFLES = {"compiled": {"none": 0, "windows": 1, "sentences": 2}, "numpy": {"windows": 1}}
 # In the corpus's order, the summed rule's skip-gram scored WordSim353 0.208 over 5 seeds (gensim
 # 0.236 ± 0.003); with the windows of a chunk shuffled, 0.258 (analogy 0.0199, SimLex 0.141: gensim
@@ -48,6 +49,10 @@ class FastConfig:
     # compiled: a chunk's windows in the corpus's order ("none"), in a random order ("windows"), or its
     # sentences in a random order ("sentences"); None: by sharing
     shuffle: str | None = None
+    # compiled: σ from the assignment's interpolated table ("table", within sst_kernel.SIGMOID_ERROR) or
+    # from exp per score ("exact"); the NumPy path computes it exactly. None: by method
+    sigmoid: str | None = None
+    prefetch: bool = True  # compiled: ask for the next window's rows while a window trains
     negative_group: int | None = None  # windows sharing one set of M negatives (None: by model)
     sample: float = 1e-3  # subsampling threshold (0 turns it off)
     epochs: int = 5
@@ -93,6 +98,8 @@ def make_config(config: FastConfig | None = None, **options) -> FastConfig:
     elif cfg.method == "numpy":
         cfg = replace(cfg, sharing="group" if cfg.sharing is None else cfg.sharing,
                       shuffle="windows" if cfg.shuffle is None else cfg.shuffle)
+    if cfg.sigmoid is None and cfg.method in SIGMOIDS:
+        cfg = replace(cfg, sigmoid=SIGMOIDS[cfg.method][0])
     if cfg.model in MODEL_DEFAULTS:
         batch, group, shared = MODEL_DEFAULTS[cfg.model]
         # Threads update the shared tables at the same time, so each one's batch is staleness for
@@ -117,6 +124,9 @@ def _validate(cfg: FastConfig) -> None:
     if cfg.model in ("skipgram", "cbow") and cfg.shuffle not in SHUFFLES[cfg.method]:
         raise ValueError(f"shuffle={cfg.shuffle!r} is not available with method={cfg.method!r}; it takes "
                          + " or ".join(map(repr, SHUFFLES[cfg.method])))
+    if cfg.sigmoid not in SIGMOIDS[cfg.method]:
+        raise ValueError(f"sigmoid={cfg.sigmoid!r} is not available with method={cfg.method!r}; it takes "
+                         + " or ".join(map(repr, SIGMOIDS[cfg.method])))
     if cfg.model not in ("skipgram", "cbow"):
         raise ValueError(f"model must be 'skipgram' or 'cbow'; got {cfg.model!r}")
     for name in ("vector_size", "window", "negative", "shared_negatives", "negative_group", "epochs", "min_count",
