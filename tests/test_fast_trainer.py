@@ -313,3 +313,25 @@ def test_sigmoid_option_is_checked_and_defaults_by_method():
         make_config(method="numpy", sigmoid="table")
     with pytest.raises(ValueError, match="sigmoid='fast' is not available with method='compiled'"):
         make_config(method="compiled", sigmoid="fast")
+
+
+def test_numpy_and_compiled_subsampling_keep_each_word_at_its_keep_probability():
+    """batching.subsample_chunk (NumPy) and word_kernels.subsample_chunk_compiled keep word w at
+    keep_prob[w] (within 5 sd over 50,000 occurrences each), sentence ids alongside."""
+    pytest.importorskip("numba")
+    from w2v_lib.compiled import seed_state
+    from w2v_lib.fast.batching import subsample_chunk
+    from w2v_lib.fast.word_kernels import subsample_chunk_compiled
+    keep_prob = np.array([0.1, 0.5, 0.9, 1.0], dtype=np.float32)
+    tokens = np.tile(np.arange(4, dtype=np.int32), 50_000)
+    sentence_ids = (np.arange(tokens.shape[0]) // 7).astype(np.int32)
+    rng = np.random.default_rng(0)
+    numpy_tokens, numpy_sids = subsample_chunk(tokens, sentence_ids, keep_prob, rng)
+    kept, kept_sentence = np.empty_like(tokens), np.empty_like(sentence_ids)
+    n, _ = subsample_chunk_compiled(tokens, sentence_ids, keep_prob, seed_state(rng), kept, kept_sentence)
+    sd = np.sqrt(keep_prob * (1 - keep_prob) / 50_000)
+    for got, sids in ((numpy_tokens, numpy_sids), (kept[:n], kept_sentence[:n])):
+        rate = np.bincount(got, minlength=4) / 50_000
+        assert (np.abs(rate - keep_prob) <= 5 * sd + 1e-12).all()
+        assert rate[0] < 0.2  # the rule drops something: not a copy of the input
+        assert sids.shape == got.shape and (np.diff(sids) >= 0).all()  # in corpus order, each with its sentence

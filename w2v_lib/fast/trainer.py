@@ -19,7 +19,7 @@ import numpy as np
 
 from ..assignment.sst_kernel import EXACT, sigmoid_table
 from ..compiled import alias_tables, seed_state
-from ..corpora import Vocabulary, build_vocabulary, encode
+from ..corpora import Vocabulary, build_vocabulary, encode, keep_probabilities
 from ..initialisation import fast_start, initial_center_vectors
 from ..optimizer import TrainingDiverged, checkpoint_path, load_checkpoint, restore_rng, save_checkpoint
 from ..sampling import NegativeSampler, noise_distribution
@@ -149,7 +149,7 @@ class _EpochRunner:
     def __init__(self, cfg, corpus, counts, center_vectors, outside_vectors, rng):
         self.cfg, self.corpus, self.rng = cfg, corpus, rng
         self.center_vectors, self.outside_vectors = center_vectors, outside_vectors
-        self.keep_prob = batching.keep_probabilities(counts, cfg.sample).astype(np.float32)  # (|V|,)
+        self.keep_prob = keep_probabilities(counts, threshold=cfg.sample, word2vec=True).astype(np.float32)  # (|V|,)
         self.noise = noise_distribution(counts)  # (|V|,) unigram^0.75
         if cfg.method == "compiled":  # the alias table, compact for the kernels
             self.threshold, self.alias = alias_tables(NegativeSampler(counts, method="alias"))
@@ -201,7 +201,7 @@ class _EpochRunner:
                 seed_state(rng), LOSS_EVERY, self.sigmoid, PAIR_MODES[cfg.sharing],
                 SHUFFLES["compiled"][cfg.shuffle], int(cfg.prefetch))
             return words, loss_sum, loss_n, rows
-        tokens, sids = batching.subsample(self.corpus.tokens[lo:hi], self.corpus.sentence_ids[lo:hi],
+        tokens, sids = batching.subsample_chunk(self.corpus.tokens[lo:hi], self.corpus.sentence_ids[lo:hi],
                                           self.keep_prob, rng)
         centers, contexts = batching.windows(tokens, sids, cfg.window, rng)
         B = cfg.batch_size

@@ -1,9 +1,9 @@
 """The fast trainer's compiled kernels: one call trains one chunk of the corpus, as word2vec's C loop does.
 
 A chunk is a run of whole sentences (flat word ids plus each token's sentence id). The kernel
-subsamples it, then walks it in order, one window per kept token (a reduced window b drawn in
-1..window, not crossing its sentence), and updates the tables at once after every window, as
-word2vec does; there is no minibatch, so there is no staleness and no need to shuffle.
+subsamples it, then walks it (in order, or its windows shuffled: see `shuffle`), one window per kept
+token (a reduced window b drawn in 1..window, not crossing its sentence), and updates the tables at
+once after every window, as word2vec does; there is no minibatch.
 
 The negatives of a window are shared by its pairs (Ji et al., 2016): M words drawn for the
 window, each weighted K/M for every pair whose outside word it is not, so the expected gradient
@@ -28,8 +28,9 @@ MAX_SCORE = 6.0  # word2vec.c's MAX_EXP: its per-pair update leaves out a score 
 
 
 @njit(nogil=True, fastmath=FAST)
-def subsample(tokens, sentence_ids, keep_prob, state, kept, kept_sentence):
-    """Keep token i with probability keep_prob[token]; the kept ones go to kept/kept_sentence.
+def subsample_chunk_compiled(tokens, sentence_ids, keep_prob, state, kept, kept_sentence):
+    """Compiled `batching.subsample_chunk`: keep token i with probability keep_prob[token]; the kept
+    ones go to kept/kept_sentence.
     Returns (how many were kept, new state)."""
     count = 0
     for i in range(tokens.shape[0]):
@@ -110,7 +111,7 @@ def train_chunk(center_vectors, outside_vectors, tokens, sentence_ids, keep_prob
     n, d = tokens.shape[0], center_vectors.shape[1]
     kept = np.empty(n, dtype=np.int32)
     kept_sentence = np.empty(n, dtype=np.int32)
-    count, state = subsample(tokens, sentence_ids, keep_prob, state, kept, kept_sentence)
+    count, state = subsample_chunk_compiled(tokens, sentence_ids, keep_prob, state, kept, kept_sentence)
     h = np.empty(d, dtype=np.float32)  # the input vector: v_c (skip-gram) or v̂ (CBOW)
     step_h = np.empty(d, dtype=np.float32)  # the window's accumulated update of h
     weight = np.float32(k / m)
