@@ -335,3 +335,14 @@ def test_numpy_and_compiled_subsampling_keep_each_word_at_its_keep_probability()
         assert (np.abs(rate - keep_prob) <= 5 * sd + 1e-12).all()
         assert rate[0] < 0.2  # the rule drops something: not a copy of the input
         assert sids.shape == got.shape and (np.diff(sids) >= 0).all()  # in corpus order, each with its sentence
+
+
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+def test_prefetching_changes_the_speed_only(lee, model):
+    """Asking for the next window's rows early must not change a single number of the result."""
+    pytest.importorskip("numba")
+    runs = [train_word2vec(lee, epochs=1, seed=3, vector_size=16, model=model, method="compiled", prefetch=p)
+            for p in (True, False)]
+    assert np.array_equal(runs[0].center_vectors, runs[1].center_vectors)
+    assert np.array_equal(runs[0].outside_vectors, runs[1].outside_vectors)
+    assert runs[0].epoch_losses == runs[1].epoch_losses
