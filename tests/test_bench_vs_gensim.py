@@ -53,3 +53,13 @@ def test_every_seed_given_is_trained(bench, capsys):
     with pytest.raises(SystemExit):
         bench.main(["--repeats", "3", "--seeds", "1,2,3,4,5"])
     assert "seeds [4, 5] untrained" in capsys.readouterr().err
+
+
+def test_each_model_row_trains_that_models_default_rule(bench):
+    """The CBOW row must train CBOW's default (it once took skip-gram's rule by mistake)."""
+    from w2v_lib.fast.config import make_config
+    for model in ("skipgram", "cbow"):
+        cfg = make_config(method=bench.METHOD, model=model)
+        rows = [c for c in bench.configs_for({model}, []) if c[0] != "gensim"]
+        assert (f"w2v_lib:{cfg.sharing}+{cfg.shuffle}", model, 1) in rows or model == "skipgram"
+        assert all(impl == f"w2v_lib:{cfg.sharing}+{cfg.shuffle}" for impl, _, _ in rows)

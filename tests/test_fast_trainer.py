@@ -285,6 +285,7 @@ def test_shuffled_windows_are_the_same_windows_in_another_order(per_pair):
 
 def test_shuffle_is_checked():
     assert make_config(method="numpy").shuffle == "windows"
+    assert make_config(method="compiled", model="cbow").shuffle == "windows"  # CBOW too: see config.py
     with pytest.raises(ValueError, match="shuffle='sentences' is not available with method='numpy'"):
         make_config(method="numpy", shuffle="sentences")
 
