@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_vs_gensim.py                 # 3 interleaved rounds, seeds 1,2,3
     .venv/bin/python bench/bench_vs_gensim.py --quick         # 1 round of 1 epoch: a smoke test
-    .venv/bin/python bench/bench_vs_gensim.py --repeats 5 --seeds 1,2,3,4,5   # the quality table's 5 seeds
+    .venv/bin/python bench/bench_vs_gensim.py --seeds 1,2,3,4,5   # the quality table's 5 seeds: 5 rounds
 
 Every training runs in its own subprocess (so peak memory, read with getrusage, is that
 training's alone), and the rounds are interleaved: round r trains every configuration once,
@@ -47,21 +47,21 @@ RULES = ("none+none", "window+none", "summed+none", "summed+windows")
 QUALITY = ("analogy", "ws353", "simlex")
 
 
-def default_rule() -> str:
+def default_rule(model: str = "skipgram") -> str:
+    """Our default rule for `model`, as sharing+shuffle (the CBOW rows train with CBOW's own default)."""
     from w2v_lib.fast.config import make_config
-    cfg = make_config(method=METHOD)
+    cfg = make_config(method=METHOD, model=model)
     return f"{cfg.sharing}+{cfg.shuffle}"
 
 
 def configs_for(models, rules) -> list:
     """(impl, model, threads) in the order the table shows them; ours is "w2v_lib:<sharing>+<shuffle>"."""
-    ours = f"w2v_lib:{default_rule()}"
     out = []
     if "skipgram" in models:
         out += [("gensim", "skipgram", 1)] + [(f"w2v_lib:{r}", "skipgram", 1) for r in rules]
-        out += [("gensim", "skipgram", 2), (ours, "skipgram", 2)]
+        out += [("gensim", "skipgram", 2), (f"w2v_lib:{default_rule('skipgram')}", "skipgram", 2)]
     if "cbow" in models:
-        out += [("gensim", "cbow", 1), (ours, "cbow", 1)]
+        out += [("gensim", "cbow", 1), (f"w2v_lib:{default_rule('cbow')}", "cbow", 1)]
     return list(dict.fromkeys(out))
 
 
@@ -149,10 +149,10 @@ def summarise(runs, configs) -> tuple:
         row["peak_ratio"] = row["peak_mb"] / statistics.median(r["peak_mb"] for r in base)
         rows.append(row)
     table = {(r["impl"], r["model"], r["threads"]): r for r in rows}
-    ours = f"w2v_lib:{default_rule()}"
+    ours = f"w2v_lib:{default_rule()}"  # skip-gram's
     targets = [("skipgram", 1, 6.0), ("skipgram", 2, 5.0), ("cbow", 1, 2.0)]
     for model, threads, need in targets:
-        r = table.get((ours, model, threads))
+        r = table.get((f"w2v_lib:{default_rule(model)}", model, threads))
         if r:
             spread = f"rounds {r['ratios'][0]:.2f}–{r['ratios'][-1]:.2f}"
             verdicts.append(f"{model} {threads} thread(s): speed ratio {r['ratio']:.2f} ({spread}; target ≥ {need}) "
@@ -169,7 +169,8 @@ def summarise(runs, configs) -> tuple:
         r = table[(impl, model, threads)]
         met = [r[k][0] >= theirs[k][0] - theirs[k][1] for k in QUALITY]
         r["matches_gensim"] = all(met)
-        verdicts.append(f"{model} {threads} thread(s) {impl} quality: " + ", ".join(
+        seeds = len({run["seed"] for run in by[(impl, model, threads)]})
+        verdicts.append(f"{model} {threads} thread(s) {impl} quality over {seeds} seeds: " + ", ".join(
             f"{k} {r[k][0]:.4f} vs gensim {theirs[k][0]:.4f} − sd {theirs[k][1]:.4f}" for k in QUALITY)
             + f" {'MET' if all(met) else 'MISSED'}")
     exact = table.get((f"w2v_lib:{RULES[0]}", "skipgram", 1))
@@ -195,7 +196,7 @@ def format_table(rows) -> str:
             "analogy | WS353 ρ | SimLex ρ |")
     lines = [head, "|" + "---|" * 12]
     for r in rows:
-        if r["impl"] != "gensim" and r["impl"].endswith(f":{default_rule()}"):
+        if r["impl"] != "gensim" and r["impl"].endswith(f":{default_rule(r['model'])}"):
             r = {**r, "impl": r["impl"] + " (default)"}
         lines.append(f"| {r['impl']} | {r['model']} | {r['threads']} | {r['n']} | {r['words_per_s']:,.0f} | "
                      f"{r['ratio']:.2f} | {r['cpu_seconds']:.1f} | {r['gflops']:.1f} | {r['peak_mb']:.0f} | "
@@ -280,7 +281,7 @@ def report(runs, configs, peak=None, control=None, budget=()):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument("--repeats", type=int, help="interleaved rounds (default: one per seed); at least the seeds")
     parser.add_argument("--seeds", default="1,2,3", help="comma-separated seeds, one per round, cycled")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--models", default="skipgram,cbow", help="which models to compare")
@@ -302,9 +303,13 @@ def main(argv=None):
         print(f"machine: {saved['machine']}")
         report(saved["runs"], configs, saved.get("matmul_gflops"), saved.get("thread_control"), saved.get("budget", ()))
         return
-    if args.quick:
-        args.repeats, args.epochs = 1, 1
     seeds = [int(s) for s in args.seeds.split(",")]
+    if args.quick:
+        args.repeats, args.epochs, seeds = 1, 1, seeds[:1]
+    args.repeats = len(seeds) if args.repeats is None else args.repeats
+    if args.repeats < len(seeds):  # every seed given is trained: the quality means are over all of them
+        parser.error(f"--repeats {args.repeats} would leave seeds {seeds[args.repeats:]} untrained: "
+                     f"give at least {len(seeds)} rounds, or fewer seeds")
     models = set(args.models.split(","))
     rules = args.rules.split(",")
     unknown = (models - {"skipgram", "cbow"}) | (set(rules) - set(RULES))

@@ -38,7 +38,7 @@ def test_verdicts_name_each_target_and_each_shortcut(bench):
     assert "skipgram 1 thread(s): speed ratio 7.00" in text and "target ≥ 6.0) MET" in text
     assert "skipgram 2 thread(s): speed ratio 8.00" in text
     assert "our 2 threads give 1.71× our 1 (target ≥ 1.8) MISSED" in text
-    assert f"skipgram 1 thread(s) {exact} quality:" in text
+    assert f"skipgram 1 thread(s) {exact} quality over 2 seeds:" in text
     exact_line = next(v for v in verdicts if v.startswith(f"skipgram 1 thread(s) {exact} quality"))
     ours_line = next(v for v in verdicts if v.startswith(f"skipgram 1 thread(s) {ours} quality"))
     assert exact_line.endswith("MISSED") and ours_line.endswith("MET")
@@ -46,3 +46,20 @@ def test_verdicts_name_each_target_and_each_shortcut(bench):
     assert f"the fastest of our rules at gensim's quality is {ours}, 700,000 words/s (7.00× gensim)" in text
     table = bench.format_table(rows)
     assert f"{ours} (default)" in table and "0.2360 ± 0.0014" in table  # gensim's WS353 mean ± sd
+
+
+def test_every_seed_given_is_trained(bench, capsys):
+    """Fewer rounds than seeds would average over some seeds only: refused, naming the seeds left out."""
+    with pytest.raises(SystemExit):
+        bench.main(["--repeats", "3", "--seeds", "1,2,3,4,5"])
+    assert "seeds [4, 5] untrained" in capsys.readouterr().err
+
+
+def test_each_model_row_trains_that_models_default_rule(bench):
+    """The CBOW row must train CBOW's default (it once took skip-gram's rule by mistake)."""
+    from w2v_lib.fast.config import make_config
+    for model in ("skipgram", "cbow"):
+        cfg = make_config(method=bench.METHOD, model=model)
+        rows = [c for c in bench.configs_for({model}, []) if c[0] != "gensim"]
+        assert (f"w2v_lib:{cfg.sharing}+{cfg.shuffle}", model, 1) in rows or model == "skipgram"
+        assert all(impl == f"w2v_lib:{cfg.sharing}+{cfg.shuffle}" for impl, _, _ in rows)

@@ -11,6 +11,7 @@ from w2v_lib.corpora import (
     TokenizedCorpus,
     build_vocabulary,
     encode,
+    keep_probabilities,
     prepare_corpus,
     read_text_sentences,
     reject_probabilities,
@@ -49,6 +50,20 @@ def test_reject_probabilities_are_the_courses_formula():
     np.testing.assert_allclose(p, [1 - np.sqrt(0.1), 0.0, 0.0, 0.0])
     with pytest.raises(ValueError, match="positive counts"):
         reject_probabilities([3, 0])
+
+
+def test_keep_probabilities_are_the_one_formula_of_the_course_and_of_word2vec():
+    """The course keeps w with min(1, √(t/f)); word2vec.c and gensim with (√(f/t) + 1)·t/f, capped at 1;
+    reject_probabilities is the course's complement; threshold 0 keeps everything."""
+    counts = np.array([5000, 1000, 100, 10])
+    t_n = 1e-3 * 100_000  # threshold·N
+    course = keep_probabilities(counts, n_tokens=100_000, threshold=1e-3)
+    np.testing.assert_allclose(course, np.minimum(np.sqrt(t_n / counts), 1.0))
+    np.testing.assert_allclose(reject_probabilities(counts, 100_000, 1e-3), 1.0 - course)
+    word2vec = keep_probabilities(counts, n_tokens=100_000, threshold=1e-3, word2vec=True)
+    np.testing.assert_allclose(word2vec, np.minimum((np.sqrt(counts / t_n) + 1) * t_n / counts, 1.0))
+    assert (word2vec > course)[:2].all() and word2vec[0] < 1
+    np.testing.assert_array_equal(keep_probabilities(counts, threshold=0.0, word2vec=True), np.ones(4))
 
 
 def test_subsample_keeps_each_occurrence_with_one_minus_the_reject_probability():

@@ -5,6 +5,7 @@ from gensim.test.utils import datapath
 from support.messages import says
 
 from w2v_lib import cbow, negative_sampling, skipgram
+from w2v_lib.assignment.sst_kernel import EXACT, SIGMOID_ERROR, sigmoid_table
 from w2v_lib.corpora import read_text_sentences
 from w2v_lib.fast import FastConfig, kernels, make_config, train_word2vec
 from w2v_lib.fast.batching import window_layout
@@ -236,7 +237,7 @@ def test_compiled_kernel_is_the_reference_step_window_after_window(model):
     # M = 1 draw of weight K/M = 2: each row changes once per window, as in the simultaneous step
     train_chunk(center, outside, tokens, sentence_ids, np.ones(N_WORDS, dtype=np.float32), threshold, alias,
                 model == "cbow", 1, k, 1,
-                False, lr, lr, np.uint64(0), 1)
+                False, lr, lr, np.uint64(0), 1, EXACT)
     np.testing.assert_allclose(center, center_ref, atol=2e-6)
     np.testing.assert_allclose(outside, outside_ref, atol=2e-6)
 
@@ -260,7 +261,7 @@ def test_compiled_per_pair_rules_are_word2vecs_step_pair_after_pair(per_pair):
                 center_ref, outside_ref = center_ref - lr * gW, outside_ref - lr * gC
     kept, *_ = train_chunk(center, outside, tokens, np.zeros(5, dtype=np.int32), np.ones(N_WORDS, dtype=np.float32),
                            threshold, alias,
-                           False, 1, k, k, False, lr, lr, np.uint64(0), 1, per_pair)
+                           False, 1, k, k, False, lr, lr, np.uint64(0), 1, EXACT, per_pair)
     assert kept == 5
     np.testing.assert_allclose(center, center_ref, atol=2e-6)
     np.testing.assert_allclose(outside, outside_ref, atol=2e-6)
@@ -268,7 +269,7 @@ def test_compiled_per_pair_rules_are_word2vecs_step_pair_after_pair(per_pair):
     center0, outside0 = tables(4)
     train_chunk(center0, outside0, tokens, np.zeros(5, dtype=np.int32), np.ones(N_WORDS, dtype=np.float32),
                 threshold, alias,
-                False, 1, k, k, False, lr, lr, np.uint64(0), 1, 0)
+                False, 1, k, k, False, lr, lr, np.uint64(0), 1, EXACT, 0)
     assert np.abs(center0 - center_ref).max() > 1e-3
 
 
@@ -297,7 +298,7 @@ def test_shuffled_windows_are_the_same_windows_in_another_order(per_pair):
         center, outside = tables(5)
         center0 = center.copy()
         train_chunk(center, outside, tokens, sentence_ids, np.ones(N_WORDS, dtype=np.float32), threshold, alias,
-                    False, 1, 1, 1, False, 1e-4, 1e-4, np.uint64(0), 1, per_pair, shuffle)
+                    False, 1, 1, 1, False, 1e-4, 1e-4, np.uint64(0), 1, EXACT, per_pair, shuffle)
         moved[shuffle] = center - center0
     size = np.abs(moved[0]).max()
     assert size > 1e-4
@@ -307,5 +308,65 @@ def test_shuffled_windows_are_the_same_windows_in_another_order(per_pair):
 
 def test_shuffle_is_checked():
     assert make_config(method="numpy").shuffle == "windows"
+    assert make_config(method="compiled", model="cbow").shuffle == "windows"  # CBOW too: see config.py
     with pytest.raises(ValueError, match=says("shuffle='sentences'", "method='numpy'", "'windows'")):
         make_config(method="numpy", shuffle="sentences")
+
+
+def test_compiled_sigmoid_comes_from_the_assignments_table_within_its_bound():
+    """σ(−s) from the interpolated table stays within SIGMOID_ERROR of exact where it is tabulated,
+    is exact beyond (saturating, not clipped to the table's last entry), keeps NaN, and differs from
+    exp's value somewhere (so the table is really used); EXACT computes it with exp."""
+    pytest.importorskip("numba")
+    from w2v_lib.fast.word_kernels import sigmoid_of_minus
+    table = sigmoid_table()
+    scores = np.linspace(-12, 12, 4801, dtype=np.float32)
+    exact = 1 / (1 + np.exp(scores.astype(np.float64)))
+    tabulated = np.array([sigmoid_of_minus(s, table) for s in scores])
+    assert np.abs(tabulated - exact).max() <= SIGMOID_ERROR
+    assert np.abs(tabulated - exact).max() > 1e-7
+    assert sigmoid_of_minus(np.float32(30.0), table) < 1e-12 and sigmoid_of_minus(np.float32(-30.0), table) == 1.0
+    assert np.isnan(sigmoid_of_minus(np.float32("nan"), table))
+    np.testing.assert_allclose([sigmoid_of_minus(s, EXACT) for s in scores[::100]], exact[::100], rtol=1e-6)
+
+
+def test_sigmoid_option_is_checked_and_defaults_by_method():
+    assert make_config(method="compiled").sigmoid == "table"
+    assert make_config(method="numpy").sigmoid == "exact"
+    with pytest.raises(ValueError, match="sigmoid='table' is not available with method='numpy'"):
+        make_config(method="numpy", sigmoid="table")
+    with pytest.raises(ValueError, match="sigmoid='fast' is not available with method='compiled'"):
+        make_config(method="compiled", sigmoid="fast")
+
+
+def test_numpy_and_compiled_subsampling_keep_each_word_at_its_keep_probability():
+    """batching.subsample_chunk (NumPy) and word_kernels.subsample_chunk_compiled keep word w at
+    keep_prob[w] (within 5 sd over 50,000 occurrences each), sentence ids alongside."""
+    pytest.importorskip("numba")
+    from w2v_lib.compiled import seed_state
+    from w2v_lib.fast.batching import subsample_chunk
+    from w2v_lib.fast.word_kernels import subsample_chunk_compiled
+    keep_prob = np.array([0.1, 0.5, 0.9, 1.0], dtype=np.float32)
+    tokens = np.tile(np.arange(4, dtype=np.int32), 50_000)
+    sentence_ids = (np.arange(tokens.shape[0]) // 7).astype(np.int32)
+    rng = np.random.default_rng(0)
+    numpy_tokens, numpy_sids = subsample_chunk(tokens, sentence_ids, keep_prob, rng)
+    kept, kept_sentence = np.empty_like(tokens), np.empty_like(sentence_ids)
+    n, _ = subsample_chunk_compiled(tokens, sentence_ids, keep_prob, seed_state(rng), kept, kept_sentence)
+    sd = np.sqrt(keep_prob * (1 - keep_prob) / 50_000)
+    for got, sids in ((numpy_tokens, numpy_sids), (kept[:n], kept_sentence[:n])):
+        rate = np.bincount(got, minlength=4) / 50_000
+        assert (np.abs(rate - keep_prob) <= 5 * sd + 1e-12).all()
+        assert rate[0] < 0.2  # the rule drops something: not a copy of the input
+        assert sids.shape == got.shape and (np.diff(sids) >= 0).all()  # in corpus order, each with its sentence
+
+
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+def test_prefetching_changes_the_speed_only(lee, model):
+    """Asking for the next window's rows early must not change a single number of the result."""
+    pytest.importorskip("numba")
+    runs = [train_word2vec(lee, epochs=1, seed=3, vector_size=16, model=model, method="compiled", prefetch=p)
+            for p in (True, False)]
+    assert np.array_equal(runs[0].center_vectors, runs[1].center_vectors)
+    assert np.array_equal(runs[0].outside_vectors, runs[1].outside_vectors)
+    assert runs[0].epoch_losses == runs[1].epoch_losses

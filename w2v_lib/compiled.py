@@ -150,6 +150,45 @@ def packed_alias_draw(bits32, table):
     return col if (scaled & LOW32) < (entry >> S32) else np.int64(entry & LOW32)
 
 
+if HAVE_NUMBA:
+    from llvmlite import ir
+    from numba.core import cgutils, types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def _prefetch(typingctx, table, row, col):
+        """Ask the CPU to start loading the cache line of table[row, col] (LLVM's prefetch: read, keep
+        in every cache level); it returns at once and never faults."""
+        def codegen(context, builder, signature, args):
+            table_type = signature.args[0]
+            array = context.make_array(table_type)(context, builder, args[0])
+            index = [context.cast(builder, value, kind, types.intp)
+                     for value, kind in zip(args[1:], signature.args[1:])]
+            where = cgutils.get_item_pointer(context, builder, table_type, array, index)
+            byte_ptr = ir.IntType(8).as_pointer()
+            i32 = ir.IntType(32)
+            prefetch = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(ir.VoidType(), [byte_ptr, i32, i32, i32]), "llvm.prefetch.p0")
+            builder.call(prefetch, [builder.bitcast(where, byte_ptr), i32(0), i32(3), i32(1)])
+            return context.get_dummy_value()
+        return types.void(table, row, col), codegen
+else:
+    def _prefetch(table, row, col):
+        pass
+
+
+LINE_FLOATS = 16  # float32 per 64-byte cache line
+
+
+@njit(inline="always")
+def prefetch_row(table, row):
+    """Start loading row `row` of a (n, d) float32 table into the cache, one line at a time: the rows a
+    kernel reads are scattered over tables larger than its core's cache, so each read waits for memory
+    unless it was asked for early (the C word2vec and gensim do not ask)."""
+    for col in range(0, table.shape[1], LINE_FLOATS):
+        _prefetch(table, row, col)
+
+
 def seed_state(rng: np.random.Generator) -> np.uint64:
     """A kernel's starting state, drawn from the caller's Generator (so its saved state fixes ours)."""
     return np.uint64(rng.integers(0, 2**63, dtype=np.int64))

@@ -10,7 +10,7 @@ few thousand numbers; here the step is loops over those numbers, so its cost is 
 σ and log σ come from an interpolated table (`sigmoid_table`: the exponential was a fifth of a
 step), within SIGMOID_ERROR and SOFTPLUS_ERROR of exact; EXACT computes them with exp and log.
 
-Parameters are stacked as the course stacks them: `params` (2|V|, d) float32 = [center_vectors;
+Parameters are stacked as the course stacks them: `params` (2|Vocab|, d) float32 = [center_vectors;
 outside_vectors], so the outside vector u_w is row n_words + w.
 """
 from __future__ import annotations
@@ -211,7 +211,7 @@ def moving_average(losses, start, out):
 
 
 def step_batch(params, batch, n_words: int, step: float, table=EXACT) -> float:
-    """Apply one step to `params` (2|V|, d) float32 in place for a drawn `WindowBatch`; its loss.
+    """Apply one step to `params` (2|Vocab|, d) float32 in place for a drawn `WindowBatch`; its loss.
 
     The compiled twin of `batch_loss_and_gradient` + `x -= step * grad`, for tests and timing;
     table: EXACT (exp on every term) or `sigmoid_table()` (what the run uses).

@@ -64,7 +64,7 @@ def sgd_compiled(data, x0, step: float, iterations: int, *, batch_size: int = 50
                  resume_from=None, progress: bool = False, log=print, before_checkpoint=None, threads: int = 2,
                  each_iteration=None, loss_bound: float = math.inf, sigmoid: str = "table",
                  sampler: NegativeSampler | None = None) -> SGDResult:
-    """Train the skip-gram of `data` (a TrainingCorpus) from x0 (2|V|, d) float32, as `sgd` would.
+    """Train the skip-gram of `data` (a TrainingCorpus) from x0 (2|Vocab|, d) float32, as `sgd` would.
 
     The arguments are sgd's (before_checkpoint included), plus the corpus's batch_size, window and
     k. threads=2 draws the next block while this one trains; threads=1 does both in turn (the same

@@ -44,8 +44,8 @@ ALONGSIDE_SWITCH_S = 0.0005  # the GIL switch interval while `alongside` runs (s
 class SSTTrainResult:
     run_dir: Path
     words: list
-    counts: np.ndarray  # (|V|,)
-    params: np.ndarray  # (2|V|, d) float32 [center_vectors; outside_vectors]
+    counts: np.ndarray  # (|Vocab|,)
+    params: np.ndarray  # (2|Vocab|, d) float32 [center_vectors; outside_vectors]
     losses: np.ndarray  # (iterations,) every iteration's loss, from iteration 1
     ema_losses: np.ndarray  # (iterations,) the 0.95/0.05 moving average the course prints
     iterations: int

@@ -7,14 +7,14 @@
     text.py         plain-text files and gensim's Wikipedia sample
 """
 from .sst import SSTNotFoundError, download_sst, find_sst, read_sentences
-from .subsampling import TrainingCorpus, prepare_corpus, reject_probabilities, subsample
+from .subsampling import TrainingCorpus, keep_probabilities, prepare_corpus, reject_probabilities, subsample
 from .text import read_text_sentences, split_long, wiki_sample_sentences
 from .vocabulary import FREQUENT_MIN_COUNT, UNK, TokenizedCorpus, Vocabulary, build_vocabulary, encode
 from .windows import ContextSampler
 
 __all__ = [
     "UNK", "FREQUENT_MIN_COUNT", "Vocabulary", "TokenizedCorpus", "build_vocabulary", "encode",
-    "reject_probabilities", "subsample", "TrainingCorpus", "prepare_corpus", "ContextSampler",
+    "keep_probabilities", "reject_probabilities", "subsample", "TrainingCorpus", "prepare_corpus", "ContextSampler",
     "SSTNotFoundError", "download_sst", "find_sst", "read_sentences",
     "read_text_sentences", "split_long", "wiki_sample_sentences",
 ]

@@ -13,13 +13,26 @@ import numpy as np
 from .vocabulary import TokenizedCorpus, Vocabulary, build_vocabulary, encode
 
 
-def reject_probabilities(counts, n_tokens: int | None = None, threshold: float = 1e-5) -> np.ndarray:
-    """The course's drop probability per word, max(0, 1 − sqrt(threshold·N / count)), shape (|Vocab|,)."""
+def keep_probabilities(counts, n_tokens: int | None = None, threshold: float = 1e-5, *,
+                       word2vec: bool = False) -> np.ndarray:
+    """P(keep an occurrence of w) = min(1, √(t/f_w)), f_w = count(w)/N, t = threshold, shape (|Vocab|,).
+
+    word2vec=True adds t/f_w, as the C word2vec (and gensim) do: min(1, √(t/f_w) + t/f_w), which keeps
+    a little more of every frequent word. threshold 0 keeps every word. This is the one subsampling
+    formula: the course's `reject_probabilities` and the fast trainer's keep probabilities use it.
+    """
     c = np.asarray(counts, dtype=np.float64)
     if c.ndim != 1 or (c <= 0).any():
         raise ValueError(f"counts must be a 1-D array of positive counts; got shape {c.shape}")
-    n = c.sum() if n_tokens is None else float(n_tokens)
-    return np.maximum(0.0, 1.0 - np.sqrt(threshold * n / c))
+    if threshold <= 0:
+        return np.ones(c.shape[0])
+    ratio = threshold * (c.sum() if n_tokens is None else float(n_tokens)) / c  # t / f_w
+    return np.minimum(np.sqrt(ratio) + (ratio if word2vec else 0.0), 1.0)
+
+
+def reject_probabilities(counts, n_tokens: int | None = None, threshold: float = 1e-5) -> np.ndarray:
+    """The course's drop probability per word, max(0, 1 − sqrt(threshold·N / count)), shape (|Vocab|,)."""
+    return 1.0 - keep_probabilities(counts, n_tokens, threshold)
 
 
 def subsample(corpus: TokenizedCorpus, reject_prob, rng: np.random.Generator, copies: int = 30) -> TokenizedCorpus:

@@ -1,5 +1,6 @@
 """From word ids to training examples: subsampling, random windows, shuffled minibatches.
 
+Subsampling keeps each token with `corpora.keep_probabilities(..., word2vec=True)`.
 The corpus is one flat int32 array of word ids plus the id of the sentence each token belongs
 to, so that windows never cross a sentence. Each epoch walks it in chunks of whole sentences;
 within a chunk all examples are built with array operations and then shuffled, because
@@ -39,17 +40,9 @@ def flatten(encoded_sentences, chunk_words: int) -> FlatCorpus:
     return FlatCorpus(tokens, sentence_ids, np.array(bounds, dtype=np.int64))
 
 
-def keep_probabilities(counts, sample: float) -> np.ndarray:
-    """word2vec's subsampling: P(keep w) = (√(f_w / t) + 1) · t / f_w, capped at 1, t = sample · total."""
-    counts = np.asarray(counts, dtype=np.float64)
-    if sample <= 0:
-        return np.ones(counts.shape[0])
-    t = sample * counts.sum()
-    return np.minimum((np.sqrt(counts / t) + 1.0) * t / counts, 1.0)  # (|V|,)
-
-
-def subsample(tokens, sentence_ids, keep_prob, rng):
-    """Drop each token with probability 1 − keep_prob[token]; returns the kept (tokens, sentence ids)."""
+def subsample_chunk(tokens, sentence_ids, keep_prob, rng):
+    """NumPy: keep each token with probability keep_prob[token] (`corpora.keep_probabilities`);
+    returns the kept (tokens, sentence ids). `word_kernels.subsample_chunk_compiled` is its loop."""
     keep = rng.random(tokens.shape[0], dtype=np.float32) < keep_prob[tokens]  # (T,)
     return tokens[keep], sentence_ids[keep]
 

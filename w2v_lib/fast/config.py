@@ -18,15 +18,16 @@ COMPILED_SHARED = {"skipgram": 10, "cbow": 10}
 COMPILED_SHARING = "summed"
 SHARINGS = {"compiled": ("none", "window", "summed"), "numpy": ("group",)}
 PAIR_MODES = {"summed": 0, "none": 1, "window": 2}  # the compiled kernel's per_pair argument
+SIGMOIDS = {"compiled": ("table", "exact"), "numpy": ("exact",)}
 SHUFFLES = {"compiled": {"none": 0, "windows": 1, "sentences": 2}, "numpy": {"windows": 1}}
 # In the corpus's order, the summed rule's skip-gram scored WordSim353 0.208 over 5 seeds (gensim
 # 0.236 ± 0.003); with the windows of a chunk shuffled, 0.258 (analogy 0.0199, SimLex 0.141: gensim
 # 0.0202, 0.119), for 0-25 % more CPU time (consecutive windows no longer share rows in the cache).
 # Shuffling whole sentences instead did not keep the quality (seeds 1-5: WS353 0.230, analogy 0.0156).
-# CBOW met gensim's quality in the corpus's order, narrowly on the analogies (0.0091 vs a floor of
-# 0.0089); shuffled, 3 seeds gave 0.0109 (gensim 0.0105), for 15-20 % more CPU time, which under
-# load put it behind gensim's speed: it keeps the corpus's order.
-COMPILED_SHUFFLE = {"skipgram": "windows", "cbow": "none"}
+# CBOW in the corpus's order fell below gensim's floor on the analogies over seeds 1-3 (0.0078 with exp
+# per score, 0.0093 with the σ table; floor 0.0081) and near it on WS353 (0.121, floor 0.119); shuffled,
+# the same seeds gave analogy 0.0094, WS353 0.162, SimLex 0.024: CBOW shuffles its windows too.
+COMPILED_SHUFFLE = {"skipgram": "windows", "cbow": "windows"}
 METHODS = ("auto", "compiled", "numpy")
 
 GENSIM_NAMES = {"workers": "threads", "sg": "model ('skipgram' or 'cbow')", "size": "vector_size",
@@ -48,6 +49,10 @@ class FastConfig:
     # compiled: a chunk's windows in the corpus's order ("none"), in a random order ("windows"), or its
     # sentences in a random order ("sentences"); None: by sharing
     shuffle: str | None = None
+    # compiled: σ from the assignment's interpolated table ("table", within sst_kernel.SIGMOID_ERROR) or
+    # from exp per score ("exact"); the NumPy path computes it exactly. None: by method
+    sigmoid: str | None = None
+    prefetch: bool = True  # compiled: ask for the next window's rows while a window trains
     negative_group: int | None = None  # windows sharing one set of M negatives (None: by model)
     sample: float = 1e-3  # subsampling threshold (0 turns it off)
     epochs: int = 5
@@ -93,6 +98,8 @@ def make_config(config: FastConfig | None = None, **options) -> FastConfig:
     elif cfg.method == "numpy":
         cfg = replace(cfg, sharing="group" if cfg.sharing is None else cfg.sharing,
                       shuffle="windows" if cfg.shuffle is None else cfg.shuffle)
+    if cfg.sigmoid is None and cfg.method in SIGMOIDS:
+        cfg = replace(cfg, sigmoid=SIGMOIDS[cfg.method][0])
     if cfg.model in MODEL_DEFAULTS:
         batch, group, shared = MODEL_DEFAULTS[cfg.model]
         # Threads update the shared tables at the same time, so each one's batch is staleness for
@@ -117,6 +124,9 @@ def _validate(cfg: FastConfig) -> None:
     if cfg.model in ("skipgram", "cbow") and cfg.shuffle not in SHUFFLES[cfg.method]:
         raise ValueError(f"shuffle={cfg.shuffle!r} is not available with method={cfg.method!r}; it takes "
                          + " or ".join(map(repr, SHUFFLES[cfg.method])))
+    if cfg.sigmoid not in SIGMOIDS[cfg.method]:
+        raise ValueError(f"sigmoid={cfg.sigmoid!r} is not available with method={cfg.method!r}; it takes "
+                         + " or ".join(map(repr, SIGMOIDS[cfg.method])))
     if cfg.model not in ("skipgram", "cbow"):
         raise ValueError(f"model must be 'skipgram' or 'cbow'; got {cfg.model!r}")
     for name in ("vector_size", "window", "negative", "shared_negatives", "negative_group", "epochs", "min_count",

@@ -11,7 +11,7 @@ stays per pair is one gathered row, one row dot product and one scattered row.
 
 Shapes: n windows, P pairs (context words in all windows), M shared negatives, d the vector
 size. `center_vectors` holds the v_w (center vectors), `outside_vectors` the u_w (outside vectors, the handout's Uᵀ),
-both (|V|, d) float32, C-contiguous, updated in place.
+both (|Vocab|, d) float32, C-contiguous, updated in place.
 """
 from __future__ import annotations
 
@@ -33,13 +33,13 @@ def scatter_add_rows(table, rows, updates, source=None, weights=None):
 
     `source` (default: i itself) and `weights` (default: 1) let one row of `updates` feed several
     rows of the table without being copied first. The whole update is table += Aᵀ·updates with
-    A the sparse (N, |V|) matrix of the (row, source, weight) triples; its transpose in CSR form
+    A the sparse (N, |Vocab|) matrix of the (row, source, weight) triples; its transpose in CSR form
     needs only a sort of the rows and a count per word, and SciPy's kernel then adds straight
     into `table` (np.add.at does the same several times slower).
     """
     n_rows, d = table.shape
     order = np.argsort(rows)  # (N,) the updates grouped by row
-    indptr = np.zeros(n_rows + 1, dtype=np.int32)  # (|V|+1,)
+    indptr = np.zeros(n_rows + 1, dtype=np.int32)  # (|Vocab|+1,)
     np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
     cols = order if source is None else source[order]  # (N,)
     data = np.ones(rows.shape[0], dtype=table.dtype) if weights is None else weights[order].astype(table.dtype)

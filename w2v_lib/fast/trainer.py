@@ -1,7 +1,7 @@
 """The fast word2vec trainer: skip-gram or CBOW with negative sampling, float32, minibatched.
 
     result = train_word2vec(sentences, model="skipgram", epochs=5, seed=0)
-    result.center_vectors    # (|V|, d) the v_w, the usual word vectors
+    result.center_vectors    # (|Vocab|, d) the v_w, the usual word vectors
 
 One thread (the default) is deterministic for a given seed: every random draw comes from one
 Generator, in a fixed order. With threads=2 the chunks of an epoch are trained concurrently on
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..assignment.sst_kernel import EXACT, sigmoid_table
 from ..compiled import alias_tables, seed_state
-from ..corpora import Vocabulary, build_vocabulary, encode
+from ..corpora import Vocabulary, build_vocabulary, encode, keep_probabilities
 from ..initialisation import fast_start, initial_center_vectors
 from ..optimizer import TrainingDiverged, checkpoint_path, checkpoint_to_resume, restore_rng, save_checkpoint
 from ..sampling import NegativeSampler, noise_distribution
@@ -31,8 +32,8 @@ LOSS_EVERY = 8  # compute the loss on one batch in this many (it costs a log per
 @dataclass
 class FastResult:
     vocab: Vocabulary
-    center_vectors: np.ndarray  # (|V|, d) float32, the v_w
-    outside_vectors: np.ndarray  # (|V|, d) float32, the u_w
+    center_vectors: np.ndarray  # (|Vocab|, d) float32, the v_w
+    outside_vectors: np.ndarray  # (|Vocab|, d) float32, the u_w
     config: FastConfig
     epochs_done: int
     effective_words: int  # tokens trained on in this call, after subsampling (gensim's count)
@@ -47,7 +48,7 @@ class FastResult:
 
     @property
     def stacked(self) -> np.ndarray:
-        """The parameters as the course stacks them: [center_vectors; outside_vectors], (2|V|, d)."""
+        """The parameters as the course stacks them: [center_vectors; outside_vectors], (2|Vocab|, d)."""
         return np.concatenate([self.center_vectors, self.outside_vectors])
 
 
@@ -78,8 +79,8 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
 
     rng = np.random.default_rng(cfg.seed)
     n, d = len(vocab), cfg.vector_size
-    center_vectors = initial_center_vectors(n, d, rng, fast_start(cfg.method))  # (|V|, d) ±0.5/d, compiled ±1/d
-    outside_vectors = np.zeros((n, d), dtype=np.float32)  # (|V|, d)
+    center_vectors = initial_center_vectors(n, d, rng, fast_start(cfg.method))  # (|Vocab|, d) ±0.5/d, compiled ±1/d
+    outside_vectors = np.zeros((n, d), dtype=np.float32)  # (|Vocab|, d)
     start_epoch = 0
     if resume_from is not None:
         ck = checkpoint_to_resume(resume_from, (2 * n, d), needs_rng_state=True,
@@ -97,21 +98,27 @@ def train_word2vec(sentences, config: FastConfig | None = None, *, vocab: Vocabu
         bar = tqdm(desc=f"{cfg.model}", unit="word", unit_scale=True, dynamic_ncols=True)
     result = FastResult(vocab, center_vectors, outside_vectors, cfg, start_epoch, 0, 0.0)
     with _single_threaded_blas(), np.errstate(over="ignore", invalid="ignore"):  # divergence is checked below
-        for epoch in range(start_epoch, cfg.epochs):
+        epoch = start_epoch
+        while epoch < cfg.epochs:
+            # the epochs up to the next checkpoint run as one stream of chunks (no wait at an epoch's end)
+            stop = cfg.epochs if not checkpoint_every else min(cfg.epochs, (epoch // checkpoint_every + 1)
+                                                               * checkpoint_every)
             t0 = time.perf_counter()
-            words, loss = trainer.run_epoch(epoch, bar)
-            if np.isinf(loss) or not (np.isfinite(center_vectors).all() and np.isfinite(outside_vectors).all()):
-                raise TrainingDiverged(f"training diverged in epoch {epoch + 1} (loss {loss}): lower alpha "
-                                       f"(got {cfg.alpha}) or batch_size (got {cfg.batch_size})", iteration=epoch + 1)
+            per_epoch = trainer.run_epochs(epoch, stop, bar)
             result.seconds += time.perf_counter() - t0
-            result.effective_words += words
-            result.epoch_losses.append(loss)
-            result.epochs_done = epoch + 1
+            finite = np.isfinite(center_vectors).all() and np.isfinite(outside_vectors).all()
+            for done, (words, loss) in enumerate(per_epoch, epoch + 1):
+                if np.isinf(loss) or not (finite or done < stop):
+                    raise TrainingDiverged(f"training diverged in epoch {done} (loss {loss}): lower alpha (got "
+                                           f"{cfg.alpha}) or batch_size (got {cfg.batch_size})", iteration=done)
+                result.effective_words += words
+                result.epoch_losses.append(loss)
+            epoch = result.epochs_done = stop
             result.row_updates = trainer.row_updates
-            if checkpoint_every and (epoch + 1) % checkpoint_every == 0:
-                path = checkpoint_path(Path(checkpoint_dir), epoch + 1)
-                result.checkpoints.append(save_checkpoint(path, result.stacked, epoch + 1,
-                                                          trainer.lr_at(epoch + 1, 0.0), loss, rng))
+            if checkpoint_every and epoch % checkpoint_every == 0:
+                path = checkpoint_path(Path(checkpoint_dir), epoch)
+                result.checkpoints.append(save_checkpoint(path, result.stacked, epoch,
+                                                          trainer.lr_at(epoch, 0.0), loss, rng))
     if bar is not None:
         bar.close()
     return result
@@ -137,10 +144,12 @@ class _EpochRunner:
     def __init__(self, cfg, corpus, counts, center_vectors, outside_vectors, rng):
         self.cfg, self.corpus, self.rng = cfg, corpus, rng
         self.center_vectors, self.outside_vectors = center_vectors, outside_vectors
-        self.keep_prob = batching.keep_probabilities(counts, cfg.sample).astype(np.float32)  # (|V|,)
-        self.noise = noise_distribution(counts)  # (|V|,) unigram^0.75
+        keep_prob = keep_probabilities(counts, threshold=cfg.sample, word2vec=True)  # (|Vocab|,)
+        self.keep_prob = keep_prob.astype(np.float32)
+        self.noise = noise_distribution(counts)  # (|Vocab|,) unigram^0.75
         if cfg.method == "compiled":  # the alias table, compact for the kernels
             self.threshold, self.alias = alias_tables(NegativeSampler(counts, method="alias"))
+            self.sigmoid = sigmoid_table() if cfg.sigmoid == "table" else EXACT  # (n, 4) or (0, 4) float32
         self.neg_weight = np.float32(cfg.negative / cfg.shared_negatives)
         self.total_tokens = corpus.chunk_bounds[-1]
         self.row_updates = 0  # compiled kernels only: score + two multiply-adds of d numbers each
@@ -150,29 +159,31 @@ class _EpochRunner:
         progress = min((epoch + within) / cfg.epochs, 1.0)
         return cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress
 
-    def run_epoch(self, epoch, bar):
-        # One seed per chunk, drawn in order from the run's Generator: the data of every chunk is
-        # the same whatever the thread count, and the Generator's state at an epoch's end is a
-        # complete checkpoint of the randomness.
-        seeds = self.rng.integers(2**63, size=self.corpus.n_chunks)
-        jobs = [(epoch, i, int(s)) for i, s in enumerate(seeds)]
-        if self.cfg.threads == 1:
-            outcomes = [self._run_chunk(*job) for job in jobs]
-            for words, *_ in outcomes:
-                bar is not None and bar.update(words)
-        else:
-            with ThreadPoolExecutor(self.cfg.threads) as pool:
-                outcomes = []
-                for out in pool.map(lambda job: self._run_chunk(*job), jobs):
-                    outcomes.append(out)
-                    bar is not None and bar.update(out[0])
-        words = sum(o[0] for o in outcomes)
-        self.row_updates += sum(o[3] for o in outcomes)
-        loss_sum, loss_n = sum(o[1] for o in outcomes), sum(o[2] for o in outcomes)
-        loss = loss_sum / loss_n if loss_n else float("nan")
-        if bar is not None:
-            bar.set_postfix(epoch=epoch + 1, loss=f"{loss:.3f}")
-        return words, loss
+    def run_epochs(self, first, stop, bar) -> list:
+        """Train epochs first..stop−1; returns [(words, mean loss)] per epoch.
+
+        One seed per chunk, drawn in order from the run's Generator (the same numbers as one epoch's
+        seeds after another's): the data of every chunk is the same whatever the thread count, and
+        the Generator's state after `stop` is a complete checkpoint of the randomness. With threads,
+        the chunks of all these epochs form one queue, so no thread waits for another at an epoch's
+        end (an epoch's last chunks overlap the next epoch's first, as in word2vec and gensim)."""
+        seeds = self.rng.integers(2**63, size=(stop - first, self.corpus.n_chunks))  # (epochs, chunks)
+        jobs = [(epoch, i, int(s)) for epoch, row in zip(range(first, stop), seeds) for i, s in enumerate(row)]
+        outcomes = []
+        with ThreadPoolExecutor(self.cfg.threads) if self.cfg.threads > 1 else _InThisThread() as pool:
+            for job, out in zip(jobs, pool.map(lambda job: self._run_chunk(*job), jobs)):
+                outcomes.append((job[0], *out))
+                if bar is not None:
+                    bar.update(out[0])
+        self.row_updates += sum(o[4] for o in outcomes)
+        per_epoch = []
+        for epoch in range(first, stop):
+            mine = [o for o in outcomes if o[0] == epoch]
+            loss_n = sum(o[3] for o in mine)
+            per_epoch.append((sum(o[1] for o in mine), sum(o[2] for o in mine) / loss_n if loss_n else float("nan")))
+            if bar is not None:
+                bar.set_postfix(epoch=epoch + 1, loss=f"{per_epoch[-1][1]:.3f}")
+        return per_epoch
 
     def _run_chunk(self, epoch, chunk, seed):
         cfg, rng = self.cfg, np.random.default_rng(seed)
@@ -183,10 +194,10 @@ class _EpochRunner:
                 self.keep_prob,
                 self.threshold, self.alias, cfg.model == "cbow", cfg.window, cfg.negative, cfg.shared_negatives,
                 cfg.cbow_mean, self.lr_at(epoch, lo / self.total_tokens), self.lr_at(epoch, hi / self.total_tokens),
-                seed_state(rng), LOSS_EVERY, PAIR_MODES[cfg.sharing],
-                SHUFFLES["compiled"][cfg.shuffle])
+                seed_state(rng), LOSS_EVERY, self.sigmoid, PAIR_MODES[cfg.sharing],
+                SHUFFLES["compiled"][cfg.shuffle], int(cfg.prefetch))
             return words, loss_sum, loss_n, rows
-        tokens, sids = batching.subsample(self.corpus.tokens[lo:hi], self.corpus.sentence_ids[lo:hi],
+        tokens, sids = batching.subsample_chunk(self.corpus.tokens[lo:hi], self.corpus.sentence_ids[lo:hi],
                                           self.keep_prob, rng)
         centers, contexts = batching.windows(tokens, sids, cfg.window, rng)
         B = cfg.batch_size
@@ -210,6 +221,20 @@ class _EpochRunner:
                 loss_sum += loss
                 loss_n += words.shape[0] if cfg.model == "skipgram" else indptr.shape[0] - 1
         return tokens.shape[0], loss_sum, loss_n, 0
+
+
+class _InThisThread:
+    """ThreadPoolExecutor's `map` for one thread: the jobs run in order, in the caller's thread."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    @staticmethod
+    def map(func, items):
+        return map(func, items)
 
 
 class _single_threaded_blas:

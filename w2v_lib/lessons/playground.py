@@ -30,7 +30,7 @@ from .learning_dynamics import shared_direction, split_movement
 # (lowest, highest) of each slider; the defaults are the assignment's
 RANGES = {"dim": (2, 50), "window": (1, 10), "negatives": (1, 30), "step": (0.01, 3.0),
           "iterations": (1000, 100_000), "copies": (1, 60)}
-KEEP_RUNS = 8  # runs remembered (each holds two (|V|, d) tables: a few MB)
+KEEP_RUNS = 8  # runs remembered (each holds two (|Vocab|, d) tables: a few MB)
 CHUNK = BLOCK  # iterations between two looks at `cancel` and two progress reports
 # each row's panels, as fractions of its width and height: room for the tick labels, the axis titles
 # and the note under the word plot
@@ -78,9 +78,9 @@ class RunCancelled(Exception):
 class PlaygroundRun:
     settings: Settings
     words: list
-    counts: np.ndarray  # (|V|,)
-    initial: np.ndarray  # (|V|, d) the center vectors at the start
-    center_vectors: np.ndarray  # (|V|, d) after training
+    counts: np.ndarray  # (|Vocab|,)
+    initial: np.ndarray  # (|Vocab|, d) the center vectors at the start
+    center_vectors: np.ndarray  # (|Vocab|, d) after training
     ema_losses: np.ndarray  # (iterations,) the course's running loss
     seconds: float  # the SGD run's wall time
 
@@ -118,7 +118,7 @@ class Playground:
         data = self.corpus(settings.copies)
         init_rng, _, rng = run_streams(self.seed)
         n = len(data.vocab)
-        x0 = init_params(n, settings.dim, init_rng)  # (2|V|, d)
+        x0 = init_params(n, settings.dim, init_rng)  # (2|Vocab|, d)
         done = [0]
 
         def each_iteration():  # sgd_compiled calls it once per iteration, after each compiled block
