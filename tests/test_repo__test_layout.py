@@ -8,6 +8,7 @@
 - Apart from conftest.py, the only Python files under tests/ are test modules and tests/support/.
 """
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,27 @@ def test_a_misnamed_module_or_a_cross_import_is_named(tmp_path, name, text, comp
     (tmp_path / name).write_text(text)
     (error,) = layout_errors(tmp_path, library_targets())
     assert error.startswith(name) and complaint in error, error
+
+
+def named_test_files(text: str) -> set:
+    """Every `tests/test_….py` path a text names."""
+    return set(re.findall(r"tests/test_[A-Za-z0-9_]+\.py", text))
+
+
+def stale_test_names(repo: Path) -> list:
+    """(file, named path) for every test file that the notebooks, README, docs or library name but that is gone."""
+    places = [*repo.glob("README.md"), *repo.glob("docs/*.md"), *repo.glob("notebooks/*.ipynb"),
+              *repo.glob("w2v_lib/**/*.py")]
+    return sorted((str(place.relative_to(repo)), named) for place in places
+                  for named in named_test_files(place.read_text(encoding="utf-8")) if not (repo / named).exists())
+
+
+def test_every_test_file_the_docs_and_notebooks_name_exists(tmp_path):
+    assert stale_test_names(TESTS.parent) == []
+    # attacked: a notebook that names a test file by an old name is reported
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_vectors.py").write_text("")
+    notebook = tmp_path / "notebooks" / "01.ipynb"
+    notebook.write_text('{"source": "see tests/test_vectors.py and tests/test_compiled.py"}')
+    assert stale_test_names(tmp_path) == [("notebooks/01.ipynb", "tests/test_compiled.py")]
