@@ -182,10 +182,10 @@ def test_the_loss_history_is_indexed_by_iteration_after_any_resume(tmp_path):
 
 
 def test_divergence_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
-    from w2v_lib.assignment import train as train_module
+    from w2v_lib.assignment import step
     from w2v_lib.optimizer import TrainingDiverged
 
-    real = train_module.make_objective
+    real = step.make_objective  # train_sst imports it from step when a NumPy path needs it
 
     def blows_up_after_25(*args, **kw):
         f, calls = real(*args, **kw), [0]
@@ -196,7 +196,7 @@ def test_divergence_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
             return (float("nan") if calls[0] > 25 else loss), grad
         return g
 
-    monkeypatch.setattr(train_module, "make_objective", blows_up_after_25)
+    monkeypatch.setattr(step, "make_objective", blows_up_after_25)
     run = RunFolder(tmp_path / "run")
     with pytest.raises(TrainingDiverged, match=r"loss became nan at iteration 26.*sgd_00000020.npz.*is kept") as err:
         tiny_train(run.path, iterations=60, checkpoint_every=10)
