@@ -89,3 +89,16 @@ def test_overlapping_runs_restore_the_switch_interval_in_any_order(tmp_path):
     for run in runs:
         run.join(120)
     assert sys.getswitchinterval() == original and not train._switch_state["holders"]
+
+
+def test_the_interpreter_waits_for_work_alongside_before_it_exits(tmp_path):
+    """A run that stops at once (diverged, a bad argument) must not end the process under the work
+    alongside: killed inside C++ code (matplotlib's), a daemon thread aborts it after the error was
+    printed. The task here finishes 0.5 s after the main thread has returned."""
+    import subprocess
+    done = tmp_path / "done"
+    script = (f"import time\nfrom w2v_lib.assignment.train import _start_alongside\n"
+              f"_start_alongside(lambda: (time.sleep(0.5), open({str(done)!r}, 'w').write('x')))\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert done.read_text() == "x"  # with daemon=True the interpreter exited first and the file was never written

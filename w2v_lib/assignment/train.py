@@ -337,7 +337,11 @@ def _start_alongside(task) -> bool:
             pass
 
     _lower_switch_interval()
-    threading.Thread(target=quietly, name="alongside the SGD", daemon=True).start()
+    # Not a daemon: a run that stops early (a diverged step, a bad argument) ends the interpreter while the
+    # task may still be inside matplotlib's C++ code, and a daemon thread killed there aborts the process
+    # ("terminate called without an active exception", exit -6) after the error was printed; the
+    # interpreter waits for it instead (a fraction of a second).
+    threading.Thread(target=quietly, name="alongside the SGD", daemon=False).start()
     return True
 
 
