@@ -43,11 +43,11 @@ from support.browser import (
     PlaywrightTimeout,
     console_errors,
     free_port,
+    lab_root,
     open_notebook,
     overlap,
     serve_jupyterlab,
     server_descendants,
-    skip_or_fail,
 )
 
 pytestmark = pytest.mark.browser
@@ -76,15 +76,7 @@ def wiki():
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory, budget):
     """A JupyterLab server on a random port, serving a temporary copy of the notebook."""
-    try:
-        from w2v_lib.corpora import find_sst
-
-        find_sst()
-    except FileNotFoundError as err:
-        skip_or_fail(f"the explorer notebook needs the treebank: {err}")
-    root = tmp_path_factory.mktemp("lab")
-    (root / "notebooks").mkdir()
-    shutil.copy(NOTEBOOK, root / "notebooks" / NOTEBOOK.name)  # its ../data/ exports land in root/data
+    root = lab_root(tmp_path_factory, NOTEBOOK, "explorer")  # its ../data/ exports land in root/data
     # the notebook's runs and downloads go to root/data, never to the repository's data/ (where
     # notebook 06 must find no run of ours); runs already trained there are copied to save time
     from w2v_lib.corpora.sst import default_data_dir

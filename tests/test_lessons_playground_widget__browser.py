@@ -12,15 +12,14 @@
 Uses test_explorer__browser.py's time budget, watchdog, Chromium and server shutdown; skips like it
 (unless W2V_REQUIRE_BROWSER=1) without chromium or the treebank. Works on a copy of the notebook.
 """
-import shutil
 from pathlib import Path
 
 import pytest
 from support.browser import (
+    lab_root,
     open_notebook,
     overlap,
     serve_jupyterlab,
-    skip_or_fail,
 )
 
 pytestmark = pytest.mark.browser
@@ -51,15 +50,7 @@ READ_LAYOUT = """() => {
 
 @pytest.fixture(scope="module")
 def playground_lab(tmp_path_factory, budget):
-    try:
-        from w2v_lib.corpora import find_sst
-
-        find_sst()
-    except FileNotFoundError as err:
-        skip_or_fail(f"the playground notebook needs the treebank: {err}")
-    root = tmp_path_factory.mktemp("lab")
-    (root / "notebooks").mkdir()
-    shutil.copy(NOTEBOOK, root / "notebooks" / NOTEBOOK.name)
+    root = lab_root(tmp_path_factory, NOTEBOOK, "playground")
     with serve_jupyterlab(root, budget) as served:
         yield served
 

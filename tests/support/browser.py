@@ -7,6 +7,7 @@ each server's process group (and its kernels, by pid) is killed in a `finally`.
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -73,6 +74,21 @@ def wait_for_http(url, server, log_path, budget, what):
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"{what} did not start:\n" + Path(log_path).read_text()[-3000:])
             time.sleep(0.5)
+
+
+def lab_root(tmp_path_factory, notebook, what):
+    """A fresh folder holding notebooks/<notebook> for a JupyterLab server; skips (or fails, in CI)
+    when the treebank the notebook reads is not found."""
+    from w2v_lib.corpora import find_sst
+
+    try:
+        find_sst()
+    except FileNotFoundError as err:
+        skip_or_fail(f"the {what} notebook needs the treebank: {err}")
+    root = tmp_path_factory.mktemp("lab")
+    (root / "notebooks").mkdir()
+    shutil.copy(notebook, root / "notebooks" / notebook.name)
+    return root
 
 
 @contextlib.contextmanager
